@@ -1,0 +1,1 @@
+"""Code shared by the KIKI services; here: the database models (``shared.models``)."""
