@@ -5,6 +5,7 @@ import ast
 import io
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -96,6 +97,15 @@ def run_alembic(*args, cwd=IMAGE_DIR, env=None, check=True):
     if check and result.returncode != 0:
         raise AssertionError(f"alembic {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def models_metadata():
+    """``shared.models.metadata`` of the project, imported as env.py imports it."""
+    if str(IMAGE_DIR) not in sys.path:
+        sys.path.insert(0, str(IMAGE_DIR))
+    from shared.models import metadata
+
+    return metadata
 
 
 def password_of(url):
