@@ -1,0 +1,286 @@
+"""backup and restore: pg_dump/pg_restore for PostgreSQL, the sqlite3 backup API for SQLite."""
+import contextlib
+import datetime
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from . import database, log
+from .errors import RunnerError
+from .redact import redact
+
+TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+EXTENSIONS = {"postgresql": ".dump", "sqlite": ".sqlite"}
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
+DEFAULT_DIR = "/backups"
+
+# libpq settings that may appear in a SQLAlchemy URL's query, and the environment variable of each.
+LIBPQ_QUERY_ENV = {
+    "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL", "application_name": "PGAPPNAME", "options": "PGOPTIONS",
+    "connect_timeout": "PGCONNECT_TIMEOUT", "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "passfile": "PGPASSFILE", "gssencmode": "PGGSSENCMODE", "krbsrvname": "PGKRBSRVNAME",
+}
+
+# Before the archive's own DROP ... IF EXISTS / CREATE statements: drop what the archive does not know
+# about either (tables, views, sequences and types that migrations created after the backup), so the
+# restored database is exactly the backed-up one and a later upgrade does not trip over leftovers.
+DROP_EVERYTHING_SQL = r"""
+DO $kiki_restore$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN
+    SELECT n.nspname, c.relname,
+           CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
+                          WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+      AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                      AND d.deptype IN ('e', 'a', 'i'))
+  LOOP
+    EXECUTE format('DROP %s IF EXISTS %I.%I CASCADE', r.kind, r.nspname, r.relname);
+  END LOOP;
+  FOR r IN
+    SELECT n.nspname, t.typname, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END AS kind
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE t.typtype IN ('e', 'd', 'r', 'c')
+      AND (t.typrelid = 0 OR (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+      AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\_%'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid
+                      AND d.deptype = 'e')
+  LOOP
+    EXECUTE format('DROP %s IF EXISTS %I.%I CASCADE', r.kind, r.nspname, r.typname);
+  END LOOP;
+END
+$kiki_restore$;
+"""
+
+
+def _backend(ctx, code):
+    backend = ctx.url.get_backend_name()
+    if backend not in EXTENSIONS:
+        raise RunnerError(code, f"backup and restore support postgresql and sqlite databases, not {backend}")
+    return backend
+
+
+def _libpq(url):
+    """(connection arguments, environment) for pg_dump/pg_restore/psql. The password goes into the
+    environment (PGPASSWORD), never into argv where `ps` would show it."""
+    args = []
+    query = dict(url.query)
+    host = url.host or query.pop("host", None)
+    if host:
+        args += ["--host", str(host)]
+    if url.port:
+        args += ["--port", str(url.port)]
+    if url.username:
+        args += ["--username", url.username]
+    env = dict(os.environ)
+    env.setdefault("PGCONNECT_TIMEOUT", str(database.CONNECT_TIMEOUT_SECONDS))
+    for key, value in query.items():
+        if key in LIBPQ_QUERY_ENV:
+            env[LIBPQ_QUERY_ENV[key]] = value if isinstance(value, str) else value[-1]
+    if url.password is not None:
+        env["PGPASSWORD"] = str(url.password)
+    return args, env, url.database or ""
+
+
+def _tool(name, code):
+    path = shutil.which(name)
+    if not path:
+        raise RunnerError(code, f"{name} is not installed in this image (Debian package postgresql-client)")
+    return path
+
+
+def _stderr_summary(text):
+    lines = [line.strip() for line in redact(text or "").splitlines() if line.strip()]
+    errors = [line for line in lines if "error" in line.lower() or "fatal" in line.lower()]
+    return "; ".join((errors or lines)[:3]) or "no error output"
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _sqlite_path(url, code):
+    path = url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        raise RunnerError(code, "backup and restore need a SQLite database file, not an in-memory database")
+    return Path(path)
+
+
+def backup(ctx, args):
+    name, keep = args.name, args.keep
+    if not NAME_PATTERN.match(name):
+        raise RunnerError("BAD_ARGUMENTS", f"--name '{name}' must be letters, digits, '.', '_' or '-' "
+                                           "(it is the prefix of the backup file names)")
+    if keep < 0:
+        raise RunnerError("BAD_ARGUMENTS", "--keep must be 0 (keep every backup) or a positive number")
+    backend = _backend(ctx, "BACKUP_FAILED")
+    directory = Path(args.dir)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunnerError("BACKUP_FAILED", f"cannot create the backup directory {directory}: "
+                                           f"{exc.strerror or exc}") from None
+    started = time.monotonic()
+    current = database.read_current(ctx.engine)
+    revision = "+".join(current) or "base"
+    final = _free_name(directory, name, revision, EXTENSIONS[backend])
+    partial = directory / f".{final.name}.partial"
+    try:
+        if backend == "postgresql":
+            _pg_dump(ctx.url, partial)
+        else:
+            _sqlite_copy(_sqlite_path(ctx.url, "BACKUP_FAILED"), partial, "BACKUP_FAILED")
+        size, sha256 = partial.stat().st_size, _sha256(partial)
+        os.replace(partial, final)
+    except OSError as exc:
+        raise RunnerError("BACKUP_FAILED", f"cannot write the backup in {directory}: {exc.strerror or exc}") \
+            from None
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+    removed = _apply_retention(directory, name, keep)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    log.info(f"backup {final.name}: {size} bytes at revision {revision} in {duration_ms} ms"
+             + (f", removed {len(removed)} old backup(s)" if removed else ""))
+    return {"file": final.name, "path": str(final.resolve()), "sizeBytes": size, "sha256": sha256,
+            "revision": revision, "verified": True, "durationMs": duration_ms, "removed": removed[:50],
+            "removedCount": len(removed)}
+
+
+def _free_name(directory, name, revision, extension):
+    """``<name>-<UTC yyyymmddTHHMMSSZ>-<revision><ext>``, waiting for the next second if taken."""
+    for _ in range(3):
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime(TIMESTAMP_FORMAT)
+        candidate = directory / f"{name}-{stamp}-{revision}{extension}"
+        if not candidate.exists():
+            return candidate
+        time.sleep(1.0)
+    raise RunnerError("BACKUP_FAILED", f"backup file {candidate.name} already exists")
+
+
+def _pg_dump(url, target):
+    args, env, dbname = _libpq(url)
+    dump = subprocess.run([_tool("pg_dump", "BACKUP_FAILED"), "--format=custom", "--no-password",
+                           "--file", str(target), *args, "--dbname", dbname],
+                          env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if dump.returncode != 0:
+        raise RunnerError("BACKUP_FAILED", f"pg_dump failed (exit {dump.returncode}): "
+                                           f"{_stderr_summary(dump.stderr)}; no backup file was written")
+    listing = subprocess.run([_tool("pg_restore", "BACKUP_FAILED"), "--list", str(target)],
+                             capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if listing.returncode != 0:
+        raise RunnerError("BACKUP_FAILED", "the dump does not verify (pg_restore --list failed: "
+                                           f"{_stderr_summary(listing.stderr)}); no backup file was kept")
+
+
+def _sqlite_copy(source, target, code):
+    """A consistent copy through SQLite's online backup API, then an integrity check of the copy."""
+    if not source.is_file():
+        raise RunnerError(code, f"the SQLite database file {source} does not exist")
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, \
+                contextlib.closing(sqlite3.connect(str(target))) as dst:
+            src.backup(dst)
+        with contextlib.closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as check:
+            status = check.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise RunnerError(code, f"SQLite copy of {source} failed: {exc}") from None
+    if status != "ok":
+        raise RunnerError(code, f"the SQLite copy does not verify (integrity_check: {status})")
+
+
+def _apply_retention(directory, name, keep):
+    """Delete the oldest ``<name>-<timestamp>-...`` backups beyond the newest ``keep`` (0: keep all)."""
+    if keep == 0:
+        return []
+    pattern = re.compile(rf"^{re.escape(name)}-(\d{{8}}T\d{{6}}Z)-.+\.(dump|sqlite)$")
+    backups = sorted((m.group(1), entry.name) for entry in directory.iterdir()
+                     if entry.is_file() and (m := pattern.match(entry.name)))
+    removed = []
+    for _, filename in backups[:-keep] if len(backups) > keep else []:
+        try:
+            (directory / filename).unlink()
+            removed.append(filename)
+        except OSError as exc:
+            log.warning(f"retention: cannot delete {filename}: {exc.strerror or exc}")
+    return removed
+
+
+def restore(ctx, args):
+    backend = _backend(ctx, "RESTORE_FAILED")
+    source = Path(args.file)
+    if not source.is_file() and not source.is_absolute() and len(source.parts) == 1:
+        source = Path(args.dir) / source  # a bare file name, as in status.lastBackup.file
+    if not source.is_file():
+        raise RunnerError("RESTORE_FAILED", f"no backup file at {args.file} (nor in {args.dir}); nothing was "
+                                            "changed")
+    started = time.monotonic()
+    with database.migration_lock(ctx.engine, ctx.lock_timeout):
+        if backend == "postgresql":
+            _pg_restore(ctx.url, source)
+        else:
+            _sqlite_restore(_sqlite_path(ctx.url, "RESTORE_FAILED"), source)
+        current = database.read_current(ctx.engine)
+    revision = "+".join(current) or "base"
+    duration_ms = int((time.monotonic() - started) * 1000)
+    log.info(f"restored {source.name}: the database is at revision {revision} ({duration_ms} ms)")
+    return {"file": source.name, "revision": revision, "current": current, "durationMs": duration_ms}
+
+
+def _pg_restore(url, source):
+    """pg_restore's SQL script of the archive (``--clean --if-exists --no-owner``), run by psql after
+    DROP_EVERYTHING_SQL in one transaction (``--single-transaction``, ON_ERROR_STOP): either the database
+    is exactly the backup afterwards, or it is unchanged. The script is written to a file first, so an
+    archive that breaks half-way is caught before anything runs (a pipe would hand psql a truncated
+    script, which it would commit)."""
+    pg_restore, psql = _tool("pg_restore", "RESTORE_FAILED"), _tool("psql", "RESTORE_FAILED")
+    work_parent = source.parent if os.access(source.parent, os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix=".kiki-restore.", dir=work_parent) as work:
+        preamble = Path(work) / "drop-everything.sql"
+        preamble.write_text(DROP_EVERYTHING_SQL, encoding="utf-8")
+        script = Path(work) / "restore.sql"
+        render = subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--file", str(script),
+                                 str(source)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if render.returncode != 0:
+            raise RunnerError("RESTORE_FAILED", f"{source.name} is not a readable pg_dump archive (pg_restore "
+                                                f"exit {render.returncode}: {_stderr_summary(render.stderr)}); "
+                                                "nothing was changed")
+        args, env, dbname = _libpq(url)
+        apply = subprocess.run([psql, "--no-psqlrc", "--quiet", "--no-password", "--set", "ON_ERROR_STOP=1",
+                                "--single-transaction", *args, "--dbname", dbname, "--file", str(preamble),
+                                "--file", str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, env=env, stdin=subprocess.DEVNULL)
+    if apply.returncode != 0:
+        raise RunnerError("RESTORE_FAILED", f"restoring {source.name} failed (psql exit {apply.returncode}): "
+                                            f"{_stderr_summary(apply.stderr)}; the restore was rolled back and "
+                                            "the database is unchanged")
+
+
+def _sqlite_restore(target, source):
+    """Copy the backup over the database with SQLite's backup API (one write transaction)."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as check:
+            status = check.execute("PRAGMA integrity_check").fetchone()[0]
+        if status != "ok":
+            raise RunnerError("RESTORE_FAILED", f"{source.name} is not a sound SQLite database "
+                                                f"(integrity_check: {status}); nothing was changed")
+        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, \
+                contextlib.closing(sqlite3.connect(str(target))) as dst:
+            src.backup(dst)
+    except sqlite3.Error as exc:
+        raise RunnerError("RESTORE_FAILED", f"restoring {source.name} into {target} failed: {exc}") from None

@@ -1,0 +1,99 @@
+"""Command line: parse, run one command, print its result (see README.md for the contract)."""
+import argparse
+import contextlib
+import sys
+import traceback
+
+from . import backup, log, migrate, redact, result, wait
+from .context import RunContext
+from .database import first_line
+from .errors import EXIT_OK, RunnerError
+
+COMMANDS = {
+    "plan": migrate.plan,
+    "upgrade": migrate.upgrade,
+    "downgrade": migrate.downgrade,
+    "current": migrate.current,
+    "history": migrate.history,
+    "stamp": migrate.stamp,
+    "backup": backup.backup,
+    "restore": backup.restore,
+    "wait": wait.wait,
+}
+
+
+class ArgumentProblem(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise ArgumentProblem(f"{message} (usage: {self.format_usage().strip().removeprefix('usage: ')})")
+
+
+def build_parser():
+    parser = _Parser(prog="kiki-migrate",
+                     description="Run the image's Alembic project against KIKI_DATABASE_URL and report "
+                                 "the outcome as one JSON object on the last stdout line.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    target_help = "a revision id or unique prefix, 'head' or 'base'"
+    commands.add_parser("plan", help="what upgrade/downgrade to REV would run").add_argument(
+        "--target", required=True, metavar="REV", help=target_help)
+    commands.add_parser("upgrade", help="upgrade to REV").add_argument(
+        "--target", required=True, metavar="REV", help=target_help)
+    commands.add_parser("downgrade", help="downgrade to REV").add_argument(
+        "--target", required=True, metavar="REV", help=target_help)
+    commands.add_parser("current", help="the database's revision")
+    commands.add_parser("history", help="the project's revisions, newest first")
+    commands.add_parser("stamp", help="set the database's revision without migrating").add_argument(
+        "--revision", required=True, metavar="REV", help=target_help)
+    backup_parser = commands.add_parser("backup", help="pg_dump (or SQLite copy) into DIR")
+    backup_parser.add_argument("--dir", default=backup.DEFAULT_DIR, help="directory (default /backups)")
+    backup_parser.add_argument("--name", default="kiki", help="file name prefix (default kiki)")
+    backup_parser.add_argument("--keep", type=int, default=0,
+                               help="keep the newest K backups with this prefix (default 0: keep all)")
+    restore_parser = commands.add_parser("restore", help="restore a backup into the database")
+    restore_parser.add_argument("--file", required=True, help="backup file (a bare name is looked up in --dir)")
+    restore_parser.add_argument("--dir", default=backup.DEFAULT_DIR, help="directory of bare names (default /backups)")
+    wait_parser = commands.add_parser("wait", help="block until the database is at REV or past it")
+    wait_parser.add_argument("--revision", required=True, metavar="REV", help=target_help)
+    wait_parser.add_argument("--timeout", type=float, required=True, metavar="SECONDS")
+    return parser
+
+
+def _command_name(argv):
+    return next((a for a in argv if a in COMMANDS), argv[0] if argv and not argv[0].startswith("-") else "")
+
+
+def main(argv=None):
+    redact.install()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    stdout = sys.stdout
+    name = _command_name(argv)
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except ArgumentProblem as exc:
+            raise RunnerError("BAD_ARGUMENTS", str(exc)) from None
+        name = args.command
+        # Only the result goes to stdout: whatever Alembic or env.py print goes to stderr.
+        with contextlib.redirect_stdout(sys.stderr):
+            outcome = COMMANDS[name](RunContext(), args)
+        body = {"ok": True, "command": name, **outcome}
+        exit_code = EXIT_OK
+    except RunnerError as exc:
+        log.error(f"{exc.code}: {exc.message}")
+        body = {"ok": False, "command": name,
+                "error": {"code": exc.code, "message": exc.message,
+                          **{k: v for k, v in exc.details.items() if v is not None}}}
+        exit_code = exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - the contract promises a result object even for bugs
+        traceback.print_exc(file=sys.stderr)
+        body = {"ok": False, "command": name,
+                "error": {"code": "INTERNAL_ERROR",
+                          "message": f"unexpected {type(exc).__name__}: {first_line(exc)} (see the log)"}}
+        exit_code = RunnerError("INTERNAL_ERROR", "").exit_code
+    result.emit(body, stdout)
+    sys.stderr.flush()
+    return exit_code
