@@ -1,0 +1,30 @@
+package io.kiki.migrations.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class BackupRecord {
+  @JsonPropertyDescription("File name on the backup volume (mounted at /backups).")
+  private String file;
+  private Long sizeBytes;
+  private String sha256;
+  @JsonPropertyDescription("Revision of the database when the backup was taken.")
+  private String revision;
+  private String takenAt;
+  @JsonPropertyDescription("pg_restore --list could read the file.")
+  private Boolean verified;
+
+  public String getFile() { return file; }
+  public void setFile(String file) { this.file = file; }
+  public Long getSizeBytes() { return sizeBytes; }
+  public void setSizeBytes(Long sizeBytes) { this.sizeBytes = sizeBytes; }
+  public String getSha256() { return sha256; }
+  public void setSha256(String sha256) { this.sha256 = sha256; }
+  public String getRevision() { return revision; }
+  public void setRevision(String revision) { this.revision = revision; }
+  public String getTakenAt() { return takenAt; }
+  public void setTakenAt(String takenAt) { this.takenAt = takenAt; }
+  public Boolean getVerified() { return verified; }
+  public void setVerified(Boolean verified) { this.verified = verified; }
+}

@@ -1,0 +1,64 @@
+package io.kiki.migrations.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DatabaseMigrationStatus {
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Pending, Waiting (another resource migrates the same database), Planning, BackingUp, Migrating, "
+      + "Verifying, RollingBack, Restoring, or a terminal outcome that holds until the spec changes: Ready, Failed, "
+      + "RolledBack, Blocked.")
+  private Phase phase;
+
+  @JsonPropertyDescription("Revision read from the database's alembic_version table (`base` when it has none).")
+  private String currentRevision;
+
+  @JsonPropertyDescription("spec.targetRevision resolved by the last plan (`head` -> revision id).")
+  private String targetRevision;
+
+  @JsonPropertyDescription("Image whose Alembic project knows currentRevision; plans and downgrades fall back to it when "
+      + "spec.image does not know the database's revision.")
+  private String appliedImage;
+
+  @JsonPropertyDescription("kstatus conditions Ready, Reconciling and Stalled.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("The current (or last) rollout.")
+  private Rollout rollout;
+
+  @JsonPropertyDescription("The last backup taken.")
+  private BackupRecord lastBackup;
+
+  @JsonPropertyDescription("Finished rollouts, newest first, at most 10.")
+  private List<HistoryEntry> history = new ArrayList<>();
+
+  @JsonPropertyDescription("What the operator is doing or what is wrong and how to fix it.")
+  private String message;
+
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+  public Phase getPhase() { return phase; }
+  public void setPhase(Phase phase) { this.phase = phase; }
+  public String getCurrentRevision() { return currentRevision; }
+  public void setCurrentRevision(String currentRevision) { this.currentRevision = currentRevision; }
+  public String getTargetRevision() { return targetRevision; }
+  public void setTargetRevision(String targetRevision) { this.targetRevision = targetRevision; }
+  public String getAppliedImage() { return appliedImage; }
+  public void setAppliedImage(String appliedImage) { this.appliedImage = appliedImage; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public Rollout getRollout() { return rollout; }
+  public void setRollout(Rollout rollout) { this.rollout = rollout; }
+  public BackupRecord getLastBackup() { return lastBackup; }
+  public void setLastBackup(BackupRecord lastBackup) { this.lastBackup = lastBackup; }
+  public List<HistoryEntry> getHistory() { return history; }
+  public void setHistory(List<HistoryEntry> history) { this.history = history; }
+  public String getMessage() { return message; }
+  public void setMessage(String message) { this.message = message; }
+}

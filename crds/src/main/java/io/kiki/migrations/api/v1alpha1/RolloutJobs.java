@@ -1,0 +1,45 @@
+package io.kiki.migrations.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RolloutJobs {
+  private String plan;
+  private String backup;
+  private String migrate;
+  private String rollback;
+  private String restore;
+
+  public String get(RolloutStage stage) {
+    return switch (stage) {
+      case Plan -> plan;
+      case Backup -> backup;
+      case Migrate -> migrate;
+      case Rollback -> rollback;
+      case Restore -> restore;
+      case Verify -> null;
+    };
+  }
+
+  public void set(RolloutStage stage, String jobName) {
+    switch (stage) {
+      case Plan -> plan = jobName;
+      case Backup -> backup = jobName;
+      case Migrate -> migrate = jobName;
+      case Rollback -> rollback = jobName;
+      case Restore -> restore = jobName;
+      case Verify -> throw new IllegalArgumentException("the Verify stage runs no Job");
+    }
+  }
+
+  public String getPlan() { return plan; }
+  public void setPlan(String plan) { this.plan = plan; }
+  public String getBackup() { return backup; }
+  public void setBackup(String backup) { this.backup = backup; }
+  public String getMigrate() { return migrate; }
+  public void setMigrate(String migrate) { this.migrate = migrate; }
+  public String getRollback() { return rollback; }
+  public void setRollback(String rollback) { this.rollback = rollback; }
+  public String getRestore() { return restore; }
+  public void setRestore(String restore) { this.restore = restore; }
+}

@@ -1,0 +1,38 @@
+package io.kiki.migrations.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TimeoutsSpec {
+  @Default("2m")
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("Deadline of the plan Job.")
+  private String plan = "2m";
+
+  @Default("30m")
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("Deadline of the backup Job.")
+  private String backup = "30m";
+
+  @Default("30m")
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("Deadline of the migrate (upgrade or downgrade) Job.")
+  private String migrate = "30m";
+
+  @Default("30m")
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("Deadline of each rollback Job (downgrade and restore).")
+  private String rollback = "30m";
+
+  public String getPlan() { return plan; }
+  public void setPlan(String plan) { this.plan = plan; }
+  public String getBackup() { return backup; }
+  public void setBackup(String backup) { this.backup = backup; }
+  public String getMigrate() { return migrate; }
+  public void setMigrate(String migrate) { this.migrate = migrate; }
+  public String getRollback() { return rollback; }
+  public void setRollback(String rollback) { this.rollback = rollback; }
+}

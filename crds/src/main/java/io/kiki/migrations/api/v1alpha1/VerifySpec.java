@@ -1,0 +1,44 @@
+package io.kiki.migrations.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.checks) || self.checks.all(c, self.checks.exists_one(d, d.name == c.name))",
+    message = "verify.checks names must be unique")
+public class VerifySpec {
+  @Default("5m")
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("How long the checks may take to pass successThreshold rounds in a row; then the rollout rolls back.")
+  private String timeout = "5m";
+
+  @Default("10s")
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("Time between two rounds of checks.")
+  private String interval = "10s";
+
+  @Default("1")
+  @Min(1)
+  @JsonPropertyDescription("Consecutive passing rounds needed (a soak); one failing round starts the count again.")
+  private Integer successThreshold = 1;
+
+  @Size(max = 20)
+  @JsonPropertyDescription("Checks run each round; all must pass. Each has a name and exactly one of sql, http, deployment.")
+  private List<HealthCheckSpec> checks = new ArrayList<>();
+
+  public String getTimeout() { return timeout; }
+  public void setTimeout(String timeout) { this.timeout = timeout; }
+  public String getInterval() { return interval; }
+  public void setInterval(String interval) { this.interval = interval; }
+  public Integer getSuccessThreshold() { return successThreshold; }
+  public void setSuccessThreshold(Integer successThreshold) { this.successThreshold = successThreshold; }
+  public List<HealthCheckSpec> getChecks() { return checks; }
+  public void setChecks(List<HealthCheckSpec> checks) { this.checks = checks; }
+}
