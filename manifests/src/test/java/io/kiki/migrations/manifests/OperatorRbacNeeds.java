@@ -1,0 +1,35 @@
+package io.kiki.migrations.manifests;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Every Kubernetes API call the operator makes, as RBAC: the install must grant exactly these (and nothing
+ * more) in each namespace it watches, and the lease verbs in its leader election namespace. Cross-check this
+ * list with the operator's client calls when they change.
+ */
+final class OperatorRbacNeeds {
+
+  record Need(String apiGroup, String resource, Set<String> verbs) {
+  }
+
+  /** In every watched namespace (cluster-wide when all namespaces are watched). */
+  static final List<Need> IN_WATCHED_NAMESPACES = List.of(
+      new Need("migrations.kiki.io", "databasemigrations", Set.of("get", "list", "watch", "patch", "update")),
+      new Need("migrations.kiki.io", "databasemigrations/status", Set.of("get", "patch", "update")),
+      new Need("migrations.kiki.io", "databasemigrations/finalizers", Set.of("update")),
+      new Need("batch", "jobs", Set.of("get", "list", "watch", "create", "delete")),
+      new Need("", "pods", Set.of("get", "list", "watch")),
+      new Need("", "pods/log", Set.of("get")),
+      new Need("", "secrets", Set.of("get")),
+      new Need("", "events", Set.of("create", "patch")),
+      new Need("events.k8s.io", "events", Set.of("create", "patch")),
+      new Need("apps", "deployments", Set.of("get", "list", "watch")));
+
+  /** In KIKI_LEADER_ELECTION_NAMESPACE only. */
+  static final List<Need> IN_LEADER_ELECTION_NAMESPACE = List.of(
+      new Need("coordination.k8s.io", "leases", Set.of("get", "create", "update")));
+
+  private OperatorRbacNeeds() {
+  }
+}
