@@ -56,7 +56,7 @@ def database_url():
             break
     try:
         url = make_url(raw)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         # SQLAlchemy's message repeats the whole string, password included: replace it.
         raise CommandError(
             f"{source} is not a valid SQLAlchemy URL; expected e.g. "
