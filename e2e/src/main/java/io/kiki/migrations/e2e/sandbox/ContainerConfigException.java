@@ -1,0 +1,20 @@
+package io.kiki.migrations.e2e.sandbox;
+
+/**
+ * Why a container cannot start yet, as a kubelet reports it in {@code state.waiting} (e.g.
+ * {@code CreateContainerConfigError: secret "kiki-db" not found}). The pod stays Pending and the kubelet
+ * retries, so the Job only fails at its {@code activeDeadlineSeconds}, as in a real cluster.
+ */
+final class ContainerConfigException extends Exception {
+
+  private final String reason;
+
+  ContainerConfigException(String reason, String message) {
+    super(message);
+    this.reason = reason;
+  }
+
+  String reason() {
+    return reason;
+  }
+}
