@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import context
 from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
 # Models live in <project>/shared/models.py (the seed's layout); make them importable from any cwd.
@@ -64,6 +64,13 @@ def database_url():
         raise CommandError(
             f"{source} is not a valid SQLAlchemy URL; expected e.g. "
             "postgresql://USER:PASSWORD@HOST:5432/DATABASE or sqlite:///./kiki_campaigns.db"
+        ) from None
+    try:
+        url.get_dialect()
+    except NoSuchModuleError:
+        raise CommandError(
+            f"{source} names an unknown database driver {url.drivername!r}; "
+            "use postgresql:// (or postgresql+psycopg2://) or sqlite://"
         ) from None
     log.info("Database %s (from %s)", url.render_as_string(hide_password=True), source)
     return url

@@ -190,6 +190,11 @@ def test_passwords_stay_out_of_failures(postgres_url):
         assert "FAILED: DATABASE_URL is not a valid SQLAlchemy URL" in failed.stdout
         assert wrong not in failed.stdout + failed.stderr
 
+    heroku_style = run_alembic("current", env=cli_env(KIKI_DATABASE_URL=f"postgres://kiki:{wrong}@db/kiki"), check=False)
+    assert heroku_style.returncode != 0
+    assert "FAILED: KIKI_DATABASE_URL names an unknown database driver 'postgres'" in heroku_style.stdout
+    assert wrong not in heroku_style.stdout + heroku_style.stderr
+
 
 BROKEN_REVISION = '''"""a revision that fails half way
 
