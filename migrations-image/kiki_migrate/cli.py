@@ -92,7 +92,7 @@ def main(argv=None):
         traceback.print_exc(file=sys.stderr)
         body = {"ok": False, "command": name,
                 "error": {"code": "INTERNAL_ERROR",
-                          "message": f"unexpected {type(exc).__name__}: {first_line(exc)} (see the log)"}}
+                          "message": f"unexpected error: {first_line(exc)} (see the log)"}}
         exit_code = RunnerError("INTERNAL_ERROR", "").exit_code
     result.emit(body, stdout)
     sys.stderr.flush()

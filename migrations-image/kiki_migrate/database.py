@@ -47,8 +47,8 @@ def parse_url(raw, source="KIKI_DATABASE_URL"):
         raise RunnerError(
             "BAD_DATABASE_URL",
             f"{source} is not a valid SQLAlchemy URL ({type(exc).__name__}). Expected "
-            "dialect+driver://user:password@host:port/database, e.g. postgresql://kiki:...@db:5432/kiki, "
-            "or sqlite:///path/to/file.db; URL-encode special characters in the password.") from None
+            "postgresql://USER:***@HOST:5432/DATABASE (the password URL-encoded) or "
+            "sqlite:///path/to/file.db.") from None
     add_secret(url.password)
     try:
         url.get_dialect()
@@ -79,12 +79,14 @@ def create_engine(url):
 
 
 def first_line(exc):
-    """The first non-empty line of a (database) error, without SQLAlchemy's decorations."""
-    text = str(getattr(exc, "orig", None) or exc)
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return type(exc).__name__
+    """The first non-empty line of an error: the database's own message for database errors (without
+    SQLAlchemy's decorations), prefixed with the exception type for anything else."""
+    database_error = getattr(exc, "orig", None)
+    text = str(database_error or exc)
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if database_error is not None:
+        return line or type(database_error).__name__
+    return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
 
 
 def connect(engine):

@@ -42,7 +42,8 @@ def _migrate(ctx, wanted, target_argument):
         applied = _run_steps(ctx, wanted, target, before) if direction != "none" else []
         after = database.read_current(ctx.engine)
     duration_ms = int((time.monotonic() - started) * 1000)
-    log.info(f"{wanted}: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'}, {len(applied)} revision(s) in {duration_ms} ms")
+    log.info(f"{wanted}: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'}, "
+             f"{len(applied)} revision(s) in {duration_ms} ms")
     return {"from": before, "to": after, "target": target, "applied": applied[:project.ID_LIST_CAP],
             "appliedCount": len(applied), "durationMs": duration_ms}
 
@@ -82,15 +83,15 @@ def _run_steps(ctx, direction, target, before):
         except RunnerError:
             now = None
         where = f"revision {failed}" if failed else "env.py, before any revision ran"
-        state = f"the database is at {', '.join(now) or 'base'}" if now is not None \
-            else "the database's revision could not be read"
+        state = f"The database is at {', '.join(now) or 'base'}" if now is not None \
+            else "The database's revision could not be read"
         log.error(f"{direction} failed in {where}: {database.first_line(exc)}")
         raise RunnerError(
             "MIGRATION_FAILED",
             f"{direction} to {target} failed in {where}: {database.first_line(exc)}. {state} "
             f"(it was at {', '.join(before) or 'base'}). Fix the migration and build a new image; on "
             "PostgreSQL the failed run was rolled back as a whole.",
-            revision=failed, current=now, applied=progress["applied"][:project.ID_LIST_CAP]) from None
+            revision=failed, current=now) from None
     return progress["applied"]
 
 

@@ -1,0 +1,115 @@
+"""backup and restore: the exact rows come back, retention keeps the newest K, failures leave no file."""
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from runner_harness import LINEAR_REVISIONS
+
+SNAPSHOT = "SELECT u.id, u.email, d.id, d.name, d.source FROM users u LEFT JOIN deployments d " \
+           "ON d.user_id = u.id ORDER BY u.id, d.id"
+
+
+def seed_rows(sql, url):
+    sql(url, "INSERT INTO users (id, email) VALUES (1, 'ada@kiki.example'), (2, 'bob@kiki.example'), "
+             "(3, 'cy@kiki.example')")
+    sql(url, "INSERT INTO deployments (id, user_id, name, source) VALUES (1, 1, 'spring', 'GENERATED'), "
+             "(2, 1, 'summer', NULL), (3, 3, 'autumn', 'UPLOADED')")
+
+
+def test_backup_then_restore_gives_back_the_exact_rows(runner, database_url, sql, tmp_path):
+    runner.ok("upgrade", "--target", "3c8f", url=database_url)
+    seed_rows(sql, database_url)
+    before = sql(database_url, SNAPSHOT)
+    backups = tmp_path / "backups"
+
+    taken = runner.ok("backup", "--dir", str(backups), "--name", "kiki-campaigns", url=database_url)
+
+    path = Path(taken["path"])
+    assert path.parent == backups and path.name == taken["file"]
+    extension = ".dump" if database_url.startswith("postgresql") else ".sqlite"
+    assert re.fullmatch(r"kiki-campaigns-\d{8}T\d{6}Z-3c8f5e2d0b33" + re.escape(extension), taken["file"])
+    assert taken["revision"] == "3c8f5e2d0b33" and taken["verified"] is True
+    assert taken["sizeBytes"] == path.stat().st_size > 0
+    assert taken["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert taken["removed"] == [] and isinstance(taken["durationMs"], int)
+    assert sorted(os.listdir(backups)) == [taken["file"]]  # no temporary file left
+
+    # change everything: rows, and the schema (a later migration)
+    sql(database_url, "UPDATE users SET email = 'changed@kiki.example' WHERE id = 1")
+    sql(database_url, "DELETE FROM deployments WHERE id = 3")
+    sql(database_url, "INSERT INTO users (id, email) VALUES (4, 'new@kiki.example')")
+    runner.ok("upgrade", "--target", "head", url=database_url)
+    assert sql(database_url, SNAPSHOT) != before
+
+    restored = runner.ok("restore", "--file", taken["file"], "--dir", str(backups), url=database_url)
+
+    assert restored["file"] == taken["file"] and restored["revision"] == "3c8f5e2d0b33"
+    assert sql(database_url, SNAPSHOT) == before
+    assert runner.ok("current", url=database_url)["current"] == ["3c8f5e2d0b33"]
+    # the restored database migrates on as before
+    assert runner.ok("upgrade", "--target", "head", url=database_url)["applied"] == [LINEAR_REVISIONS[3]]
+
+
+def test_restore_drops_what_migrations_created_after_the_backup(runner, postgres_url, sql, tmp_path):
+    taken = runner.ok("backup", "--dir", str(tmp_path), "--name", "empty", url=postgres_url)
+    assert taken["revision"] == "base"
+    runner.ok("upgrade", "--target", "head", url=postgres_url)
+    sql(postgres_url, "CREATE TYPE mood AS ENUM ('happy', 'sad')")
+
+    restored = runner.ok("restore", "--file", taken["path"], url=postgres_url)
+
+    assert restored["revision"] == "base"
+    assert sql(postgres_url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+    assert sql(postgres_url, "SELECT count(*) FROM pg_type WHERE typname = 'mood'") == [(0,)]
+
+
+def test_retention_keeps_the_newest_backups_of_the_same_name(runner, sqlite_url, tmp_path):
+    runner.ok("upgrade", "--target", "head", url=sqlite_url)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    old = [f"kiki-2026010{day}T020000Z-1f3a9c0d2b11.sqlite" for day in (1, 2, 3)]
+    others = ["kiki-staging-20260101T020000Z-1f3a9c0d2b11.sqlite", "notes.txt"]
+    for name in old + others:
+        (backups / name).write_text("older backup")
+
+    taken = runner.ok("backup", "--dir", str(backups), "--name", "kiki", "--keep", "2", url=sqlite_url)
+
+    assert taken["removed"] == old[:2] and taken["removedCount"] == 2
+    assert sorted(os.listdir(backups)) == sorted([old[2], taken["file"]] + others)
+
+
+def test_a_failed_backup_leaves_no_file(runner, postgres_url, tmp_path):
+    runner.ok("upgrade", "--target", "head", url=postgres_url)
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    (backups / "in-the-way").write_text("")
+
+    error = runner.fails("BACKUP_FAILED", "backup", "--dir", str(backups / "in-the-way"), url=postgres_url)
+    assert "in-the-way" in error["message"]
+
+    # pg_dump itself fails: a migration (here: this test) holds an exclusive lock on a table
+    engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn, conn.begin():
+        conn.execute(sa.text("LOCK TABLE deployments IN ACCESS EXCLUSIVE MODE"))
+        error = runner.fails("BACKUP_FAILED", "backup", "--dir", str(backups), url=postgres_url,
+                             env={"KIKI_LOCK_TIMEOUT": "1"})
+    engine.dispose()
+    assert "pg_dump" in error["message"] and "lock" in error["message"]
+    assert os.listdir(backups) == ["in-the-way"]
+
+
+def test_restore_failures_change_nothing(runner, database_url, sql, tmp_path):
+    runner.ok("upgrade", "--target", "head", url=database_url)
+    sql(database_url, "INSERT INTO users (id, email) VALUES (1, 'ada@kiki.example')")
+
+    error = runner.fails("RESTORE_FAILED", "restore", "--file", str(tmp_path / "missing.dump"), url=database_url)
+    assert "missing.dump" in error["message"]
+    garbage = tmp_path / "garbage.dump"
+    garbage.write_bytes(b"not a backup at all" * 100)
+    runner.fails("RESTORE_FAILED", "restore", "--file", str(garbage), url=database_url)
+
+    assert sql(database_url, "SELECT id, email FROM users") == [(1, "ada@kiki.example")]
+    assert runner.ok("current", url=database_url)["current"] == [LINEAR_REVISIONS[3]]

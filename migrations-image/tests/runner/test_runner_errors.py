@@ -1,0 +1,142 @@
+"""Errors every command can meet: bad arguments, bad URLs, unreachable or locked databases; the result
+contract (last stdout line = result file, under 4 KiB) and redaction."""
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+from conftest import WRONG_PASSWORD
+from runner_harness import LINEAR, RUNNER, Runner
+
+from kiki_migrate import redact, result
+from kiki_migrate.database import ADVISORY_LOCK_KEY
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_database(runner):
+    url = f"postgresql://kiki:{WRONG_PASSWORD}@127.0.0.1:{closed_port()}/kiki"
+    error = runner.fails("DATABASE_UNREACHABLE", "current", url=url)
+    assert "127.0.0.1" in error["message"] and "refused" in error["message"].lower()
+    runner.fails("DATABASE_UNREACHABLE", "upgrade", "--target", "head", url=url)
+
+
+def test_a_wrong_password_is_unreachable_and_never_printed(runner, postgres_url):
+    url = str(sa.engine.make_url(postgres_url).set(password=WRONG_PASSWORD))
+    error = runner.fails("DATABASE_UNREACHABLE", "plan", "--target", "head", url=url)
+    assert "password authentication failed" in error["message"]
+
+
+@pytest.mark.parametrize("url", [
+    f"postgresql://kiki:{WRONG_PASSWORD}@db.example:notaport/kiki",
+    f"kiki:{WRONG_PASSWORD}@db.example/kiki",
+    f"postgres://kiki:{WRONG_PASSWORD}@db.example/kiki",
+    f"nosuchdialect://kiki:{WRONG_PASSWORD}@db.example/kiki",
+])
+def test_a_malformed_url(runner, url):
+    error = runner.fails("BAD_DATABASE_URL", "current", url=url)
+    assert "KIKI_DATABASE_URL" in error["message"]
+
+
+def test_database_url_is_the_fallback_of_kiki_database_url(runner, sqlite_url):
+    runner.ok("upgrade", "--target", "head", env={"DATABASE_URL": sqlite_url})
+    assert runner.ok("current", url=sqlite_url)["current"] == ["4d9a6f3e1c44"]
+
+
+def test_bad_arguments(runner, tmp_path):
+    runner.fails("BAD_ARGUMENTS", "teleport")
+    runner.fails("BAD_ARGUMENTS", "upgrade")  # --target missing
+    runner.fails("BAD_ARGUMENTS", "history", config=tmp_path / "missing.ini")
+    run = runner.run()
+    assert run.error_code == "BAD_ARGUMENTS" and run.returncode == 2
+
+
+def test_lock_timeout_when_another_session_holds_the_migration_lock(runner, postgres_url):
+    engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as holder:
+        holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+        started = time.monotonic()
+        error = runner.fails("LOCK_TIMEOUT", "upgrade", "--target", "head", url=postgres_url,
+                             env={"KIKI_LOCK_TIMEOUT": "1"})
+        assert time.monotonic() - started < 30
+        assert "KIKI_LOCK_TIMEOUT" in error["message"] and "held by pid" in error["message"]
+        # reading needs no lock
+        assert runner.ok("current", url=postgres_url)["current"] == []
+    engine.dispose()
+    assert runner.ok("upgrade", "--target", "head", url=postgres_url, env={"KIKI_LOCK_TIMEOUT": "1"})["to"]
+
+
+def test_an_upgrade_waits_for_the_lock_and_then_runs(runner, postgres_url):
+    engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    holder = engine.connect()
+    holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+    release = threading.Timer(2.0, holder.close)
+    release.start()
+    try:
+        up = runner.ok("upgrade", "--target", "head", url=postgres_url, env={"KIKI_LOCK_TIMEOUT": "30"})
+    finally:
+        release.join()
+        engine.dispose()
+    assert up["to"] == ["4d9a6f3e1c44"] and up["durationMs"] >= 1000
+
+
+def test_the_result_goes_to_the_result_file_and_the_last_stdout_line_only(runner, sqlite_url):
+    run = runner.run("upgrade", "--target", "head", url=sqlite_url)
+    assert run.stdout.count("\n") == 1  # Alembic's and the runner's logs go to stderr
+    assert "Running upgrade" in run.stderr
+    assert run.result_file == run.stdout.strip()
+
+
+def test_an_unwritable_result_file_is_ignored(tmp_path, sqlite_url):
+    done = subprocess.run([str(RUNNER), "history"], capture_output=True, text=True,
+                          env={"ALEMBIC_CONFIG": str(LINEAR), "KIKI_DATABASE_URL": sqlite_url,
+                               "KIKI_RESULT_FILE": str(tmp_path / "no" / "such" / "dir" / "r.json"),
+                               "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0 and '"ok":true' in done.stdout.splitlines()[-1]
+    assert "result file" in done.stderr
+
+
+def test_redaction_of_urls_secrets_and_encoded_forms():
+    redact.add_secret("p@ss/w%rd")
+    assert redact.redact("postgresql://kiki:p%40ss%2Fw%25rd@db:5432/x") == "postgresql://kiki:***@db:5432/x"
+    assert redact.redact("error near 'p@ss/w%rd'") == "error near '***'"
+    assert redact.redact("host=db password=hunter2 user=kiki") == "host=db password=*** user=kiki"
+    assert redact.redact("mysql://u:other@h/d") == "mysql://u:***@h/d"
+
+
+def test_results_are_cut_to_fit_a_termination_message():
+    big = {"ok": True, "command": "history", "count": 500,
+           "revisions": [{"revision": f"{i:012x}", "message": "m" * 300} for i in range(500)],
+           "note": "x" * 5000}
+    fitted = result.fit(big)
+    assert len(result._serialize(fitted)) <= result.LIMIT
+    assert fitted["truncated"] is True and fitted["count"] == 500 and fitted["revisions"]
+
+
+def test_a_project_with_many_long_revisions_stays_under_4_kib(runner, tmp_path, sqlite_url):
+    project = tmp_path / "many"
+    versions = project / "alembic" / "versions"
+    versions.mkdir(parents=True)
+    (project / "alembic.ini").write_text(LINEAR.read_text())
+    (project / "alembic" / "env.py").write_text((LINEAR.parent / "alembic" / "env.py").read_text())
+    previous = None
+    for number in range(60):
+        revision = f"{number:04d}aaaabbbb"
+        (versions / f"{revision}.py").write_text(
+            f'"""revision number {number} with a deliberately long message {"padding " * 20}"""\n'
+            f"revision = {revision!r}\ndown_revision = {previous!r}\n"
+            "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n")
+        previous = revision
+    config = project / "alembic.ini"
+    history = runner.ok("history", config=config)
+    plan = runner.ok("plan", "--target", "head", url=sqlite_url, config=config)
+    up = runner.ok("upgrade", "--target", "head", url=sqlite_url, config=config)
+    assert history["count"] == 60 and len(history["revisions"]) < 60
+    assert plan["stepCount"] == 60 and len(plan["steps"]) < 60
+    assert up["appliedCount"] == 60 and up["to"] == [previous]

@@ -1,0 +1,75 @@
+"""plan: what an upgrade or downgrade would run, from the database's revision to the target."""
+import re
+
+from runner_harness import KIKI_CONFIG, LINEAR, LINEAR_DATA_MIGRATION, LINEAR_REVISIONS, TWO_HEADS
+
+
+def test_plan_against_an_empty_database_lists_every_kiki_revision(runner, database_url):
+    history = runner.ok("history", config=KIKI_CONFIG)
+    plan = runner.ok("plan", "--target", "head", url=database_url, config=KIKI_CONFIG)
+
+    assert plan["current"] == []
+    assert plan["heads"] == history["heads"] and len(plan["heads"]) == 1
+    assert plan["target"] == plan["heads"][0]
+    assert plan["direction"] == "upgrade"
+    assert plan["stepCount"] == history["count"] == len(plan["steps"])
+    step_ids = [step["revision"] for step in plan["steps"]]
+    assert sorted(step_ids) == sorted(r["revision"] for r in history["revisions"])
+    # execution order: every revision after the revisions it revises (through the merge point)
+    for position, step in enumerate(plan["steps"]):
+        down = step["downRevision"]
+        for parent in (down if isinstance(down, list) else [down] if down else []):
+            assert step_ids.index(parent) < position
+    assert step_ids[-1] == plan["target"]
+    # the seed-style data migration (downgrade() is `pass`) is the irreversible one; the merge is not
+    irreversible = [r["revision"] for r in history["revisions"] if not r["reversible"]]
+    assert irreversible and sorted(plan["irreversibleSteps"]) == sorted(irreversible)
+    assert all(step["reversible"] is (step["revision"] not in irreversible) for step in plan["steps"])
+    merge = next(step for step in plan["steps"] if isinstance(step["downRevision"], list))
+    assert merge["reversible"] is True
+    assert re.fullmatch(r"[0-9a-f]{16}", plan["planHash"])
+
+
+def test_plan_with_the_linear_fixture_and_the_plan_hash_is_stable(runner, database_url):
+    first = runner.ok("plan", "--target", "head", url=database_url, config=LINEAR)
+    again = runner.ok("plan", "--target", "4d9a", url=database_url, config=LINEAR)
+
+    assert [s["revision"] for s in first["steps"]] == LINEAR_REVISIONS
+    assert first["steps"][0] == {"revision": "1f3a9c0d2b11", "downRevision": None,
+                                 "message": "create users", "reversible": True}
+    assert first["irreversibleSteps"] == [LINEAR_DATA_MIGRATION]
+    assert again["target"] == "4d9a6f3e1c44"
+    assert again["planHash"] == first["planHash"]
+
+
+def test_plan_at_the_target_is_none_and_a_plan_back_reports_the_lossy_step(runner, database_url):
+    runner.ok("upgrade", "--target", "head", url=database_url)
+    none = runner.ok("plan", "--target", "head", url=database_url)
+    back = runner.ok("plan", "--target", LINEAR_REVISIONS[1], url=database_url)
+    to_base = runner.ok("plan", "--target", "base", url=database_url)
+
+    assert (none["direction"], none["steps"], none["stepCount"]) == ("none", [], 0)
+    assert back["direction"] == "downgrade"
+    assert [s["revision"] for s in back["steps"]] == [LINEAR_REVISIONS[3], LINEAR_REVISIONS[2]]
+    assert back["steps"][0]["reversible"] is False
+    assert back["irreversibleSteps"] == [LINEAR_DATA_MIGRATION]
+    assert to_base["target"] == "base" and to_base["stepCount"] == 4
+    assert len({none["planHash"], back["planHash"], to_base["planHash"]}) == 3
+
+
+def test_plan_head_with_two_heads_is_multiple_heads(runner, postgres_url):
+    error = runner.fails("MULTIPLE_HEADS", "plan", "--target", "head", url=postgres_url, config=TWO_HEADS)
+
+    assert "alembic merge heads" in error["message"]
+    assert "b2000000left" in error["message"] and "c3000000right" in error["message"]
+    assert error["heads"] == ["b2000000left", "c3000000right"]
+    # one of the heads, named explicitly, is fine
+    assert runner.ok("plan", "--target", "c3000000right", url=postgres_url, config=TWO_HEADS)["stepCount"] == 2
+
+
+def test_plan_to_an_unknown_revision(runner, sqlite_url):
+    error = runner.fails("UNKNOWN_REVISION", "plan", "--target", "0badc0ffee00", url=sqlite_url)
+
+    assert "0badc0ffee00" in error["message"]
+    assert "4d9a6f3e1c44" in error["message"]  # the project's head
+    assert "older or newer" in error["message"]
