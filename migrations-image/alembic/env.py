@@ -1,7 +1,7 @@
 """Alembic environment of the KIKI campaigns database.
 
 Database, in this order:
-1. ``config.attributes["connection"]``: a SQLAlchemy Connection (or Engine) handed in by a program such as
+1. ``config.attributes["connection"]``: a SQLAlchemy Connection handed in by a program such as
    kiki-migrate (Alembic cookbook, "Sharing a Connection"). The migrations run on it; if it is already in a
    transaction, committing is the caller's job, otherwise this run begins and commits its own.
 2. ``KIKI_DATABASE_URL``, else ``DATABASE_URL``, else ``sqlite:///./kiki_campaigns.db`` (relative to the cwd),
@@ -28,7 +28,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import context
 from alembic.util import CommandError
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
@@ -116,16 +116,15 @@ def run_on(connection):
 
 def run_migrations_online():
     supplied = config.attributes.get("connection")
-    if isinstance(supplied, Connection):
+    if supplied is not None:
         run_on(supplied)
         return
-    engine = supplied if isinstance(supplied, Engine) else sa.create_engine(database_url(), poolclass=NullPool)
+    engine = sa.create_engine(database_url(), poolclass=NullPool)
     try:
         with engine.connect() as connection:
             run_on(connection)
     finally:
-        if engine is not supplied:
-            engine.dispose()
+        engine.dispose()
 
 
 if context.is_offline_mode():

@@ -31,9 +31,9 @@ def alembic_config(ini=ALEMBIC_INI):
     return config
 
 
-def revisions_base_to_head(ini=ALEMBIC_INI):
-    """Every revision, parents before children."""
-    return list(reversed(list(ScriptDirectory.from_config(alembic_config(ini)).walk_revisions())))
+def revisions_base_to_head():
+    """Every revision of the project, parents before children."""
+    return list(reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions())))
 
 
 def body_is_only_pass(path, function):
@@ -46,10 +46,9 @@ def body_is_only_pass(path, function):
 class Migrator:
     """Runs Alembic commands in-process on one engine, through the env.py ``connection`` attribute."""
 
-    def __init__(self, url, ini=ALEMBIC_INI):
-        self.url = url
+    def __init__(self, url):
         self.engine = sa.create_engine(url)
-        self.config = alembic_config(ini)
+        self.config = alembic_config()
 
     def _run(self, fn, *args):
         with self.engine.begin() as connection:

@@ -1,7 +1,8 @@
 """The migrations against a real database, once on PostgreSQL and once on SQLite (``database_url``)."""
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from kiki_alembic_project import DATA_MIGRATION, HEAD, models_metadata, revisions_base_to_head
+from kiki_alembic_project import DATA_MIGRATION, HEAD, Migrator, models_metadata, revisions_base_to_head
 
 
 def schema_snapshot(migrator):
@@ -117,3 +118,29 @@ def test_data_migration_sets_missing_assets_source_to_generated_and_downgrade_ke
     migrator.downgrade(before)
     assert migrator.current() == {before}
     assert migrator.rows("SELECT id, assets_source FROM campaign_deployments ORDER BY id") == expected
+
+
+def test_env_runs_on_a_supplied_connection_and_commits_only_its_own_transaction(migrator):
+    """The cookbook's shared connection (kiki-migrate passes one): outside a transaction env.py commits."""
+    with migrator.engine.connect() as connection:
+        migrator.config.attributes["connection"] = connection
+        try:
+            command.upgrade(migrator.config, "2b3c4d5e0002")
+        finally:
+            del migrator.config.attributes["connection"]
+    assert migrator.current() == {"2b3c4d5e0002"}
+
+
+def test_env_leaves_the_commit_of_a_callers_transaction_to_the_caller(postgres_url):
+    migrator = Migrator(postgres_url)
+    try:
+        with migrator.engine.connect() as connection:
+            transaction = connection.begin()
+            migrator.config.attributes["connection"] = connection
+            command.upgrade(migrator.config, "head")
+            assert MigrationContext.configure(connection).get_current_heads() == (HEAD,)
+            transaction.rollback()
+        assert migrator.current() == set()
+        assert migrator.inspect().get_table_names() == []
+    finally:
+        migrator.engine.dispose()
