@@ -20,11 +20,6 @@ from kiki_alembic_project import (
 from sqlalchemy.engine import make_url
 
 
-def current_of(output):
-    """Revision ids printed by `alembic current`."""
-    return {line.split()[0] for line in output.splitlines() if line.strip()}
-
-
 def test_seed_commands_work_unchanged_from_the_project_directory(database_url, migrator, tmp_path):
     """Each command once through the CLI; the state in between is read from alembic_version directly."""
     not_this_one = tmp_path / "database-url-must-lose.db"
@@ -62,6 +57,7 @@ def test_seed_commands_work_unchanged_from_the_project_directory(database_url, m
     password = password_of(database_url)
     if password:
         assert not [output for output in outputs if password in output]
+        assert "(from KIKI_DATABASE_URL)" in outputs[0] and ":***@" in outputs[0]
 
 
 def sqlite_revision(path):
@@ -73,7 +69,8 @@ def test_database_url_comes_from_kiki_database_url_then_database_url_then_the_sq
     kiki_db, fallback_db = tmp_path / "kiki.db", tmp_path / "fallback.db"
     default_db = project_copy / "kiki_campaigns.db"
 
-    run_alembic("upgrade", "1a2b3c4d0001", cwd=project_copy, env=cli_env(KIKI_DATABASE_URL="", DATABASE_URL=f"sqlite:///{fallback_db}"))
+    fallback_only = cli_env(KIKI_DATABASE_URL="", DATABASE_URL=f"sqlite:///{fallback_db}")
+    run_alembic("upgrade", "1a2b3c4d0001", cwd=project_copy, env=fallback_only)
     assert sqlite_revision(fallback_db) == "1a2b3c4d0001" and not default_db.exists()
 
     both = cli_env(KIKI_DATABASE_URL=f"sqlite:///{kiki_db}", DATABASE_URL=f"sqlite:///{fallback_db}")
