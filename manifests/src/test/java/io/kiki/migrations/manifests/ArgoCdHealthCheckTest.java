@@ -78,6 +78,17 @@ class ArgoCdHealthCheckTest {
   }
 
   @Test
+  void sampleStatusesAreValidDatabaseMigrations() {
+    CrdSchema schema = CrdSchema.load("v1alpha1");
+    for (Case sample : cases()) {
+      Map<String, Object> object = yaml(CHECK_DIRECTORY.resolve(sample.inputPath()));
+      assertThat(object).containsEntry("apiVersion", "migrations.kiki.io/v1alpha1")
+          .containsEntry("kind", "DatabaseMigration");
+      assertThat(schema.violations(object)).as(sample.inputPath()).isEmpty();
+    }
+  }
+
+  @Test
   void argoCdConfigMapSnippetCarriesTheSameScript() throws IOException {
     Map<String, Object> configMap = yaml(Paths.MANIFESTS.resolve("gitops/argocd/argocd-cm.yaml"));
     assertThat(configMap).containsEntry("kind", "ConfigMap");
