@@ -77,5 +77,5 @@ printf '  %-44s %8s ms\n' "upgrade base->head ($steps revisions)" "$upgrade_ms"
 printf '  %-44s %8s ms\n' "load $count campaign_deployments (SQL)" "$load_ms"
 printf '  %-44s %8s ms\n' "backup (pg_dump -Fc + pg_restore --list)" "$backup_ms"
 printf '  %-44s %8s bytes (database %s bytes)\n' "dump size" "$dump_bytes" "$db_bytes"
-printf '  %-44s %8s ms (%s rows back)\n' "restore (drop + pg_restore | psql -1)" "$restore_ms" "$restored"
+printf '  %-44s %8s ms (%s rows back)\n' "restore (drop + pg_restore script, psql -1)" "$restore_ms" "$restored"
 [ "$restored" = "$count" ] || { echo "restore did not bring back every row" >&2; exit 1; }

@@ -59,10 +59,10 @@ def fit(result):
         return result
     result = _shorten_strings(result)
     while len(_serialize(result)) > LIMIT:
-        size, longest = _longest_list(result)
+        _, longest = _longest_list(result)
         if not longest:
             break
-        del longest[max(len(longest) // 2, 0) if len(longest) > 1 else 0:]
+        del longest[len(longest) // 2:]
         result["truncated"] = True
     return result
 

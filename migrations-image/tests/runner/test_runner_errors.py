@@ -57,6 +57,18 @@ def test_bad_arguments(runner, tmp_path):
     assert run.error_code == "BAD_ARGUMENTS" and run.returncode == 2
 
 
+def test_a_broken_revision_graph_is_an_internal_error(runner, tmp_path):
+    project = tmp_path / "broken"
+    (project / "alembic" / "versions").mkdir(parents=True)
+    (project / "alembic.ini").write_text(LINEAR.read_text())
+    (project / "alembic" / "env.py").write_text((LINEAR.parent / "alembic" / "env.py").read_text())
+    (project / "alembic" / "versions" / "orphan.py").write_text(
+        '"""orphan"""\nrevision = "0a0a0a0a0a0a"\ndown_revision = "missing00000"\n'
+        "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n")
+    error = runner.fails("INTERNAL_ERROR", "history", config=project / "alembic.ini")
+    assert "missing00000" in error["message"]
+
+
 def test_lock_timeout_when_another_session_holds_the_migration_lock(runner, postgres_url):
     engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
     with engine.connect() as holder:
