@@ -11,8 +11,12 @@ class RunContext:
         self.environ = environ
 
     @functools.cached_property
+    def raw_url(self):
+        return database.url_from_environment(self.environ)
+
+    @functools.cached_property
     def url(self):
-        raw, source = database.url_from_environment(self.environ)
+        raw, source = self.raw_url
         return database.parse_url(raw, source if source != "default" else "the default database URL")
 
     @functools.cached_property
@@ -30,7 +34,8 @@ class RunContext:
     def migration_config(self):
         """The Alembic Config for running env.py: the URL as sqlalchemy.url as well (for env.py files
         that ignore the connection the runner passes in ``attributes["connection"]``)."""
-        return project.load_config(self.url, environ=self.environ)
+        self.url  # parsed first: a bad URL is BAD_DATABASE_URL, not an env.py failure
+        return project.load_config(self.raw_url[0], environ=self.environ)
 
     @property
     def lock_timeout(self):

@@ -29,7 +29,9 @@ def config_path(environ=os.environ):
 
 
 def load_config(url=None, environ=os.environ):
-    """The project's Alembic Config, pointed at ``url`` (a SQLAlchemy URL object) when given."""
+    """The project's Alembic Config, pointed at ``url`` (the URL string as given) when given. The string
+    as given, not a re-rendered URL object: SQLAlchemy 1.4 renders a '%' in a password unescaped, so
+    parse-render-parse would change the password."""
     path = config_path(environ)
     if not path.is_file():
         raise RunnerError("BAD_ARGUMENTS",
@@ -44,8 +46,7 @@ def load_config(url=None, environ=os.environ):
             config.set_main_option("script_location", str(beside))
     if url is not None:
         # For env.py files that build their own engine from sqlalchemy.url; ConfigParser needs %% for %.
-        config.set_main_option("sqlalchemy.url",
-                               url.render_as_string(hide_password=False).replace("%", "%%"))
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

@@ -4,11 +4,12 @@ import socket
 import subprocess
 import threading
 import time
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
 from conftest import WRONG_PASSWORD
-from runner_harness import LINEAR, RUNNER, Runner
+from runner_harness import FAILING, KIKI_CONFIG, LINEAR, RUNNER
 
 from kiki_migrate import redact, result
 from kiki_migrate.database import ADVISORY_LOCK_KEY
@@ -152,3 +153,33 @@ def test_a_project_with_many_long_revisions_stays_under_4_kib(runner, tmp_path, 
     assert history["count"] == 60 and len(history["revisions"]) < 60
     assert plan["stepCount"] == 60 and len(plan["steps"]) < 60
     assert up["appliedCount"] == 60 and up["to"] == [previous]
+
+
+def test_the_default_project_is_the_kiki_alembic_ini_next_to_the_runner(runner):
+    default = runner.ok("history", config=None)
+    explicit = runner.ok("history", config=KIKI_CONFIG)
+    assert default == explicit and default["count"] >= 1
+
+
+def test_a_password_with_url_special_characters(runner, postgres_url, sql, tmp_path):
+    """'%' must survive ConfigParser (sqlalchemy.url, used by the failing fixture's env.py), '@' ':' '/'
+    the URL, and no form of the password may be printed, by the runner or by pg_dump/psql."""
+    role, password = "kiki_special_" + tmp_path.name[-8:].lower().replace("-", "_"), "p@ss:w/rd%25x%"
+    admin = sa.engine.make_url(postgres_url)
+    sql(postgres_url, f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'")
+    try:
+        sql(postgres_url, f'GRANT ALL ON SCHEMA public TO "{role}"')
+        # quoted by hand: SQLAlchemy 1.4's render_as_string leaves '%' unescaped
+        url = f"postgresql://{role}:{quote(password, safe='')}@{admin.host}:{admin.port}/{admin.database}"
+        runner.secrets.append(password)
+
+        up = runner.ok("upgrade", "--target", "e1000000good", url=url, config=FAILING)
+        taken = runner.ok("backup", "--dir", str(tmp_path / "b"), url=url, config=FAILING)
+        restored = runner.ok("restore", "--file", taken["path"], url=url, config=FAILING)
+        error = runner.fails("MIGRATION_FAILED", "upgrade", "--target", "head", url=url, config=FAILING)
+
+        assert up["to"] == ["e1000000good"] and restored["revision"] == "e1000000good"
+        assert error["current"] == ["e1000000good"]
+    finally:
+        sql(postgres_url, f'DROP OWNED BY "{role}"')
+        sql(postgres_url, f'DROP ROLE "{role}"')
