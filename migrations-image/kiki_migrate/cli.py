@@ -1,6 +1,7 @@
 """Command line: parse, run one command, print its result (see README.md for the contract)."""
 import argparse
 import contextlib
+import signal
 import sys
 import traceback
 
@@ -24,6 +25,15 @@ COMMANDS = {
 
 class ArgumentProblem(Exception):
     pass
+
+
+class Terminated(Exception):
+    """SIGTERM (a Job's activeDeadlineSeconds, a deleted pod): unwinds like a failure, so the open
+    transaction rolls back, the lock is released and a result is still written."""
+
+
+def _terminate(signum, _frame):
+    raise Terminated(f"received {signal.Signals(signum).name}, stopping")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,6 +78,7 @@ def _command_name(argv):
 
 def main(argv=None):
     redact.install()
+    signal.signal(signal.SIGTERM, _terminate)
     argv = list(sys.argv[1:] if argv is None else argv)
     stdout = sys.stdout
     name = _command_name(argv)

@@ -183,3 +183,19 @@ def test_a_password_with_url_special_characters(runner, postgres_url, sql, tmp_p
     finally:
         sql(postgres_url, f'DROP OWNED BY "{role}"')
         sql(postgres_url, f'DROP ROLE "{role}"')
+
+
+def test_sigterm_still_writes_a_result(tmp_path, sqlite_url):
+    result_file = tmp_path / "result.json"
+    waiting = subprocess.Popen([str(RUNNER), "wait", "--revision", "head", "--timeout", "60"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={"ALEMBIC_CONFIG": str(LINEAR), "KIKI_DATABASE_URL": sqlite_url,
+                                    "KIKI_RESULT_FILE": str(result_file), "PATH": "/usr/bin:/bin"})
+    deadline = time.monotonic() + 30
+    while "waiting for revision" not in (waiting.stderr.readline() or "") and time.monotonic() < deadline:
+        pass
+    waiting.terminate()
+    stdout, _ = waiting.communicate(timeout=30)
+    assert waiting.returncode == 1
+    assert result_file.read_text() == stdout.strip()
+    assert "SIGTERM" in stdout and '"ok":false' in stdout
