@@ -26,9 +26,20 @@ class HaOverlayTest {
     ServiceAccountPermissions permissions = new ServiceAccountPermissions(install, Install.OPERATOR_NAMESPACE,
         deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
     for (String verb : new String[] {"get", "create", "update"}) {
-      assertThat(permissions.allows(Install.OPERATOR_NAMESPACE, "coordination.k8s.io", "leases", verb))
-          .as(verb + " leases").isTrue();
+      assertThat(permissions.allows(Install.OPERATOR_NAMESPACE, "coordination.k8s.io", "leases", verb,
+          OperatorRbacNeeds.LEASE_NAME)).as(verb + " the Lease").isTrue();
       assertThat(permissions.allowsClusterWide("coordination.k8s.io", "leases", verb)).isFalse();
+    }
+  }
+
+  @Test
+  void mayReadAndRenewOnlyItsOwnLease() {
+    Deployment deployment = install.operatorDeployment();
+    ServiceAccountPermissions permissions = new ServiceAccountPermissions(install, Install.OPERATOR_NAMESPACE,
+        deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
+    for (String verb : new String[] {"get", "update"}) {
+      assertThat(permissions.allows(Install.OPERATOR_NAMESPACE, "coordination.k8s.io", "leases", verb,
+          "another-controllers-lease")).as(verb + " another Lease").isFalse();
     }
   }
 

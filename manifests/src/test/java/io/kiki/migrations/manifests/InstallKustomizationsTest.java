@@ -205,7 +205,7 @@ class InstallKustomizationsTest {
     for (OperatorRbacNeeds.Need need : OperatorRbacNeeds.IN_LEADER_ELECTION_NAMESPACE) {
       for (String verb : need.verbs()) {
         leaseNeeds.add(need.apiGroup() + "|" + need.resource() + "|" + verb);
-        assertThat(permissions.allows(leaseNamespace, need.apiGroup(), need.resource(), verb))
+        assertThat(permissions.allows(leaseNamespace, need.apiGroup(), need.resource(), verb, need.resourceName()))
             .as("%s %s/%s in the leader election namespace %s", verb, need.apiGroup(), need.resource(),
                 leaseNamespace).isTrue();
       }

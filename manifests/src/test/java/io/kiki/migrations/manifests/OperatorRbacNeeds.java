@@ -10,8 +10,16 @@ import java.util.Set;
  */
 final class OperatorRbacNeeds {
 
-  record Need(String apiGroup, String resource, Set<String> verbs) {
+  /** resourceName: the one object the operator uses, or null for any object of the resource. */
+  record Need(String apiGroup, String resource, Set<String> verbs, String resourceName) {
+
+    Need(String apiGroup, String resource, Set<String> verbs) {
+      this(apiGroup, resource, verbs, null);
+    }
   }
+
+  /** The Lease of leader election (OperatorConfig.LEASE_NAME in the operator). */
+  static final String LEASE_NAME = "kiki-migrations-operator";
 
   /** In every watched namespace (cluster-wide when all namespaces are watched). */
   static final List<Need> IN_WATCHED_NAMESPACES = List.of(
@@ -28,7 +36,7 @@ final class OperatorRbacNeeds {
 
   /** In KIKI_LEADER_ELECTION_NAMESPACE only. */
   static final List<Need> IN_LEADER_ELECTION_NAMESPACE = List.of(
-      new Need("coordination.k8s.io", "leases", Set.of("get", "create", "update")));
+      new Need("coordination.k8s.io", "leases", Set.of("get", "create", "update"), LEASE_NAME));
 
   private OperatorRbacNeeds() {
   }

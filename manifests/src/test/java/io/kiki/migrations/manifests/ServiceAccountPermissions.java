@@ -51,9 +51,19 @@ final class ServiceAccountPermissions {
 
   /** True when the verb is allowed on every object of the resource in the namespace (no resourceNames limit). */
   boolean allows(String namespace, String apiGroup, String resource, String verb) {
+    return allows(namespace, apiGroup, resource, verb, null);
+  }
+
+  /**
+   * True when the verb is allowed on the named object (any object when name is null) in the namespace. As in the
+   * API server, a rule limited by resourceNames never allows create: the name is not known when a create is
+   * authorized.
+   */
+  boolean allows(String namespace, String apiGroup, String resource, String verb, String name) {
     return grants.stream().anyMatch(grant -> (grant.clusterWide() || grant.namespace().equals(namespace))
         && grant.apiGroup().equals(apiGroup) && grant.resource().equals(resource) && grant.verb().equals(verb)
-        && grant.resourceNames().isEmpty());
+        && (grant.resourceNames().isEmpty()
+            || name != null && !verb.equals("create") && grant.resourceNames().contains(name)));
   }
 
   boolean allowsClusterWide(String apiGroup, String resource, String verb) {
