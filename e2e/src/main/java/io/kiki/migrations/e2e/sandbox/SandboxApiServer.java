@@ -53,7 +53,7 @@ public final class SandboxApiServer implements AutoCloseable {
       try (InputStream in = Files.newInputStream(file)) {
         Object parsed = Serialization.unmarshal(in);
         if (parsed instanceof CustomResourceDefinition crd) {
-          client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
+          client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
         }
       }
     }

@@ -1,0 +1,63 @@
+package io.kiki.migrations.e2e.support;
+
+import io.kiki.migrations.e2e.cluster.ClusterUnavailableException;
+import io.kiki.migrations.e2e.cluster.TestCluster;
+import io.kiki.migrations.e2e.cluster.TestClusters;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives each scenario method a {@link Scenario}: a fresh namespace and database on the one {@link TestCluster}
+ * this JVM shares between scenario classes (started on first use, closed when the test run ends). When the
+ * selected cluster cannot run here, every scenario is skipped with the reason.
+ */
+public final class ScenarioExtension implements ParameterResolver {
+
+  private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(ScenarioExtension.class);
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == Scenario.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    ClusterHolder holder = context.getRoot().getStore(STORE).getOrComputeIfAbsent(ClusterHolder.class, k -> new ClusterHolder(), ClusterHolder.class);
+    Assumptions.assumeTrue(holder.cluster != null, () -> "skipped on cluster '" + TestClusters.selected() + "': " + holder.unavailable);
+    Class<?> scenarioClass = context.getRequiredTestClass();
+    String slug = slug(scenarioClass.getSimpleName().replaceFirst("E2E$", ""));
+    String namespace = holder.cluster.createNamespace(slug.length() > 40 ? slug.substring(0, 40) : slug);
+    String database = ("e2e_" + DATABASES.incrementAndGet() + "_" + slug.replace('-', '_'));
+    return new Scenario(holder.cluster, scenarioClass, namespace, holder.cluster.createDatabase(database.length() > 60 ? database.substring(0, 60) : database));
+  }
+
+  /** HealthCheckFailureRollsBack -> health-check-failure-rolls-back */
+  static String slug(String className) {
+    return className.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+
+  private static final class ClusterHolder implements ExtensionContext.Store.CloseableResource {
+    private TestCluster cluster;
+    private String unavailable;
+
+    ClusterHolder() {
+      try {
+        cluster = TestClusters.start();
+      } catch (ClusterUnavailableException e) {
+        unavailable = e.getMessage();
+      }
+    }
+
+    @Override
+    public void close() {
+      if (cluster != null) {
+        cluster.close();
+      }
+    }
+  }
+}
