@@ -82,7 +82,12 @@ def _run_steps(ctx, direction, target, before):
             now = database.read_current(ctx.engine)
         except RunnerError:
             now = None
-        where = f"revision {failed}" if failed else "env.py, before any revision ran"
+        if failed:
+            where = f"revision {failed}"
+        elif progress["applied"]:
+            where = f"the final commit, after revision {progress['applied'][-1]}"
+        else:
+            where = "env.py, before any revision ran"
         state = f"The database is at {', '.join(now) or 'base'}" if now is not None \
             else "The database's revision could not be read"
         log.error(f"{direction} failed in {where}: {database.first_line(exc)}")
