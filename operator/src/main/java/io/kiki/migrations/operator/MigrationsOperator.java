@@ -1,0 +1,52 @@
+package io.kiki.migrations.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.kiki.migrations.operator.controller.DatabaseMigrationReconciler;
+
+/**
+ * The operator, embeddable: {@code new MigrationsOperator(client, config).start()}; {@link #close()} stops it (the
+ * client stays open: it belongs to the caller).
+ */
+public class MigrationsOperator implements AutoCloseable {
+  private final Operator operator;
+
+  public MigrationsOperator(KubernetesClient client, OperatorConfig config) {
+    this.operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          // The operator patches without server-side apply (the Fabric8 mock server has none), in production too.
+          .withUseSSAToPatchPrimaryResource(false)
+          .withSSABasedCreateUpdateMatchForDependentResources(false);
+      if (config.leaderElection()) {
+        o.withLeaderElectionConfiguration(config.leaderElectionNamespace() == null
+            ? new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME)
+            : new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaderElectionNamespace()));
+      }
+    });
+    GenericRetry retry = new GenericRetry()
+        .setInitialInterval(config.transientRetryInitial().toMillis())
+        .setIntervalMultiplier(2)
+        .setMaxInterval(config.transientRetryMax().toMillis())
+        .withoutMaxAttempts();
+    operator.register(new DatabaseMigrationReconciler(client, config), c -> {
+      c.withName(DatabaseMigrationReconciler.NAME).withRetry(retry);
+      if (config.watchesAllNamespaces()) {
+        c.watchingAllNamespaces();
+      } else {
+        c.settingNamespaces(config.watchNamespaces());
+      }
+    });
+  }
+
+  public void start() {
+    operator.start();
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}

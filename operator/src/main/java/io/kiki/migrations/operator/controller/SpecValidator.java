@@ -1,0 +1,109 @@
+package io.kiki.migrations.operator.controller;
+
+import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
+import io.kiki.migrations.api.v1alpha1.HealthCheckSpec;
+import io.kiki.migrations.api.v1alpha1.RollbackStrategy;
+import io.kiki.migrations.api.v1alpha1.TimeoutsSpec;
+import io.kiki.migrations.api.v1alpha1.VerifySpec;
+import io.kiki.migrations.operator.config.DurationParser;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The CRD's validation again, for API servers that do not validate (and the mock): every problem names the field
+ * and what to write instead.
+ */
+public final class SpecValidator {
+  private static final Pattern REVISION = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
+  private static final Pattern NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
+
+  private SpecValidator() {
+  }
+
+  public static List<String> validate(DatabaseMigrationSpec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null) {
+      return List.of("spec is missing");
+    }
+    if (spec.getImage() == null || spec.getImage().isBlank() || spec.getImage().chars().anyMatch(Character::isWhitespace)) {
+      problems.add("spec.image must name the migrations image (e.g. registry.example.com/kiki/migrations:1.6.0)");
+    }
+    String target = spec.getTargetRevision();
+    if (target == null || !REVISION.matcher(target).matches()) {
+      problems.add("spec.targetRevision '" + target + "' must be a revision id, head or base");
+    } else if (DatabaseMigrationSpec.BASE.equals(target) && !Boolean.TRUE.equals(spec.getAllowDowngrade())) {
+      problems.add("spec.targetRevision base removes the whole schema: it needs spec.allowDowngrade: true");
+    }
+    if (spec.getDatabase() == null || spec.getDatabase().getUrlSecretRef() == null
+        || isBlank(spec.getDatabase().getUrlSecretRef().getName()) || isBlank(spec.getDatabase().getUrlSecretRef().getKey())) {
+      problems.add("spec.database.urlSecretRef needs name and key of the Secret holding the database URL");
+    } else if (!NAME.matcher(spec.getDatabase().getUrlSecretRef().getName()).matches()) {
+      problems.add("spec.database.urlSecretRef.name '" + spec.getDatabase().getUrlSecretRef().getName()
+          + "' is not a valid Secret name");
+    }
+    boolean backupEnabled = spec.getBackup() != null && Boolean.TRUE.equals(spec.getBackup().getEnabled());
+    if (backupEnabled && isBlank(spec.getBackup().getPersistentVolumeClaim())) {
+      problems.add("spec.backup.enabled needs spec.backup.persistentVolumeClaim");
+    }
+    if (spec.getBackup() != null && spec.getBackup().getKeep() != null && spec.getBackup().getKeep() < 1) {
+      problems.add("spec.backup.keep must be at least 1");
+    }
+    if (spec.getRollback() != null && spec.getRollback().getOnFailure() == RollbackStrategy.Restore && !backupEnabled) {
+      problems.add("spec.rollback.onFailure Restore needs spec.backup.enabled: true");
+    }
+    validateVerify(spec.getVerify(), problems);
+    TimeoutsSpec timeouts = spec.getTimeouts();
+    if (timeouts != null) {
+      duration("spec.timeouts.plan", timeouts.getPlan(), problems);
+      duration("spec.timeouts.backup", timeouts.getBackup(), problems);
+      duration("spec.timeouts.migrate", timeouts.getMigrate(), problems);
+      duration("spec.timeouts.rollback", timeouts.getRollback(), problems);
+    }
+    return problems;
+  }
+
+  private static void validateVerify(VerifySpec verify, List<String> problems) {
+    if (verify == null) {
+      return;
+    }
+    duration("spec.verify.timeout", verify.getTimeout(), problems);
+    duration("spec.verify.interval", verify.getInterval(), problems);
+    if (verify.getSuccessThreshold() != null && verify.getSuccessThreshold() < 1) {
+      problems.add("spec.verify.successThreshold must be at least 1");
+    }
+    Set<String> names = new HashSet<>();
+    List<HealthCheckSpec> checks = verify.getChecks() == null ? List.of() : verify.getChecks();
+    for (int i = 0; i < checks.size(); i++) {
+      HealthCheckSpec check = checks.get(i);
+      String field = "spec.verify.checks[" + i + "]";
+      if (isBlank(check.getName())) {
+        problems.add(field + ".name is required");
+      } else if (!names.add(check.getName())) {
+        problems.add(field + ".name '" + check.getName() + "' is used twice");
+      }
+      int kinds = (check.getSql() != null ? 1 : 0) + (check.getHttp() != null ? 1 : 0) + (check.getDeployment() != null ? 1 : 0);
+      if (kinds != 1) {
+        problems.add(field + " needs exactly one of sql, http, deployment");
+      }
+      if (check.getHttp() != null && (check.getHttp().getUrl() == null || !check.getHttp().getUrl().matches("^https?://\\S+$"))) {
+        problems.add(field + ".http.url must be an http:// or https:// URL");
+      }
+      if (check.getDeployment() != null && isBlank(check.getDeployment().getName())) {
+        problems.add(field + ".deployment.name is required");
+      }
+    }
+  }
+
+  private static void duration(String field, String value, List<String> problems) {
+    if (value != null && !DurationParser.isValid(value)) {
+      problems.add(field + " '" + value + "' is not a duration like 90s, 2m or 1h30m");
+    }
+  }
+
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
+  }
+}

@@ -1,0 +1,52 @@
+package io.kiki.migrations.operator.database;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the database's current Alembic revision(s) from alembic_version; a missing table means base. */
+public class AlembicRevisionReader {
+  public static final String BASE = "base";
+  private static final String UNDEFINED_TABLE = "42P01";
+  private final Duration connectTimeout;
+
+  public AlembicRevisionReader(Duration connectTimeout) {
+    this.connectTimeout = connectTimeout;
+  }
+
+  /** The current revisions, sorted; empty for base. */
+  public List<String> read(JdbcTarget target) {
+    try (Connection connection = connect(target, connectTimeout);
+         Statement statement = connection.createStatement()) {
+      statement.setQueryTimeout((int) Math.max(1, connectTimeout.toSeconds()));
+      List<String> revisions = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery("SELECT version_num FROM alembic_version ORDER BY version_num")) {
+        while (rows.next()) {
+          revisions.add(rows.getString(1));
+        }
+      }
+      return revisions;
+    } catch (SQLException e) {
+      if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+        return List.of();
+      }
+      throw new DatabaseUnreachableException("cannot read alembic_version from " + target.identity() + ": "
+          + Redaction.redact(e.getMessage(), target.password()), e);
+    }
+  }
+
+  /** "base" for no revision, else the ids joined with commas (several only with unmerged branches). */
+  public static String describe(List<String> revisions) {
+    return revisions.isEmpty() ? BASE : String.join(",", revisions);
+  }
+
+  static Connection connect(JdbcTarget target, Duration timeout) throws SQLException {
+    return DriverManager.getConnection(target.jdbcUrl(),
+        target.connectionProperties((int) Math.max(1, timeout.toSeconds())));
+  }
+}

@@ -1,0 +1,132 @@
+package io.kiki.migrations.operator.job;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.api.v1alpha1.JobTemplateSpec;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.api.v1alpha1.SecretKeyRef;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Builds the Job that runs one kiki-migrate command for one stage of a rollout. */
+public final class JobFactory {
+  public static final String CONTAINER = "kiki-migrate";
+  public static final String BACKUP_DIR = "/backups";
+  public static final String DATABASE_URL_ENV = "KIKI_DATABASE_URL";
+  /** Non-root user of the Job pods (the migrations image runs as this numeric user). */
+  public static final long RUN_AS_USER = 65532L;
+
+  private JobFactory() {
+  }
+
+  /** What one Job runs. {@code backupClaim} is mounted at /backups when not null. */
+  public record JobRequest(String name, RolloutStage stage, String rolloutId, String image, List<String> args,
+                           Duration deadline, SecretKeyRef databaseUrl, String backupClaim) {
+  }
+
+  public static Job build(DatabaseMigration owner, JobRequest request) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    labels.put(Labels.NAME, Labels.NAME_VALUE);
+    labels.put(Labels.INSTANCE, owner.getMetadata().getName());
+    labels.put(Labels.RESOURCE, owner.getMetadata().getName());
+    labels.put(Labels.STAGE, request.stage().name().toLowerCase(Locale.ROOT));
+    labels.put(Labels.ROLLOUT, request.rolloutId());
+
+    JobTemplateSpec template = owner.getSpec().getJobTemplate() == null ? new JobTemplateSpec()
+        : owner.getSpec().getJobTemplate();
+    Map<String, String> podLabels = new LinkedHashMap<>();
+    if (template.getPodLabels() != null) {
+      podLabels.putAll(template.getPodLabels());
+    }
+    podLabels.putAll(labels);
+
+    List<VolumeMount> mounts = new ArrayList<>();
+    List<Volume> volumes = new ArrayList<>();
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    if (request.backupClaim() != null) {
+      mounts.add(new VolumeMountBuilder().withName("backups").withMountPath(BACKUP_DIR).build());
+      volumes.add(new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim()
+          .withClaimName(request.backupClaim()).endPersistentVolumeClaim().build());
+    }
+
+    Container container = new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(request.image())
+        .withCommand("kiki-migrate")
+        .withArgs(request.args())
+        .withEnv(new EnvVarBuilder().withName(DATABASE_URL_ENV).withNewValueFrom().withNewSecretKeyRef()
+                .withName(request.databaseUrl().getName()).withKey(request.databaseUrl().getKey()).endSecretKeyRef()
+                .endValueFrom().build(),
+            new EnvVarBuilder().withName("HOME").withValue("/tmp").build())
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withResources(template.getResources())
+        .withVolumeMounts(mounts)
+        .withNewSecurityContext()
+          .withRunAsNonRoot(true)
+          .withAllowPrivilegeEscalation(false)
+          .withPrivileged(false)
+          .withReadOnlyRootFilesystem(true)
+          .withNewCapabilities().withDrop("ALL").endCapabilities()
+          .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .build();
+
+    var podSpec = new PodSpecBuilder()
+        .withRestartPolicy("Never")
+        .withServiceAccountName(template.getServiceAccountName())
+        .withAutomountServiceAccountToken(false)
+        .withNodeSelector(template.getNodeSelector())
+        .withTolerations(template.getTolerations())
+        .withImagePullSecrets(template.getImagePullSecrets())
+        .withNewSecurityContext()
+          .withRunAsNonRoot(true)
+          .withRunAsUser(RUN_AS_USER)
+          .withRunAsGroup(RUN_AS_USER)
+          .withFsGroup(RUN_AS_USER)
+          .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .endSecurityContext()
+        .withContainers(container)
+        .withVolumes(volumes)
+        .build();
+
+    return new JobBuilder()
+        .withNewMetadata()
+          .withName(request.name())
+          .withNamespace(owner.getMetadata().getNamespace())
+          .withLabels(labels)
+          .withOwnerReferences(new OwnerReferenceBuilder()
+              .withApiVersion(owner.getApiVersion())
+              .withKind(owner.getKind())
+              .withName(owner.getMetadata().getName())
+              .withUid(owner.getMetadata().getUid())
+              .withController(true)
+              .withBlockOwnerDeletion(true)
+              .build())
+        .endMetadata()
+        .withNewSpec()
+          .withBackoffLimit(0)
+          .withActiveDeadlineSeconds(Math.max(1, request.deadline().toSeconds()))
+          .withNewTemplate()
+            .withNewMetadata().withLabels(podLabels).endMetadata()
+            .withSpec(podSpec)
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+}

@@ -1,0 +1,164 @@
+package io.kiki.migrations.operator.job;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.operator.event.EventRecorder;
+import io.kiki.migrations.operator.job.JobFactory.JobRequest;
+import java.net.HttpURLConnection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a stage's Job: finds it (informer cache, then the API) or creates it, and reads its outcome from the Job's
+ * conditions and the pod's termination message. Creating is idempotent: the name is deterministic and
+ * AlreadyExists means a previous reconcile (or operator) created it.
+ */
+public class JobRunner {
+  /** The informer cache of the operator's Jobs. */
+  public interface JobCache {
+    Optional<Job> get(String namespace, String name);
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  private final KubernetesClient client;
+  private final EventRecorder events;
+  private final Duration resultGracePeriod;
+  private volatile JobCache cache = (namespace, name) -> Optional.empty();
+
+  public JobRunner(KubernetesClient client, EventRecorder events, Duration resultGracePeriod) {
+    this.client = client;
+    this.events = events;
+    this.resultGracePeriod = resultGracePeriod;
+  }
+
+  public void useCache(JobCache cache) {
+    this.cache = cache;
+  }
+
+  public JobOutcome run(DatabaseMigration owner, JobRequest request, String startedReason, Instant now) {
+    String namespace = owner.getMetadata().getNamespace();
+    Job job = cache.get(namespace, request.name())
+        .orElseGet(() -> client.batch().v1().jobs().inNamespace(namespace).withName(request.name()).get());
+    if (job == null) {
+      create(owner, request, startedReason);
+      return new JobOutcome.Running();
+    }
+    return outcome(job, now);
+  }
+
+  private void create(DatabaseMigration owner, JobRequest request, String startedReason) {
+    Job job = JobFactory.build(owner, request);
+    try {
+      client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
+      events.record(owner, startedReason, request.stage().name().toLowerCase() + " Job " + request.name()
+          + " started: kiki-migrate " + String.join(" ", request.args()) + " (image " + request.image() + ")");
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      LOG.debug("Job {} already exists", request.name());
+    }
+  }
+
+  JobOutcome outcome(Job job, Instant now) {
+    JobState state = JobState.of(job);
+    if (state.kind() == JobState.Kind.RUNNING) {
+      return new JobOutcome.Running();
+    }
+    Optional<RunnerResult> result = result(job);
+    if (state.kind() == JobState.Kind.SUCCEEDED) {
+      if (result.isPresent()) {
+        return result.get().ok() ? new JobOutcome.Succeeded(result.get())
+            : new JobOutcome.Failed(result, "Job " + name(job) + " completed but the runner reported a failure");
+      }
+      Instant finished = Optional.ofNullable(job.getStatus().getCompletionTime()).map(Instant::parse).orElse(now);
+      if (Duration.between(finished, now).compareTo(resultGracePeriod) < 0) {
+        return new JobOutcome.Running();
+      }
+      return new JobOutcome.Failed(Optional.empty(), "Job " + name(job) + " completed but its pod left no kiki-migrate "
+          + "result in the termination message; check the pod's logs");
+    }
+    return new JobOutcome.Failed(result.filter(r -> !r.ok()), "Job " + name(job) + " failed"
+        + (state.reason() == null ? "" : " (" + state.reason() + ")")
+        + (state.message() == null ? "" : ": " + state.message()));
+  }
+
+  /** The runner's result from the newest pod of the Job that has a terminated kiki-migrate container. */
+  Optional<RunnerResult> result(Job job) {
+    List<Pod> pods = client.pods().inNamespace(job.getMetadata().getNamespace())
+        .withLabel(Labels.JOB_NAME, name(job)).list().getItems();
+    return pods.stream()
+        .sorted(Comparator.comparing((Pod p) -> Objects.toString(p.getMetadata().getCreationTimestamp(), "")).reversed())
+        .map(JobRunner::terminationMessage)
+        .flatMap(Optional::stream)
+        .map(RunnerResult::parse)
+        .flatMap(Optional::stream)
+        .findFirst();
+  }
+
+  static Optional<String> terminationMessage(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return Optional.empty();
+    }
+    for (ContainerStatus status : pod.getStatus().getContainerStatuses()) {
+      if (!JobFactory.CONTAINER.equals(status.getName())) {
+        continue;
+      }
+      ContainerStateTerminated terminated = status.getState() == null ? null : status.getState().getTerminated();
+      if (terminated == null && status.getLastState() != null) {
+        terminated = status.getLastState().getTerminated();
+      }
+      if (terminated != null && terminated.getMessage() != null) {
+        return Optional.of(terminated.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String name(Job job) {
+    return job.getMetadata().getName();
+  }
+
+  /** The state of a Job from its conditions (Complete/Failed) or, before they are set, its counters. */
+  public record JobState(Kind kind, String reason, String message) {
+    public enum Kind { RUNNING, SUCCEEDED, FAILED }
+
+    public static JobState of(Job job) {
+      if (job.getStatus() == null) {
+        return new JobState(Kind.RUNNING, null, null);
+      }
+      if (job.getStatus().getConditions() != null) {
+        for (JobCondition condition : job.getStatus().getConditions()) {
+          if (!"True".equals(condition.getStatus())) {
+            continue;
+          }
+          if ("Complete".equals(condition.getType())) {
+            return new JobState(Kind.SUCCEEDED, condition.getReason(), condition.getMessage());
+          }
+          if ("Failed".equals(condition.getType())) {
+            return new JobState(Kind.FAILED, condition.getReason(), condition.getMessage());
+          }
+        }
+      }
+      if (job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0) {
+        return new JobState(Kind.SUCCEEDED, null, null);
+      }
+      if (job.getStatus().getFailed() != null && job.getStatus().getFailed() > 0) {
+        return new JobState(Kind.FAILED, null, null);
+      }
+      return new JobState(Kind.RUNNING, null, null);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.kiki.migrations.operator.stage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kiki.migrations.operator.job.RunnerResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The typed result of {@code kiki-migrate plan}. */
+public record PlanResult(List<String> current, List<String> heads, String target, String direction, List<String> steps,
+                         List<String> irreversibleSteps, int stepCount, String planHash) {
+  public static final String UPGRADE = "upgrade";
+  public static final String DOWNGRADE = "downgrade";
+  public static final String NONE = "none";
+
+  public static PlanResult of(RunnerResult result) {
+    List<String> steps = new ArrayList<>();
+    JsonNode stepNodes = result.json().get("steps");
+    if (stepNodes != null && stepNodes.isArray()) {
+      stepNodes.forEach(step -> steps.add(step.path("revision").asText()));
+    }
+    Long count = result.number("stepCount");
+    return new PlanResult(result.list("current"), result.list("heads"), result.text("target"),
+        result.text("direction") == null ? NONE : result.text("direction"), steps, result.list("irreversibleSteps"),
+        count == null ? steps.size() : count.intValue(), result.text("planHash"));
+  }
+}

@@ -1,0 +1,139 @@
+package io.kiki.migrations.operator.stage;
+
+import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
+import io.kiki.migrations.api.v1alpha1.HistoryEntry;
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.api.v1alpha1.Rollout;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.operator.database.AlembicRevisionReader;
+import io.kiki.migrations.operator.job.JobOutcome;
+import io.kiki.migrations.operator.status.Reasons;
+import java.util.List;
+import java.util.Optional;
+
+/** Runs {@code kiki-migrate plan} and decides what the rollout does next. */
+public class PlanStage extends JobStage {
+  public PlanStage(StageServices services) {
+    super(services);
+  }
+
+  @Override
+  public RolloutStage stage() {
+    return RolloutStage.Plan;
+  }
+
+  @Override
+  public StageResult run(RolloutContext context) {
+    Rollout rollout = context.rollout();
+    String target = rollout.getTo() != null ? rollout.getTo() : context.spec().getTargetRevision();
+    JobOutcome outcome = runJob(context, List.of("plan", "--target", target), context.timeouts().getPlan(), false,
+        Reasons.PLAN_STARTED);
+    if (outcome instanceof JobOutcome.Succeeded succeeded) {
+      return afterPlan(context, PlanResult.of(succeeded.result()));
+    }
+    if (outcome instanceof JobOutcome.Failed failed) {
+      return afterFailure(context, failed);
+    }
+    return waiting();
+  }
+
+  /** Records the plan in the rollout and picks the next stage. */
+  static StageResult afterPlan(RolloutContext context, PlanResult plan) {
+    Rollout rollout = context.rollout();
+    String from = AlembicRevisionReader.describe(plan.current());
+    rollout.setFrom(from);
+    rollout.setTo(plan.target());
+    rollout.setDirection(plan.direction());
+    rollout.setPlanHash(plan.planHash());
+    rollout.setSteps(plan.steps());
+    rollout.setIrreversibleSteps(plan.irreversibleSteps());
+    context.status().setTargetRevision(plan.target());
+    context.status().setCurrentRevision(from);
+    if (PlanResult.NONE.equals(plan.direction())) {
+      return new StageResult.Done(null, Reasons.UP_TO_DATE, "database already at " + plan.target());
+    }
+    if (PlanResult.DOWNGRADE.equals(plan.direction()) && !context.allowDowngrade()) {
+      return new StageResult.Failed(Phase.Blocked, Reasons.DOWNGRADE_NOT_ALLOWED, "target " + plan.target()
+          + " is behind the database (at " + from + "): a downgrade of " + plan.stepCount() + " step(s). Set "
+          + "spec.allowDowngrade: true to run it, or set spec.targetRevision to " + from + " or later");
+    }
+    String summary = "plan " + Optional.ofNullable(plan.planHash()).orElse("") + ": " + plan.direction() + " from " + from
+        + " to " + plan.target() + ", " + plan.stepCount() + " step(s)"
+        + (plan.irreversibleSteps().isEmpty() ? "" : ", irreversible: " + String.join(", ", plan.irreversibleSteps()));
+    return new StageResult.Done(context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate,
+        Reasons.PLAN_SUCCEEDED, summary);
+  }
+
+  StageResult afterFailure(RolloutContext context, JobOutcome.Failed failed) {
+    if (isTransient(failed)) {
+      return retry(context, failed);
+    }
+    String code = failed.errorCode();
+    String message = failed.message();
+    if ("UNKNOWN_CURRENT_REVISION".equals(code)) {
+      return unknownCurrentRevision(context, failed);
+    }
+    return decideFailure(code, message);
+  }
+
+  /** Plan error code -> outcome. */
+  static StageResult decideFailure(String code, String message) {
+    if (code == null) {
+      return new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, message);
+    }
+    return switch (code) {
+      case "MULTIPLE_HEADS" -> new StageResult.Failed(Phase.Blocked, Reasons.MULTIPLE_HEADS, message);
+      case "UNKNOWN_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, message);
+      case "UNKNOWN_CURRENT_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
+      case "BAD_DATABASE_URL" -> new StageResult.Failed(Phase.Blocked, Reasons.INVALID_DATABASE_URL, message);
+      default -> new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, code + ": " + message);
+    };
+  }
+
+  /**
+   * spec.image does not know the database's revision (an application rollback reverted the image): plan again
+   * with status.appliedImage, which applied that revision and can downgrade it, towards the revision spec.image
+   * expects.
+   */
+  private StageResult unknownCurrentRevision(RolloutContext context, JobOutcome.Failed failed) {
+    Rollout rollout = context.rollout();
+    String applied = context.status().getAppliedImage();
+    if (applied == null || applied.equals(rollout.getImage())) {
+      return decideFailure("UNKNOWN_CURRENT_REVISION", failed.message());
+    }
+    String runnerTarget = failed.result().map(r -> r.error().path("target").asText(null)).orElse(null);
+    Optional<String> target = fallbackTarget(context.spec().getTargetRevision(), rollout.getRequestedImage(),
+        context.status(), runnerTarget);
+    if (target.isEmpty()) {
+      return new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, failed.message()
+          + " The operator could downgrade with status.appliedImage " + applied + ", but does not know which revision "
+          + "spec.image's head is: set spec.targetRevision to that revision id");
+    }
+    rollout.setImage(applied);
+    rollout.setTo(target.get());
+    return new StageResult.Retry(Reasons.UNKNOWN_CURRENT_REVISION, "spec.image " + rollout.getRequestedImage()
+        + " does not know the database's revision; planning the way to " + target.get() + " with status.appliedImage "
+        + applied, services.config().stepDelay());
+  }
+
+  /**
+   * The revision spec.image wants, when spec.image cannot tell: the runner's resolved target, an explicit
+   * targetRevision, or the revision a successful rollout of the same image reached before.
+   */
+  static Optional<String> fallbackTarget(String specTarget, String requestedImage, DatabaseMigrationStatus status,
+                                         String runnerTarget) {
+    if (runnerTarget != null && !runnerTarget.isEmpty()) {
+      return Optional.of(runnerTarget);
+    }
+    if (specTarget != null && !DatabaseMigrationSpec.HEAD.equals(specTarget) && !"heads".equals(specTarget)) {
+      return Optional.of(specTarget);
+    }
+    List<HistoryEntry> history = status.getHistory() == null ? List.of() : status.getHistory();
+    return history.stream()
+        .filter(h -> h.getOutcome() == Phase.Ready && requestedImage != null && requestedImage.equals(h.getImage()))
+        .map(HistoryEntry::getTo)
+        .filter(to -> to != null && !to.contains(","))
+        .findFirst();
+  }
+}

@@ -1,0 +1,46 @@
+package io.kiki.migrations.operator.stage;
+
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.api.v1alpha1.Rollout;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.operator.database.AlembicRevisionReader;
+import io.kiki.migrations.operator.job.JobOutcome;
+import io.kiki.migrations.operator.status.Reasons;
+import java.util.List;
+
+/** Migrates back to the revision the rollout started from (a downgrade after an upgrade, and the reverse). */
+public class RollbackStage extends JobStage {
+  public RollbackStage(StageServices services) {
+    super(services);
+  }
+
+  @Override
+  public RolloutStage stage() {
+    return RolloutStage.Rollback;
+  }
+
+  @Override
+  public StageResult run(RolloutContext context) {
+    Rollout rollout = context.rollout();
+    String direction = PlanResult.DOWNGRADE.equals(rollout.getDirection()) ? PlanResult.UPGRADE : PlanResult.DOWNGRADE;
+    String target = rollout.getFrom().split(",")[0];
+    JobOutcome outcome = runJob(context, List.of(direction, "--target", target), context.timeouts().getRollback(), false,
+        Reasons.ROLLBACK_STARTED);
+    if (outcome instanceof JobOutcome.Running) {
+      return waiting();
+    }
+    String current = AlembicRevisionReader.describe(services.revisions().read(context.database()));
+    context.status().setCurrentRevision(current);
+    if (outcome instanceof JobOutcome.Succeeded && current.equals(rollout.getFrom())) {
+      return new StageResult.Failed(Phase.RolledBack, rollout.getRollbackReason(), "rolled back to " + current
+          + " after: " + rollout.getRollbackMessage());
+    }
+    if (outcome instanceof JobOutcome.Failed failed && isTransient(failed) && current.equals(rollout.getTo())) {
+      return retry(context, failed);
+    }
+    String why = outcome instanceof JobOutcome.Failed failed ? failed.message()
+        : "the Job reported success but the database is at " + current;
+    return RollbackPlanner.afterDowngradeFailed(context.rollback().getOnFailure(), rollout.getBackupFile(),
+        direction + " back to " + rollout.getFrom() + " failed (database at " + current + "): " + why);
+  }
+}

@@ -1,0 +1,27 @@
+package io.kiki.migrations.operator.stage;
+
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import java.time.Duration;
+
+/** What a stage decided. The reconciler turns it into status, conditions, events and a requeue. */
+public sealed interface StageResult {
+  /** The stage finished: go on to {@code next}, or, when next is null, the rollout is done (Ready). */
+  record Done(RolloutStage next, String reason, String message) implements StageResult {
+  }
+
+  /** Not finished yet: look again after {@code requeueAfter} (or on a Job event); a non-null message updates status. */
+  record Waiting(Duration requeueAfter, String message) implements StageResult {
+    public Waiting(Duration requeueAfter) {
+      this(requeueAfter, null);
+    }
+  }
+
+  /** The rollout ends with {@code outcome} (Failed, Blocked or RolledBack), for {@code reason}. */
+  record Failed(Phase outcome, String reason, String message) implements StageResult {
+  }
+
+  /** A transient failure (lock timeout, database unreachable): run the stage again as a new attempt after a backoff. */
+  record Retry(String reason, String message, Duration after) implements StageResult {
+  }
+}

@@ -1,0 +1,75 @@
+package io.kiki.migrations.operator.status;
+
+import java.util.Set;
+
+/** Every reason the operator writes into conditions, history and events: one constant per outcome. */
+public final class Reasons {
+  // Rollout in progress (Reconciling=True)
+  public static final String PLANNING = "Planning";
+  public static final String BACKING_UP = "BackingUp";
+  public static final String MIGRATING = "Migrating";
+  public static final String VERIFYING = "Verifying";
+  public static final String ROLLING_BACK = "RollingBack";
+  public static final String RESTORING = "Restoring";
+  public static final String WAITING_FOR_DATABASE = "WaitingForDatabase";
+
+  // Transient problems: retried with backoff, never terminal (Reconciling=True)
+  public static final String DATABASE_UNREACHABLE = "DatabaseUnreachable";
+  public static final String LOCK_TIMEOUT = "LockTimeout";
+  public static final String API_CONFLICT = "ApiConflict";
+  public static final String RECONCILE_ERROR = "ReconcileError";
+
+  // Stage started (events)
+  public static final String PLAN_STARTED = "PlanStarted";
+  public static final String BACKUP_STARTED = "BackupStarted";
+  public static final String MIGRATION_STARTED = "MigrationStarted";
+  public static final String VERIFY_STARTED = "VerifyStarted";
+  public static final String ROLLBACK_STARTED = "RollbackStarted";
+  public static final String RESTORE_STARTED = "RestoreStarted";
+
+  // Stage succeeded (events)
+  public static final String PLAN_SUCCEEDED = "PlanSucceeded";
+  public static final String BACKUP_SUCCEEDED = "BackupSucceeded";
+  public static final String MIGRATION_SUCCEEDED = "MigrationSucceeded";
+  public static final String ROLLBACK_SUCCEEDED = "RollbackSucceeded";
+  public static final String RESTORE_SUCCEEDED = "RestoreSucceeded";
+
+  // Ready
+  public static final String SUCCEEDED = "Succeeded";
+  public static final String UP_TO_DATE = "UpToDate";
+
+  // Blocked: a human has to change the spec or the project
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String MULTIPLE_HEADS = "MultipleHeads";
+  public static final String UNKNOWN_REVISION = "UnknownRevision";
+  public static final String UNKNOWN_CURRENT_REVISION = "UnknownCurrentRevision";
+  public static final String DOWNGRADE_NOT_ALLOWED = "DowngradeNotAllowed";
+
+  // Configuration: the Secret has to be fixed (Stalled=True, rechecked periodically, phase Pending)
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+  public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
+  public static final String INVALID_DATABASE_URL = "InvalidDatabaseUrl";
+
+  // Failed
+  public static final String PLAN_FAILED = "PlanFailed";
+  public static final String BACKUP_FAILED = "BackupFailed";
+  public static final String MIGRATION_FAILED = "MigrationFailed";
+  public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
+  public static final String VERIFY_FAILED = "VerifyFailed";
+  public static final String ROLLBACK_FAILED = "RollbackFailed";
+  public static final String IRREVERSIBLE_WITHOUT_BACKUP = "IrreversibleWithoutBackup";
+  public static final String NO_BACKUP = "NoBackup";
+
+  private static final Set<String> NORMAL = Set.of(PLANNING, BACKING_UP, MIGRATING, VERIFYING, ROLLING_BACK, RESTORING,
+      PLAN_STARTED, BACKUP_STARTED, MIGRATION_STARTED, VERIFY_STARTED, ROLLBACK_STARTED, RESTORE_STARTED,
+      PLAN_SUCCEEDED, BACKUP_SUCCEEDED, MIGRATION_SUCCEEDED, ROLLBACK_SUCCEEDED, RESTORE_SUCCEEDED,
+      SUCCEEDED, UP_TO_DATE);
+
+  private Reasons() {
+  }
+
+  /** Event type for a reason: Normal for progress and success, Warning for everything else. */
+  public static String eventType(String reason) {
+    return NORMAL.contains(reason) ? "Normal" : "Warning";
+  }
+}

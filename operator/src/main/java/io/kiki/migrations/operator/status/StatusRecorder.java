@@ -1,0 +1,112 @@
+package io.kiki.migrations.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
+import io.kiki.migrations.api.v1alpha1.HistoryEntry;
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.operator.database.Redaction;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one place that writes phase, message and kstatus conditions. lastTransitionTime changes only when a
+ * condition's status changes; every message goes through redaction.
+ */
+public final class StatusRecorder {
+  public static final int HISTORY_LIMIT = 10;
+
+  private StatusRecorder() {
+  }
+
+  /** Working on a rollout (or waiting for the database): Reconciling=True, Ready=False, Stalled=False. */
+  public static void progressing(DatabaseMigrationStatus status, Phase phase, String reason, String message,
+                                 long generation, Instant now) {
+    set(status, phase, message, generation);
+    condition(status, ConditionTypes.RECONCILING, true, reason, message, generation, now);
+    condition(status, ConditionTypes.READY, false, reason, message, generation, now);
+    condition(status, ConditionTypes.STALLED, false, reason, message, generation, now);
+  }
+
+  /** At the target: Ready=True, Reconciling=False, Stalled=False. */
+  public static void ready(DatabaseMigrationStatus status, String reason, String message, long generation, Instant now) {
+    set(status, Phase.Ready, message, generation);
+    condition(status, ConditionTypes.READY, true, reason, message, generation, now);
+    condition(status, ConditionTypes.RECONCILING, false, reason, message, generation, now);
+    condition(status, ConditionTypes.STALLED, false, reason, message, generation, now);
+  }
+
+  /** Needs a human (terminal outcome or bad configuration): Stalled=True, Ready=False, Reconciling=False. */
+  public static void stalled(DatabaseMigrationStatus status, Phase phase, String reason, String message,
+                             long generation, Instant now) {
+    set(status, phase, message, generation);
+    condition(status, ConditionTypes.STALLED, true, reason, message, generation, now);
+    condition(status, ConditionTypes.READY, false, reason, message, generation, now);
+    condition(status, ConditionTypes.RECONCILING, false, reason, message, generation, now);
+  }
+
+  /** A transient problem while reconciling; the phase stays, Reconciling=True says what is wrong. */
+  public static void transientProblem(DatabaseMigrationStatus status, String reason, String message, long generation,
+                                      Instant now) {
+    if (status.getPhase() == null || status.getPhase().isTerminal()) {
+      status.setPhase(Phase.Pending);
+    }
+    status.setMessage(Redaction.redact(message));
+    status.setObservedGeneration(generation);
+    condition(status, ConditionTypes.RECONCILING, true, reason, message, generation, now);
+    condition(status, ConditionTypes.READY, false, reason, message, generation, now);
+    condition(status, ConditionTypes.STALLED, false, reason, message, generation, now);
+  }
+
+  public static void condition(DatabaseMigrationStatus status, String type, boolean value, String reason, String message,
+                               long generation, Instant now) {
+    List<Condition> conditions = status.getConditions() == null ? new ArrayList<>() : new ArrayList<>(status.getConditions());
+    String text = value ? "True" : "False";
+    Condition condition = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    if (condition == null) {
+      condition = new Condition();
+      condition.setType(type);
+      conditions.add(condition);
+    }
+    if (!text.equals(condition.getStatus()) || condition.getLastTransitionTime() == null) {
+      condition.setLastTransitionTime(now.truncatedTo(ChronoUnit.SECONDS).toString());
+    }
+    condition.setStatus(text);
+    condition.setReason(reason);
+    condition.setMessage(Redaction.redact(message));
+    condition.setObservedGeneration(generation);
+    conditions.sort((a, b) -> order(a.getType()) - order(b.getType()));
+    status.setConditions(conditions);
+  }
+
+  public static Condition find(DatabaseMigrationStatus status, String type) {
+    return status == null || status.getConditions() == null ? null
+        : status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
+
+  /** Newest first, at most HISTORY_LIMIT entries. */
+  public static void addHistory(DatabaseMigrationStatus status, HistoryEntry entry) {
+    List<HistoryEntry> history = new ArrayList<>();
+    history.add(entry);
+    if (status.getHistory() != null) {
+      history.addAll(status.getHistory());
+    }
+    status.setHistory(new ArrayList<>(history.subList(0, Math.min(HISTORY_LIMIT, history.size()))));
+  }
+
+  private static void set(DatabaseMigrationStatus status, Phase phase, String message, long generation) {
+    status.setPhase(phase);
+    status.setMessage(Redaction.redact(message));
+    status.setObservedGeneration(generation);
+  }
+
+  private static int order(String type) {
+    return switch (type) {
+      case ConditionTypes.READY -> 0;
+      case ConditionTypes.RECONCILING -> 1;
+      case ConditionTypes.STALLED -> 2;
+      default -> 3;
+    };
+  }
+}

@@ -1,0 +1,73 @@
+package io.kiki.migrations.operator.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kiki.migrations.api.v1alpha1.BackupSpec;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
+import io.kiki.migrations.api.v1alpha1.HealthCheckSpec;
+import io.kiki.migrations.api.v1alpha1.HttpCheckSpec;
+import io.kiki.migrations.api.v1alpha1.RollbackSpec;
+import io.kiki.migrations.api.v1alpha1.RollbackStrategy;
+import io.kiki.migrations.api.v1alpha1.TimeoutsSpec;
+import io.kiki.migrations.api.v1alpha1.VerifySpec;
+import io.kiki.migrations.operator.TestingResources;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SpecValidatorTest {
+
+  @Test
+  void validSpecHasNoProblems() {
+    assertThat(SpecValidator.validate(TestingResources.resource().getSpec())).isEmpty();
+  }
+
+  @Test
+  void eachRuleNamesTheField() {
+    DatabaseMigrationSpec spec = TestingResources.resource().getSpec();
+    spec.setTargetRevision("base");
+    spec.setImage(" ");
+    BackupSpec backup = new BackupSpec();
+    backup.setEnabled(false);
+    spec.setBackup(backup);
+    RollbackSpec rollback = new RollbackSpec();
+    rollback.setOnFailure(RollbackStrategy.Restore);
+    spec.setRollback(rollback);
+    TimeoutsSpec timeouts = new TimeoutsSpec();
+    timeouts.setMigrate("30 minutes");
+    spec.setTimeouts(timeouts);
+    VerifySpec verify = new VerifySpec();
+    HealthCheckSpec both = new HealthCheckSpec();
+    both.setName("api");
+    both.setSql("SELECT 1");
+    HttpCheckSpec http = new HttpCheckSpec();
+    http.setUrl("ftp://x");
+    both.setHttp(http);
+    HealthCheckSpec twice = new HealthCheckSpec();
+    twice.setName("api");
+    verify.setChecks(List.of(both, twice));
+    verify.setSuccessThreshold(0);
+    spec.setVerify(verify);
+
+    assertThat(SpecValidator.validate(spec)).containsExactlyInAnyOrder(
+        "spec.image must name the migrations image (e.g. registry.example.com/kiki/migrations:1.6.0)",
+        "spec.targetRevision base removes the whole schema: it needs spec.allowDowngrade: true",
+        "spec.rollback.onFailure Restore needs spec.backup.enabled: true",
+        "spec.timeouts.migrate '30 minutes' is not a duration like 90s, 2m or 1h30m",
+        "spec.verify.successThreshold must be at least 1",
+        "spec.verify.checks[0] needs exactly one of sql, http, deployment",
+        "spec.verify.checks[0].http.url must be an http:// or https:// URL",
+        "spec.verify.checks[1].name 'api' is used twice",
+        "spec.verify.checks[1] needs exactly one of sql, http, deployment");
+  }
+
+  @Test
+  void baseWithAllowDowngradeAndBackupWithoutClaim() {
+    DatabaseMigrationSpec spec = TestingResources.resource().getSpec();
+    spec.setTargetRevision("base");
+    spec.setAllowDowngrade(true);
+    BackupSpec backup = new BackupSpec();
+    backup.setEnabled(true);
+    spec.setBackup(backup);
+    assertThat(SpecValidator.validate(spec)).containsExactly("spec.backup.enabled needs spec.backup.persistentVolumeClaim");
+  }
+}

@@ -1,0 +1,159 @@
+package io.kiki.migrations.operator.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.operator.MigrationsOperator;
+import io.kiki.migrations.operator.OperatorConfig;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The real operator (MigrationsOperator) against Fabric8's mock API server in CRUD mode, with the CRD installed from
+ * the generated YAML, a TestingKubelet that runs Jobs, and a fresh PostgreSQL database per test.
+ */
+abstract class MockClusterTestBase {
+  static final String IMAGE_V1 = "kiki/migrations:1";
+  static final String IMAGE_V2 = "kiki/migrations:2";
+  static final String IMAGE_IRREVERSIBLE = "kiki/migrations:irreversible";
+  static final String IMAGE_TWO_HEADS = "kiki/migrations:two-heads";
+  static final Map<String, TestingProject> PROJECTS = Map.of(
+      IMAGE_V1, TestingProject.linear("a1", "b2"),
+      IMAGE_V2, TestingProject.linear("a1", "b2", "c3"),
+      IMAGE_IRREVERSIBLE, TestingProject.linear("a1", "b2", "x9").withIrreversible("x9"),
+      IMAGE_TWO_HEADS, TestingProject.linear("a1", "b2").withMultipleHeads());
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+  static final String CRD_RESOURCE = "/META-INF/fabric8/databasemigrations.migrations.kiki.io-v1.yml";
+
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+
+  String namespace;
+  String databaseUrl;
+  TestingKubelet kubelet;
+  MigrationsOperator operator;
+
+  @BeforeAll
+  static void startApiServer() throws Exception {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(),
+        false);
+    server.init();
+    client = server.createClient();
+    try (InputStream crd = MockClusterTestBase.class.getResourceAsStream(CRD_RESOURCE)) {
+      client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+    }
+  }
+
+  @AfterAll
+  static void stopApiServer() {
+    client.close();
+    server.destroy();
+  }
+
+  @BeforeEach
+  void startOperator() throws Exception {
+    namespace = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+    databaseUrl = TestingPostgres.createDatabase();
+    createSecret("kiki-db", "KIKI_DATABASE_URL", databaseUrl);
+    kubelet = new TestingKubelet(client, namespace, PROJECTS).start();
+    operator = newOperator();
+    operator.start();
+  }
+
+  @AfterEach
+  void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+    kubelet.close();
+  }
+
+  MigrationsOperator newOperator() {
+    return new MigrationsOperator(client, OperatorConfig.defaults().fast().withWatchNamespaces(Set.of(namespace)));
+  }
+
+  void restartOperator() {
+    operator.close();
+    operator = newOperator();
+    operator.start();
+  }
+
+  void createSecret(String name, String key, String value) {
+    client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(name).endMetadata()
+        .addToStringData(key, value).build()).create();
+  }
+
+  /** A DatabaseMigration from a YAML fixture next to the tests (src/test/resources/.../it/). */
+  DatabaseMigration fixture(String file) {
+    try (InputStream in = getClass().getResourceAsStream(file)) {
+      DatabaseMigration resource = client.resources(DatabaseMigration.class).load(in).item();
+      resource.getMetadata().setNamespace(namespace);
+      return resource;
+    } catch (Exception e) {
+      throw new IllegalStateException("fixture " + file, e);
+    }
+  }
+
+  DatabaseMigration create(DatabaseMigration resource) {
+    return client.resources(DatabaseMigration.class).inNamespace(namespace).resource(resource).create();
+  }
+
+  DatabaseMigration get(String name) {
+    return client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name).get();
+  }
+
+  DatabaseMigration edit(String name, UnaryOperator<DatabaseMigration> change) {
+    return client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name).edit(change);
+  }
+
+  /** Waits until the resource reaches {@code phase} for its current generation. */
+  DatabaseMigration awaitPhase(String name, Phase phase) {
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+      DatabaseMigration resource = get(name);
+      return resource.getStatus() != null && resource.getStatus().getPhase() == phase
+          && resource.getMetadata().getGeneration().equals(resource.getStatus().getObservedGeneration());
+    });
+    return get(name);
+  }
+
+  List<Event> events(String name) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+  }
+
+  List<String> eventReasons(String name) {
+    return events(name).stream().sorted((a, b) -> a.getMetadata().getCreationTimestamp() == null ? 0
+        : a.getMetadata().getCreationTimestamp().compareTo(b.getMetadata().getCreationTimestamp()))
+        .map(Event::getReason).toList();
+  }
+
+  String revision() throws Exception {
+    List<String> revisions = TestingKubelet.readRevision(TestingPostgres.target(databaseUrl));
+    return revisions.isEmpty() ? "base" : String.join(",", revisions);
+  }
+
+  void stamp(String revision) throws Exception {
+    TestingKubelet.writeRevision(TestingPostgres.target(databaseUrl), revision);
+  }
+}

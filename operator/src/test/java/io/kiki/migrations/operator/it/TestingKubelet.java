@@ -1,0 +1,361 @@
+package io.kiki.migrations.operator.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.kiki.migrations.operator.database.JdbcTarget;
+import io.kiki.migrations.operator.database.SqlAlchemyUrl;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Plays the kubelet and the Job controller for the mock API server: for each new kiki-migrate Job it creates the pod
+ * (job-name labels, container terminated with the runner's result JSON as termination message, exactly as the
+ * runner contract says) and sets the Job's status and conditions. The Job did not really run, so it applies the
+ * revision change to the real PostgreSQL database's alembic_version table, which the operator then reads over JDBC.
+ */
+public class TestingKubelet implements AutoCloseable {
+  /** A scripted failure of one command: error code and message, and optionally the revision the database is left at. */
+  public record Failure(String code, String message, String leaveDatabaseAt) {
+  }
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Map<String, TestingProject> projects;
+  private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+  private final Map<String, String> backups = new ConcurrentHashMap<>();
+  private final List<Job> seen = new CopyOnWriteArrayList<>();
+  private final Set<String> handled = ConcurrentHashMap.newKeySet();
+  private final ExecutorService executor = Executors.newSingleThreadExecutor();
+  private final AtomicBoolean paused = new AtomicBoolean(false);
+  private final List<Job> held = new CopyOnWriteArrayList<>();
+  private Watch watch;
+
+  public TestingKubelet(KubernetesClient client, String namespace, Map<String, TestingProject> projects) {
+    this.client = client;
+    this.namespace = namespace;
+    this.projects = projects;
+  }
+
+  public TestingKubelet start() {
+    watch = client.batch().v1().jobs().inNamespace(namespace).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, Job job) {
+        if (action == Action.ADDED && handled.add(job.getMetadata().getName())) {
+          seen.add(job);
+          if (paused.get()) {
+            held.add(job);
+          } else {
+            executor.submit(() -> run(job));
+          }
+        }
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+      }
+    });
+    return this;
+  }
+
+  /** Every later run of {@code command} (plan, upgrade, downgrade, backup, restore) fails like this. */
+  public TestingKubelet fail(String command, Failure failure) {
+    failures.put(command, failure);
+    return this;
+  }
+
+  public void clearFailures() {
+    failures.clear();
+  }
+
+  /** New Jobs stay pending (not run) until {@link #resume()}. */
+  public void pause() {
+    paused.set(true);
+  }
+
+  public void resume() {
+    paused.set(false);
+    held.forEach(job -> executor.submit(() -> run(job)));
+    held.clear();
+  }
+
+  public List<Job> jobs() {
+    return List.copyOf(seen);
+  }
+
+  public List<String> jobNames() {
+    return seen.stream().map(j -> j.getMetadata().getName()).toList();
+  }
+
+  public List<String> commands() {
+    return seen.stream().map(j -> j.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().get(0)).toList();
+  }
+
+  private void run(Job job) {
+    try {
+      List<String> args = job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+      String image = job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+      JdbcTarget database = database(job);
+      Map<String, Object> result = execute(args, image, database);
+      complete(job, result);
+    } catch (Exception e) {
+      throw new IllegalStateException("TestingKubelet could not run Job " + job.getMetadata().getName(), e);
+    }
+  }
+
+  private Map<String, Object> execute(List<String> args, String image, JdbcTarget database) throws SQLException {
+    String command = args.get(0);
+    TestingProject project = projects.get(image);
+    List<String> current = readRevision(database);
+    Failure failure = failures.get(command);
+    if (failure != null) {
+      if (failure.leaveDatabaseAt() != null) {
+        writeRevision(database, failure.leaveDatabaseAt());
+      }
+      return error(command, failure.code(), failure.message());
+    }
+    String currentId = current.isEmpty() ? "base" : current.get(0);
+    switch (command) {
+      case "plan", "upgrade", "downgrade" -> {
+        String targetArgument = args.get(2);
+        if (project.multipleHeads() && targetArgument.equals("head")) {
+          return error(command, "MULTIPLE_HEADS", "the project has 2 heads, so 'head' is ambiguous: run `alembic merge heads -m merge`");
+        }
+        String target = targetArgument.equals("head") ? project.head() : targetArgument;
+        if (project.index(target) == null) {
+          return error(command, "UNKNOWN_REVISION", "revision '" + target + "' is not in this image's Alembic project");
+        }
+        if (project.index(currentId) == null) {
+          return error(command, "UNKNOWN_CURRENT_REVISION", "the database is at revision " + currentId
+              + ", which this image's Alembic project does not contain");
+        }
+        int from = project.index(currentId);
+        int to = project.index(target);
+        String direction = to > from ? "upgrade" : to < from ? "downgrade" : "none";
+        if (command.equals("plan")) {
+          return plan(project, current, target, direction, from, to);
+        }
+        writeRevision(database, target);
+        Map<String, Object> result = ok(command);
+        result.put("from", current);
+        result.put("to", target.equals("base") ? List.of() : List.of(target));
+        result.put("applied", List.of());
+        result.put("durationMs", 5);
+        return result;
+      }
+      case "backup" -> {
+        String name = args.get(4) + "-" + System.nanoTime() + ".dump";
+        backups.put(name, currentId);
+        Map<String, Object> result = ok(command);
+        result.put("file", name);
+        result.put("path", "/backups/" + name);
+        result.put("sizeBytes", 2048);
+        result.put("sha256", "0".repeat(64));
+        result.put("revision", currentId);
+        result.put("verified", true);
+        result.put("durationMs", 7);
+        result.put("removed", List.of());
+        return result;
+      }
+      case "restore" -> {
+        String file = args.get(2).substring(args.get(2).lastIndexOf('/') + 1);
+        String revision = backups.get(file);
+        if (revision == null) {
+          return error(command, "RESTORE_FAILED", "no backup file " + file);
+        }
+        writeRevision(database, revision);
+        Map<String, Object> result = ok(command);
+        result.put("file", file);
+        result.put("revision", revision);
+        result.put("durationMs", 9);
+        return result;
+      }
+      default -> {
+        return error(command, "BAD_ARGUMENTS", "unknown command " + command);
+      }
+    }
+  }
+
+  private static Map<String, Object> plan(TestingProject project, List<String> current, String target, String direction,
+                                          int from, int to) {
+    List<Map<String, Object>> steps = new ArrayList<>();
+    List<String> irreversible = new ArrayList<>();
+    if (direction.equals("upgrade")) {
+      for (int i = from + 1; i <= to; i++) {
+        String revision = project.revisions().get(i);
+        steps.add(step(revision, i == 0 ? null : project.revisions().get(i - 1), !project.irreversible().contains(revision)));
+        if (project.irreversible().contains(revision)) {
+          irreversible.add(revision);
+        }
+      }
+    } else if (direction.equals("downgrade")) {
+      for (int i = from; i > to; i--) {
+        String revision = project.revisions().get(i);
+        steps.add(step(revision, i == 0 ? null : project.revisions().get(i - 1), !project.irreversible().contains(revision)));
+      }
+    }
+    Map<String, Object> result = ok("plan");
+    result.put("current", current);
+    result.put("heads", List.of(project.head()));
+    result.put("target", target);
+    result.put("direction", direction);
+    result.put("steps", steps);
+    result.put("stepCount", steps.size());
+    result.put("irreversibleSteps", irreversible);
+    result.put("planHash", String.format("%016x", (current + target + direction).hashCode() & 0xffffffffL));
+    return result;
+  }
+
+  private static Map<String, Object> step(String revision, String down, boolean reversible) {
+    Map<String, Object> step = new LinkedHashMap<>();
+    step.put("revision", revision);
+    step.put("downRevision", down);
+    step.put("message", "revision " + revision);
+    step.put("reversible", reversible);
+    return step;
+  }
+
+  private static Map<String, Object> ok(String command) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("ok", true);
+    result.put("command", command);
+    return result;
+  }
+
+  private static Map<String, Object> error(String command, String code, String message) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("ok", false);
+    result.put("command", command);
+    result.put("error", Map.of("code", code, "message", message));
+    return result;
+  }
+
+  private void complete(Job job, Map<String, Object> result) throws Exception {
+    boolean ok = Boolean.TRUE.equals(result.get("ok"));
+    String message = MAPPER.writeValueAsString(result);
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String name = job.getMetadata().getName();
+    Pod pod = new PodBuilder()
+        .withNewMetadata()
+          .withName(name + "-" + Long.toHexString(System.nanoTime() & 0xfffff))
+          .withNamespace(namespace)
+          .addToLabels("batch.kubernetes.io/job-name", name)
+          .addToLabels("job-name", name)
+          .addToLabels("batch.kubernetes.io/controller-uid", String.valueOf(job.getMetadata().getUid()))
+          .addToLabels(job.getSpec().getTemplate().getMetadata().getLabels())
+        .endMetadata()
+        .withSpec(job.getSpec().getTemplate().getSpec())
+        .withNewStatus()
+          .withPhase(ok ? "Succeeded" : "Failed")
+          .addNewContainerStatus()
+            .withName("kiki-migrate")
+            .withImage(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+            .withReady(false)
+            .withRestartCount(0)
+            .withNewState().withNewTerminated()
+              .withExitCode(ok ? 0 : 5)
+              .withReason(ok ? "Completed" : "Error")
+              .withMessage(message)
+              .withStartedAt(now)
+              .withFinishedAt(now)
+            .endTerminated().endState()
+          .endContainerStatus()
+        .endStatus()
+        .build();
+    client.pods().inNamespace(namespace).resource(pod).create();
+    Job current = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+    current.setStatus(new JobStatusBuilder()
+        .withStartTime(now)
+        .withCompletionTime(ok ? now : null)
+        .withSucceeded(ok ? 1 : 0)
+        .withFailed(ok ? 0 : 1)
+        .withConditions(new JobConditionBuilder()
+            .withType(ok ? "Complete" : "Failed")
+            .withStatus("True")
+            .withReason(ok ? null : "BackoffLimitExceeded")
+            .withMessage(ok ? null : "Job has reached the specified backoff limit")
+            .withLastTransitionTime(now)
+            .build())
+        .build());
+    client.batch().v1().jobs().inNamespace(namespace).resource(current).updateStatus();
+  }
+
+  private JdbcTarget database(Job job) throws Exception {
+    EnvVar env = job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals("KIKI_DATABASE_URL")).findFirst().orElseThrow();
+    String secretName = env.getValueFrom().getSecretKeyRef().getName();
+    String key = env.getValueFrom().getSecretKeyRef().getKey();
+    Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
+    String url = secret.getStringData() != null && secret.getStringData().containsKey(key) ? secret.getStringData().get(key)
+        : new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    return SqlAlchemyUrl.toJdbc(url);
+  }
+
+  static List<String> readRevision(JdbcTarget database) throws SQLException {
+    try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+      List<String> revisions = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery("SELECT version_num FROM alembic_version")) {
+        while (rows.next()) {
+          revisions.add(rows.getString(1));
+        }
+      }
+      return revisions;
+    } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState())) {
+        return List.of();
+      }
+      throw e;
+    }
+  }
+
+  static void writeRevision(JdbcTarget database, String revision) throws SQLException {
+    try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)");
+      statement.execute("DELETE FROM alembic_version");
+      if (!revision.equals("base")) {
+        statement.execute("INSERT INTO alembic_version VALUES ('" + revision + "')");
+      }
+    }
+  }
+
+  private static Connection connect(JdbcTarget database) throws SQLException {
+    Properties properties = database.connectionProperties(5);
+    return DriverManager.getConnection(database.jdbcUrl(), properties);
+  }
+
+  @Override
+  public void close() {
+    if (watch != null) {
+      watch.close();
+    }
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,83 @@
+package io.kiki.migrations.operator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.api.v1alpha1.JobTemplateSpec;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.api.v1alpha1.SecretKeyRef;
+import io.kiki.migrations.operator.TestingResources;
+import io.kiki.migrations.operator.job.JobFactory.JobRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobFactoryTest {
+
+  @Test
+  void migrateJobIsRestrictedOwnedAndGetsTheUrlOnlyFromTheSecret() {
+    DatabaseMigration owner = TestingResources.resource();
+    JobTemplateSpec template = new JobTemplateSpec();
+    template.setServiceAccountName("kiki-jobs");
+    template.setPodLabels(Map.of("team", "kiki", "app.kubernetes.io/managed-by", "someone-else"));
+    owner.getSpec().setJobTemplate(template);
+    Job job = JobFactory.build(owner, new JobRequest("kiki-campaigns-migrate-3", RolloutStage.Migrate, "3",
+        "kiki/migrations:2", List.of("upgrade", "--target", "c3"), Duration.ofMinutes(30),
+        new SecretKeyRef("kiki-db", "KIKI_DATABASE_URL"), null));
+
+    assertThat(job.getMetadata().getName()).isEqualTo("kiki-campaigns-migrate-3");
+    assertThat(job.getMetadata().getNamespace()).isEqualTo("kiki");
+    assertThat(job.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "kiki-migrations-operator")
+        .containsEntry("migrations.kiki.io/resource", "kiki-campaigns").containsEntry("migrations.kiki.io/stage", "migrate")
+        .containsEntry("migrations.kiki.io/rollout", "3");
+    assertThat(job.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+      assertThat(ref.getController()).isTrue();
+      assertThat(ref.getUid()).isEqualTo("uid-1");
+      assertThat(ref.getKind()).isEqualTo("DatabaseMigration");
+    });
+    assertThat(job.getSpec().getBackoffLimit()).isZero();
+    assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(1800L);
+    assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("team", "kiki")
+        .containsEntry("app.kubernetes.io/managed-by", "kiki-migrations-operator");
+
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+    assertThat(pod.getServiceAccountName()).isEqualTo("kiki-jobs");
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    Container container = pod.getContainers().get(0);
+    assertThat(container.getName()).isEqualTo("kiki-migrate");
+    assertThat(container.getCommand()).containsExactly("kiki-migrate");
+    assertThat(container.getArgs()).containsExactly("upgrade", "--target", "c3");
+    assertThat(container.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(container.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("KIKI_DATABASE_URL")).singleElement()
+        .satisfies(env -> {
+          assertThat(env.getValue()).isNull();
+          assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kiki-db");
+          assertThat(env.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("KIKI_DATABASE_URL");
+        });
+    assertThat(container.getVolumeMounts()).extracting("mountPath").containsExactly("/tmp");
+    assertThat(pod.getVolumes()).singleElement().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+  }
+
+  @Test
+  void backupJobsMountTheClaimAtBackups() {
+    Job job = JobFactory.build(TestingResources.resource(), new JobRequest("kiki-campaigns-backup-3", RolloutStage.Backup,
+        "3", "kiki/migrations:2", List.of("backup"), Duration.ofSeconds(90), new SecretKeyRef("kiki-db", "url"),
+        "kiki-backups"));
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting("mountPath").containsExactly("/tmp", "/backups");
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null).singleElement()
+        .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("kiki-backups"));
+    assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(90L);
+  }
+}

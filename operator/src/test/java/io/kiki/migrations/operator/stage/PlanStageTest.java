@@ -1,0 +1,105 @@
+package io.kiki.migrations.operator.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kiki.migrations.api.v1alpha1.BackupSpec;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
+import io.kiki.migrations.api.v1alpha1.HistoryEntry;
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.operator.TestingResources;
+import io.kiki.migrations.operator.status.Reasons;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PlanStageTest {
+
+  static PlanResult plan(List<String> current, String target, String direction, List<String> irreversible) {
+    return new PlanResult(current, List.of("c3"), target, direction, List.of("b2", "c3"), irreversible, 2, "abcdef0123456789");
+  }
+
+  @Test
+  void upgradeGoesToBackupWhenEnabledElseToMigrate() {
+    DatabaseMigration resource = TestingResources.resource();
+    RolloutContext context = TestingResources.context(resource, RolloutStage.Plan, "a1");
+    StageResult result = PlanStage.afterPlan(context, plan(List.of("a1"), "c3", "upgrade", List.of()));
+    assertThat(result).isEqualTo(new StageResult.Done(RolloutStage.Migrate, Reasons.PLAN_SUCCEEDED,
+        "plan abcdef0123456789: upgrade from a1 to c3, 2 step(s)"));
+    assertThat(context.rollout().getTo()).isEqualTo("c3");
+    assertThat(context.rollout().getDirection()).isEqualTo("upgrade");
+    assertThat(context.rollout().getPlanHash()).isEqualTo("abcdef0123456789");
+    assertThat(context.rollout().getSteps()).containsExactly("b2", "c3");
+    assertThat(context.status().getTargetRevision()).isEqualTo("c3");
+
+    BackupSpec backup = new BackupSpec();
+    backup.setEnabled(true);
+    backup.setPersistentVolumeClaim("kiki-backups");
+    resource.getSpec().setBackup(backup);
+    StageResult withBackup = PlanStage.afterPlan(TestingResources.context(resource, RolloutStage.Plan, "a1"),
+        plan(List.of("a1"), "c3", "upgrade", List.of("c3")));
+    assertThat(((StageResult.Done) withBackup).next()).isEqualTo(RolloutStage.Backup);
+    assertThat(((StageResult.Done) withBackup).message()).endsWith("irreversible: c3");
+  }
+
+  @Test
+  void targetAlreadyReachedIsReadyWithoutMigrating() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Plan, "c3");
+    StageResult result = PlanStage.afterPlan(context, plan(List.of("c3"), "c3", "none", List.of()));
+    assertThat(result).isEqualTo(new StageResult.Done(null, Reasons.UP_TO_DATE, "database already at c3"));
+  }
+
+  @Test
+  void downgradeNeedsAllowDowngrade() {
+    DatabaseMigration resource = TestingResources.resource();
+    StageResult refused = PlanStage.afterPlan(TestingResources.context(resource, RolloutStage.Plan, "c3"),
+        plan(List.of("c3"), "a1", "downgrade", List.of()));
+    assertThat(refused).isInstanceOf(StageResult.Failed.class);
+    assertThat(((StageResult.Failed) refused).outcome()).isEqualTo(Phase.Blocked);
+    assertThat(((StageResult.Failed) refused).reason()).isEqualTo(Reasons.DOWNGRADE_NOT_ALLOWED);
+    assertThat(((StageResult.Failed) refused).message()).contains("spec.allowDowngrade: true");
+
+    resource.getSpec().setAllowDowngrade(true);
+    StageResult allowed = PlanStage.afterPlan(TestingResources.context(resource, RolloutStage.Plan, "c3"),
+        plan(List.of("c3"), "a1", "downgrade", List.of()));
+    assertThat(((StageResult.Done) allowed).next()).isEqualTo(RolloutStage.Migrate);
+  }
+
+  @Test
+  void planErrorsMapToReasons() {
+    assertThat(PlanStage.decideFailure("MULTIPLE_HEADS", "merge"))
+        .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.MULTIPLE_HEADS, "merge"));
+    assertThat(PlanStage.decideFailure("UNKNOWN_REVISION", "no such"))
+        .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, "no such"));
+    assertThat(PlanStage.decideFailure("UNKNOWN_CURRENT_REVISION", "unknown"))
+        .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, "unknown"));
+    assertThat(PlanStage.decideFailure("BAD_DATABASE_URL", "bad"))
+        .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.INVALID_DATABASE_URL, "bad"));
+    assertThat(PlanStage.decideFailure("INTERNAL_ERROR", "bug"))
+        .isEqualTo(new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, "INTERNAL_ERROR: bug"));
+    assertThat(PlanStage.decideFailure(null, "Job failed (DeadlineExceeded)"))
+        .isEqualTo(new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, "Job failed (DeadlineExceeded)"));
+  }
+
+  @Test
+  void fallbackTargetForAnImageThatDoesNotKnowTheDatabase() {
+    DatabaseMigrationStatus status = new DatabaseMigrationStatus();
+    HistoryEntry older = entry("kiki/migrations:1", Phase.Ready, "b2");
+    HistoryEntry failed = entry("kiki/migrations:1", Phase.Failed, "c3");
+    HistoryEntry newer = entry("kiki/migrations:2", Phase.Ready, "c3");
+    status.setHistory(List.of(newer, failed, older));
+    assertThat(PlanStage.fallbackTarget("head", "kiki/migrations:1", status, null)).contains("b2");
+    assertThat(PlanStage.fallbackTarget("a1", "kiki/migrations:1", status, null)).contains("a1");
+    assertThat(PlanStage.fallbackTarget("head", "kiki/migrations:1", status, "b2x")).contains("b2x");
+    assertThat(PlanStage.fallbackTarget("head", "kiki/migrations:0", status, null)).isEqualTo(Optional.empty());
+  }
+
+  static HistoryEntry entry(String image, Phase outcome, String to) {
+    HistoryEntry entry = new HistoryEntry();
+    entry.setImage(image);
+    entry.setOutcome(outcome);
+    entry.setTo(to);
+    return entry;
+  }
+}

@@ -1,0 +1,60 @@
+package io.kiki.migrations.operator.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.api.v1alpha1.RollbackSpec;
+import io.kiki.migrations.api.v1alpha1.RollbackStrategy;
+import io.kiki.migrations.api.v1alpha1.Rollout;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.operator.TestingResources;
+import io.kiki.migrations.operator.health.CheckResult;
+import io.kiki.migrations.operator.status.Reasons;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class VerifyStageTest {
+  final Instant start = Instant.parse("2026-11-24T05:00:00Z");
+  final Duration timeout = Duration.ofMinutes(5);
+  final Duration interval = Duration.ofSeconds(10);
+  final List<CheckResult> pass = List.of(CheckResult.pass("db"), CheckResult.pass("api"));
+  final List<CheckResult> fail = List.of(CheckResult.pass("db"), CheckResult.fail("api", "GET returned 500"));
+
+  @Test
+  void readyAfterThresholdConsecutivePasses() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Verify, "a1");
+    Rollout rollout = context.rollout();
+    StageResult first = VerifyStage.decide(rollout, pass, 3, start, timeout, interval, start, "c3", context);
+    assertThat(first).isEqualTo(new StageResult.Waiting(interval, "verifying: 1/3 passing round(s)"));
+    VerifyStage.decide(rollout, fail, 3, start, timeout, interval, start.plusSeconds(10), "c3", context);
+    assertThat(rollout.getConsecutivePasses()).as("a failing round starts the count again").isZero();
+    VerifyStage.decide(rollout, pass, 3, start, timeout, interval, start.plusSeconds(20), "c3", context);
+    VerifyStage.decide(rollout, pass, 3, start, timeout, interval, start.plusSeconds(30), "c3", context);
+    StageResult done = VerifyStage.decide(rollout, pass, 3, start, timeout, interval, start.plusSeconds(40), "c3", context);
+    assertThat(done).isInstanceOf(StageResult.Done.class);
+    assertThat(((StageResult.Done) done).next()).isNull();
+    assertThat(((StageResult.Done) done).reason()).isEqualTo(Reasons.SUCCEEDED);
+  }
+
+  @Test
+  void timeoutRollsBackOrFailsWithRollbackNone() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Verify, "a1");
+    StageResult rollback = VerifyStage.decide(context.rollout(), fail, 1, start, timeout, interval, start.plus(timeout),
+        "c3", context);
+    assertThat(rollback).isInstanceOf(StageResult.Done.class);
+    assertThat(((StageResult.Done) rollback).next()).isEqualTo(RolloutStage.Rollback);
+    assertThat(((StageResult.Done) rollback).reason()).isEqualTo(Reasons.HEALTH_CHECK_FAILED);
+    assertThat(((StageResult.Done) rollback).message()).contains("api: GET returned 500");
+
+    RollbackSpec none = new RollbackSpec();
+    none.setOnFailure(RollbackStrategy.None);
+    context.resource().getSpec().setRollback(none);
+    StageResult failed = VerifyStage.decide(context.rollout(), fail, 1, start, timeout, interval, start.plus(timeout),
+        "c3", context);
+    assertThat(failed).isInstanceOf(StageResult.Failed.class);
+    assertThat(((StageResult.Failed) failed).outcome()).isEqualTo(Phase.Failed);
+    assertThat(((StageResult.Failed) failed).reason()).isEqualTo(Reasons.VERIFY_FAILED);
+  }
+}
