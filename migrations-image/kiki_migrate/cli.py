@@ -8,7 +8,7 @@ import traceback
 from . import backup, log, migrate, redact, result, wait
 from .context import RunContext
 from .database import first_line
-from .errors import EXIT_OK, RunnerError
+from .errors import EXIT_INTERNAL, EXIT_OK, RunnerError
 
 COMMANDS = {
     "plan": migrate.plan,
@@ -64,8 +64,10 @@ def build_parser():
     backup_parser.add_argument("--keep", type=int, default=0,
                                help="keep the newest K backups with this prefix (default 0: keep all)")
     restore_parser = commands.add_parser("restore", help="restore a backup into the database")
-    restore_parser.add_argument("--file", required=True, help="backup file (a bare name is looked up in --dir)")
-    restore_parser.add_argument("--dir", default=backup.DEFAULT_DIR, help="directory of bare names (default /backups)")
+    restore_parser.add_argument("--file", required=True,
+                                help="backup file (a bare name is looked up in --dir)")
+    restore_parser.add_argument("--dir", default=backup.DEFAULT_DIR,
+                                help="directory of bare file names (default /backups)")
     wait_parser = commands.add_parser("wait", help="block until the database is at REV or past it")
     wait_parser.add_argument("--revision", required=True, metavar="REV", help=target_help)
     wait_parser.add_argument("--timeout", type=float, required=True, metavar="SECONDS")
@@ -104,7 +106,7 @@ def main(argv=None):
         body = {"ok": False, "command": name,
                 "error": {"code": "INTERNAL_ERROR",
                           "message": f"unexpected error: {first_line(exc)} (see the log)"}}
-        exit_code = RunnerError("INTERNAL_ERROR", "").exit_code
+        exit_code = EXIT_INTERNAL
     result.emit(body, stdout)
     sys.stderr.flush()
     return exit_code

@@ -1,7 +1,7 @@
 """wait: block until the database is at a revision or past it (for application init containers)."""
 import time
 
-from . import database, log, project
+from . import log, project
 from .errors import RunnerError
 
 POLL_INTERVAL_SECONDS = 2.0

@@ -38,7 +38,8 @@ class Run:
         return (self.result.get("error") or {}).get("code")
 
     def explain(self):
-        return f"kiki-migrate {' '.join(self.args)} -> {self.returncode}\nstdout:\n{self.stdout}\nstderr:\n{self.stderr}"
+        return (f"kiki-migrate {' '.join(self.args)} -> {self.returncode}\n"
+                f"stdout:\n{self.stdout}\nstderr:\n{self.stderr}")
 
 
 class Runner:

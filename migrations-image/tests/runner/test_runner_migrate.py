@@ -1,6 +1,6 @@
 """upgrade, downgrade, current, history and stamp, on PostgreSQL and SQLite, and the failures on the way."""
 import sqlalchemy as sa
-from runner_harness import FAILING, KIKI_CONFIG, LINEAR, LINEAR_REVISIONS
+from runner_harness import FAILING, KIKI_CONFIG, LINEAR_REVISIONS
 
 
 def tables(url):
