@@ -45,6 +45,9 @@ abstract class MockClusterTestBase {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
   static final String CRD_RESOURCE = "/META-INF/fabric8/databasemigrations.migrations.kiki.io-v1.yml";
 
+  // The mock server logs every request through java.util.logging; keep the reference so the level sticks.
+  private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
   static KubernetesMockServer server;
   static KubernetesClient client;
 
@@ -55,6 +58,7 @@ abstract class MockClusterTestBase {
 
   @BeforeAll
   static void startApiServer() throws Exception {
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(),
         false);
     server.init();
@@ -151,6 +155,11 @@ abstract class MockClusterTestBase {
   String revision() throws Exception {
     List<String> revisions = TestingKubelet.readRevision(TestingPostgres.target(databaseUrl));
     return revisions.isEmpty() ? "base" : String.join(",", revisions);
+  }
+
+  List<String> jobsInApi() {
+    return client.batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
+        .map(j -> j.getMetadata().getName()).sorted().toList();
   }
 
   void stamp(String revision) throws Exception {

@@ -79,6 +79,92 @@ class RolloutIT extends MockClusterTestBase {
     }
   }
 
+  @Test
+  void bumpOfTargetRevisionStartsANewRollout() throws Exception {
+    DatabaseMigration resource = fixture("basic.yaml");
+    resource.getSpec().setTargetRevision("b2");
+    create(resource);
+    DatabaseMigration first = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertThat(first.getStatus().getCurrentRevision()).isEqualTo("b2");
+    assertCondition(first, "Ready", "True", Reasons.SUCCEEDED, 1);
+
+    edit("kiki-campaigns", r -> {
+      r.getSpec().setTargetRevision("head");
+      return r;
+    });
+    DatabaseMigration second = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertCondition(second, "Ready", "True", Reasons.SUCCEEDED, 2);
+    assertThat(revision()).isEqualTo("c3");
+    assertThat(second.getStatus().getRollout().getFrom()).isEqualTo("b2");
+    assertThat(second.getStatus().getHistory()).extracting("to").containsExactly("c3", "b2");
+    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1",
+        "kiki-campaigns-plan-2", "kiki-campaigns-migrate-2");
+  }
+
+  @Test
+  void targetAlreadyReachedRunsNoMigration() throws Exception {
+    stamp("c3");
+    create(fixture("basic.yaml"));
+    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertCondition(ready, "Ready", "True", Reasons.UP_TO_DATE, 1);
+    assertThat(ready.getStatus().getCurrentRevision()).isEqualTo("c3");
+    assertThat(kubelet.commands()).containsExactly("plan");
+  }
+
+  @Test
+  void downgradeIsRefusedWithoutAllowDowngradeAndRunsWithIt() throws Exception {
+    stamp("c3");
+    DatabaseMigration resource = fixture("basic.yaml");
+    resource.getSpec().setTargetRevision("a1");
+    create(resource);
+    DatabaseMigration blocked = awaitPhase("kiki-campaigns", Phase.Blocked);
+    assertCondition(blocked, "Stalled", "True", Reasons.DOWNGRADE_NOT_ALLOWED, 1);
+    assertCondition(blocked, "Ready", "False", Reasons.DOWNGRADE_NOT_ALLOWED, 1);
+    assertThat(blocked.getStatus().getMessage()).contains("spec.allowDowngrade: true");
+    assertThat(kubelet.commands()).containsExactly("plan");
+    assertThat(revision()).isEqualTo("c3");
+
+    edit("kiki-campaigns", r -> {
+      r.getSpec().setAllowDowngrade(true);
+      return r;
+    });
+    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 2);
+    assertThat(revision()).isEqualTo("a1");
+    assertThat(TestingKubelet.args(kubelet.job("kiki-campaigns-migrate-2"))).containsExactly("downgrade", "--target", "a1");
+  }
+
+  @Test
+  void revertedImageDowngradesWithTheAppliedImage() throws Exception {
+    DatabaseMigration resource = fixture("basic.yaml");
+    resource.getSpec().setImage(IMAGE_V1);
+    create(resource);
+    awaitPhase("kiki-campaigns", Phase.Ready);
+    assertThat(revision()).isEqualTo("b2");
+    edit("kiki-campaigns", r -> {
+      r.getSpec().setImage(IMAGE_V2);
+      return r;
+    });
+    awaitPhase("kiki-campaigns", Phase.Ready);
+    assertThat(revision()).isEqualTo("c3");
+    edit("kiki-campaigns", r -> {
+      r.getSpec().setImage(IMAGE_V1);
+      r.getSpec().setAllowDowngrade(true);
+      return r;
+    });
+    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 3);
+    assertThat(revision()).isEqualTo("b2");
+    assertThat(ready.getStatus().getAppliedImage()).isEqualTo(IMAGE_V1);
+    assertThat(ready.getStatus().getRollout().getImage()).isEqualTo(IMAGE_V2);
+    assertThat(TestingKubelet.image(kubelet.job("kiki-campaigns-plan-3"))).isEqualTo(IMAGE_V1);
+    assertThat(TestingKubelet.image(kubelet.job("kiki-campaigns-plan-3-2"))).isEqualTo(IMAGE_V2);
+    assertThat(TestingKubelet.args(kubelet.job("kiki-campaigns-plan-3-2"))).containsExactly("plan", "--target", "b2");
+    Job downgrade = kubelet.job("kiki-campaigns-migrate-3");
+    assertThat(TestingKubelet.image(downgrade)).isEqualTo(IMAGE_V2);
+    assertThat(TestingKubelet.args(downgrade)).containsExactly("downgrade", "--target", "b2");
+  }
+
   private void availableDeployment(String name) {
     Deployment deployment = new DeploymentBuilder()
         .withNewMetadata().withName(name).withNamespace(namespace).withGeneration(1L).endMetadata()

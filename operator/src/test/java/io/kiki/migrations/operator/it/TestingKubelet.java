@@ -56,6 +56,7 @@ public class TestingKubelet implements AutoCloseable {
   private final Set<String> handled = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor = Executors.newSingleThreadExecutor();
   private final AtomicBoolean paused = new AtomicBoolean(false);
+  private final Set<String> heldCommands = ConcurrentHashMap.newKeySet();
   private final List<Job> held = new CopyOnWriteArrayList<>();
   private Watch watch;
 
@@ -71,7 +72,7 @@ public class TestingKubelet implements AutoCloseable {
       public void eventReceived(Action action, Job job) {
         if (action == Action.ADDED && handled.add(job.getMetadata().getName())) {
           seen.add(job);
-          if (paused.get()) {
+          if (paused.get() || heldCommands.contains(command(job))) {
             held.add(job);
           } else {
             executor.submit(() -> run(job));
@@ -101,8 +102,14 @@ public class TestingKubelet implements AutoCloseable {
     paused.set(true);
   }
 
+  /** New Jobs running {@code command} stay pending (not run) until {@link #resume()}. */
+  public void hold(String command) {
+    heldCommands.add(command);
+  }
+
   public void resume() {
     paused.set(false);
+    heldCommands.clear();
     held.forEach(job -> executor.submit(() -> run(job)));
     held.clear();
   }
@@ -116,7 +123,23 @@ public class TestingKubelet implements AutoCloseable {
   }
 
   public List<String> commands() {
-    return seen.stream().map(j -> j.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().get(0)).toList();
+    return seen.stream().map(TestingKubelet::command).toList();
+  }
+
+  static String command(Job job) {
+    return job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().get(0);
+  }
+
+  public Job job(String name) {
+    return seen.stream().filter(j -> j.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  public static List<String> args(Job job) {
+    return job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+  }
+
+  public static String image(Job job) {
+    return job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
   }
 
   private void run(Job job) {

@@ -1,0 +1,108 @@
+package io.kiki.migrations.operator.it;
+
+import static io.kiki.migrations.operator.it.DatabaseMigrationAssertions.assertCondition;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.api.v1alpha1.SecretKeyRef;
+import io.kiki.migrations.operator.it.TestingKubelet.Failure;
+import io.kiki.migrations.operator.status.Reasons;
+import org.junit.jupiter.api.Test;
+
+/** Bad settings get a clear status and run nothing; retryToken starts a new attempt. */
+class ConfigurationIT extends MockClusterTestBase {
+
+  @Test
+  void missingSecretIsReportedAndTheRolloutStartsOnceItExists() throws Exception {
+    DatabaseMigration resource = fixture("basic.yaml");
+    resource.getSpec().getDatabase().setUrlSecretRef(new SecretKeyRef("late-db", "url"));
+    create(resource);
+    DatabaseMigration pending = awaitPhase("kiki-campaigns", Phase.Pending);
+    assertCondition(pending, "Stalled", "True", Reasons.SECRET_NOT_FOUND, 1);
+    assertCondition(pending, "Ready", "False", Reasons.SECRET_NOT_FOUND, 1);
+    assertThat(pending.getStatus().getMessage()).contains("Secret " + namespace + "/late-db")
+        .contains("spec.database.urlSecretRef.name").contains("key url");
+    assertThat(events("kiki-campaigns")).extracting(Event::getReason).containsOnlyOnce(Reasons.SECRET_NOT_FOUND);
+    assertThat(kubelet.jobNames()).isEmpty();
+
+    createSecret("late-db", "url", databaseUrl);
+    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertCondition(ready, "Stalled", "False", Reasons.SUCCEEDED, 1);
+    assertThat(revision()).isEqualTo("c3");
+  }
+
+  @Test
+  void missingKeyAndMalformedUrlNameTheSecretAndTheFix() throws Exception {
+    createSecret("bad-db", "url", "postgresql://kiki:hunter2@db.example.com:5x32/kiki");
+    DatabaseMigration wrongKey = fixture("basic.yaml");
+    wrongKey.getMetadata().setName("wrong-key");
+    wrongKey.getSpec().getDatabase().setUrlSecretRef(new SecretKeyRef("kiki-db", "DATABASE_URL"));
+    create(wrongKey);
+    DatabaseMigration malformed = fixture("basic.yaml");
+    malformed.getMetadata().setName("malformed");
+    malformed.getSpec().getDatabase().setUrlSecretRef(new SecretKeyRef("bad-db", "url"));
+    create(malformed);
+
+    DatabaseMigration keyMissing = awaitPhase("wrong-key", Phase.Pending);
+    assertCondition(keyMissing, "Stalled", "True", Reasons.SECRET_KEY_NOT_FOUND, 1);
+    assertThat(keyMissing.getStatus().getMessage()).contains("has no key DATABASE_URL");
+    DatabaseMigration badUrl = awaitPhase("malformed", Phase.Pending);
+    assertCondition(badUrl, "Stalled", "True", Reasons.INVALID_DATABASE_URL, 1);
+    assertThat(badUrl.getStatus().getMessage()).contains("port '5x32'").doesNotContain("hunter2");
+    assertThat(events("malformed")).allSatisfy(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    assertThat(kubelet.jobNames()).isEmpty();
+  }
+
+  @Test
+  void unreachableDatabaseIsTransientAndRunsNoJob() throws Exception {
+    createSecret("down-db", "url", "postgresql://kiki:hunter2@127.0.0.1:1/kiki");
+    DatabaseMigration resource = fixture("basic.yaml");
+    resource.getSpec().getDatabase().setUrlSecretRef(new SecretKeyRef("down-db", "url"));
+    create(resource);
+    DatabaseMigration pending = awaitPhase("kiki-campaigns", Phase.Pending);
+    assertCondition(pending, "Reconciling", "True", Reasons.DATABASE_UNREACHABLE, 1);
+    assertCondition(pending, "Stalled", "False", Reasons.DATABASE_UNREACHABLE, 1);
+    assertThat(pending.getStatus().getMessage()).contains("127.0.0.1:1/kiki").doesNotContain("hunter2");
+    assertThat(kubelet.jobNames()).isEmpty();
+
+    client.secrets().inNamespace(namespace).withName("down-db").edit(s -> {
+      s.getStringData().put("url", databaseUrl);
+      return s;
+    });
+    awaitPhase("kiki-campaigns", Phase.Ready);
+    assertThat(revision()).isEqualTo("c3");
+  }
+
+  @Test
+  void invalidSpecIsBlockedWhereTheApiServerDoesNotValidate() {
+    DatabaseMigration resource = fixture("basic.yaml");
+    resource.getSpec().setTargetRevision("base");
+    create(resource);
+    DatabaseMigration blocked = awaitPhase("kiki-campaigns", Phase.Blocked);
+    assertCondition(blocked, "Stalled", "True", Reasons.INVALID_SPEC, 1);
+    assertThat(blocked.getStatus().getMessage()).contains("spec.allowDowngrade: true");
+    assertThat(kubelet.jobNames()).isEmpty();
+  }
+
+  @Test
+  void terminalFailureHoldsUntilRetryTokenChanges() throws Exception {
+    kubelet.fail("upgrade", new Failure("MIGRATION_FAILED", "boom", null));
+    create(fixture("basic.yaml"));
+    awaitPhase("kiki-campaigns", Phase.Failed);
+    Thread.sleep(1500);
+    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
+
+    kubelet.clearFailures();
+    edit("kiki-campaigns", r -> {
+      r.getSpec().setRetryToken("retry-1");
+      return r;
+    });
+    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 2);
+    assertThat(ready.getStatus().getHistory()).extracting("outcome").containsExactly(Phase.Ready, Phase.Failed);
+    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1",
+        "kiki-campaigns-plan-2", "kiki-campaigns-migrate-2");
+  }
+}
