@@ -27,6 +27,7 @@ public final class Sandbox implements AutoCloseable {
   private final LogCapture logs;
   private KubernetesClient operatorClient;
   private MigrationsOperator operator;
+  private boolean closed;
 
   private Sandbox(Path repo, Path workDir, ImageMappings images, SandboxApiServer api, SandboxKubelet kubelet,
       LocalPostgres postgres, LogCapture logs) {
@@ -138,7 +139,11 @@ public final class Sandbox implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       stopOperator();
     } finally {

@@ -86,7 +86,8 @@ public final class Scenario {
     values.putAll(extra);
     for (HasMetadata resource : Fixtures.resources(owner, fixture, values)) {
       resource.getMetadata().setNamespace(namespace);
-      if (resource instanceof DatabaseMigration dbm) {
+      if ("DatabaseMigration".equals(resource.getKind())) {
+        DatabaseMigration dbm = client().getKubernetesSerialization().convertValue(resource, DatabaseMigration.class);
         if (get(dbm.getMetadata().getName()) != null) {
           migrations().inNamespace(namespace).withName(dbm.getMetadata().getName()).edit(d -> {
             d.setSpec(dbm.getSpec());

@@ -1,0 +1,219 @@
+package io.kiki.migrations.e2e.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.e2e.Repository;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The sandbox as a program: a throwaway cluster on this machine (mock API, the operator, a local kubelet,
+ * a throwaway PostgreSQL) that applies resources and prints each rollout's phases as they happen.
+ *
+ * <pre>
+ * scripts/sandbox.sh                                   the KIKI sample, until Ctrl-C
+ * scripts/sandbox.sh --apply FILE... [--image NAME=DIR]... [--until-settled] [--timeout 10m]
+ * </pre>
+ *
+ * With {@code --until-settled} it exits once every DatabaseMigration is Ready, Failed, RolledBack or Blocked
+ * at its generation, printing their statuses as a JSON array on stdout (phases then go to stderr): exit code
+ * 0 when all are Ready, 1 when any is not, 2 on timeout, 64 on bad arguments.
+ */
+public final class SandboxMain {
+
+  static final int EXIT_NOT_READY = 1;
+  static final int EXIT_TIMEOUT = 2;
+  static final int EXIT_USAGE = 64;
+  static final String USAGE = """
+      usage: scripts/sandbox.sh [--apply FILE...] [--image NAME=DIR]... [--until-settled] [--timeout DURATION] [--work-dir DIR]
+
+        (no --apply)        apply the KIKI sample: Secret + PVC + DatabaseMigration kiki/kiki-campaigns (target head)
+        --apply FILE...     apply these YAML files instead (multi-document; ${SANDBOX_DATABASE_URL} = a fresh
+                            throwaway database; a Secret or backup PVC a DatabaseMigration names but no file
+                            contains is created, the Secret pointing at a fresh throwaway database)
+        --image NAME=DIR    run image NAME (with tag, or repository only) from the Alembic project in DIR;
+                            images whose repository ends with kiki/migrations or kiki-migrations are migrations-image/
+        --until-settled     exit once every DatabaseMigration is Ready, Failed, RolledBack or Blocked; print their
+                            statuses as JSON on stdout; exit 0 if all are Ready, 1 otherwise, 2 on timeout
+        --timeout DURATION  how long --until-settled waits (default 10m; e.g. 90s, 5m)
+        --work-dir DIR      where logs, pod logs and backup volumes go (default sandbox-work/<timestamp>)
+      """;
+
+  private SandboxMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("sandbox: " + e.getMessage());
+      System.err.print(USAGE);
+      System.exit(EXIT_USAGE);
+      return;
+    }
+    if (options.help) {
+      System.out.print(USAGE);
+      return;
+    }
+    Path repo = Repository.root();
+    Path workDir = options.workDir != null ? options.workDir
+        : repo.resolve("sandbox-work").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    Files.createDirectories(workDir);
+    Path log = workDir.resolve("sandbox.log");
+    // Before the first logger exists: everything logged goes to the run's log file, not the terminal.
+    System.setProperty("kiki.sandbox.log", log.toString());
+    System.exit(run(options, repo, workDir.toAbsolutePath(), log));
+  }
+
+  private static int run(Options options, Path repo, Path workDir, Path log) throws Exception {
+    ImageMappings images = new ImageMappings(repo.resolve("migrations-image"));
+    try {
+      options.images.forEach(images::add);
+    } catch (IllegalArgumentException e) {
+      System.err.println("sandbox: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    PrintStream phases = options.untilSettled ? System.err : System.out;
+    System.err.println("sandbox: starting (API server, operator, kubelet, PostgreSQL); logs in " + log);
+    try (Sandbox sandbox = Sandbox.start(repo, workDir, images)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close, "sandbox-shutdown"));
+      System.err.println("sandbox: API server " + sandbox.apiServerUrl() + ", PostgreSQL " + sandbox.postgres().server()
+          + ", pod logs and volumes under " + workDir.resolve("kubelet"));
+      SandboxApplier applier = new SandboxApplier(sandbox.client(), sandbox.postgres(), images, System.err);
+      try (PhasePrinter printer = new PhasePrinter(sandbox.client(), phases)) {
+        List<DatabaseMigration> applied = new ArrayList<>();
+        if (options.files.isEmpty()) {
+          try (InputStream sample = SandboxMain.class.getResourceAsStream("/sandbox/kiki-sample.yaml")) {
+            applied.addAll(applier.apply("the KIKI sample", new String(sample.readAllBytes(), StandardCharsets.UTF_8)));
+          }
+        }
+        for (Path file : options.files) {
+          applied.addAll(applier.apply(file.toString(), Files.readString(file)));
+        }
+        applier.fillIn(applied);
+        if (applied.isEmpty()) {
+          System.err.println("sandbox: WARNING no DatabaseMigration applied; nothing will happen");
+        }
+        System.err.println("sandbox: applied " + applied.size() + " DatabaseMigration(s); phases follow"
+            + (options.untilSettled ? "" : " (Ctrl-C to stop)"));
+        if (!options.untilSettled) {
+          new CountDownLatch(1).await();
+          return 0;
+        }
+        return awaitSettled(sandbox, applied, options.timeout);
+      }
+    }
+  }
+
+  /** Waits until every applied resource is terminal at its generation; prints their statuses as JSON. */
+  private static int awaitSettled(Sandbox sandbox, List<DatabaseMigration> applied, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<DatabaseMigration> current;
+    boolean settled;
+    do {
+      Thread.sleep(500);
+      current = new ArrayList<>();
+      for (DatabaseMigration dbm : applied) {
+        current.add(sandbox.client().resources(DatabaseMigration.class).inNamespace(dbm.getMetadata().getNamespace())
+            .withName(dbm.getMetadata().getName()).get());
+      }
+      settled = current.stream().allMatch(SandboxMain::isSettled);
+    } while (!settled && System.nanoTime() < deadline);
+
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ArrayNode statuses = json.createArrayNode();
+    for (DatabaseMigration dbm : current) {
+      ObjectNode entry = statuses.addObject();
+      entry.put("namespace", dbm.getMetadata().getNamespace());
+      entry.put("name", dbm.getMetadata().getName());
+      entry.put("generation", dbm.getMetadata().getGeneration());
+      entry.set("status", json.valueToTree(sandbox.client().getKubernetesSerialization().convertValue(dbm.getStatus(), Object.class)));
+    }
+    System.out.println(json.writeValueAsString(statuses));
+    System.out.flush();
+    if (!settled) {
+      System.err.println("sandbox: not settled within " + timeout);
+      return EXIT_TIMEOUT;
+    }
+    boolean allReady = current.stream().allMatch(d -> d.getStatus().getPhase() == Phase.Ready);
+    System.err.println("sandbox: settled; " + (allReady ? "all Ready" : "not all Ready"));
+    return allReady ? 0 : EXIT_NOT_READY;
+  }
+
+  private static boolean isSettled(DatabaseMigration dbm) {
+    return dbm != null && dbm.getStatus() != null && dbm.getStatus().getPhase() != null && dbm.getStatus().getPhase().isTerminal()
+        && dbm.getStatus().getObservedGeneration() != null && dbm.getStatus().getObservedGeneration() >= dbm.getMetadata().getGeneration();
+  }
+
+  /** Command-line options. */
+  static final class Options {
+    final List<Path> files = new ArrayList<>();
+    final List<String> images = new ArrayList<>();
+    boolean untilSettled;
+    boolean help;
+    Duration timeout = Duration.ofMinutes(10);
+    Path workDir;
+
+    static Options parse(String[] args) {
+      Options options = new Options();
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--apply" -> {
+            int before = options.files.size();
+            while (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+              Path file = Path.of(args[++i]);
+              if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException("--apply: cannot read " + file);
+              }
+              options.files.add(file);
+            }
+            if (options.files.size() == before) {
+              throw new IllegalArgumentException("--apply needs at least one FILE");
+            }
+          }
+          case "--image" -> options.images.add(value(args, ++i, "--image", "NAME=DIR"));
+          case "--until-settled" -> options.untilSettled = true;
+          case "--timeout" -> options.timeout = duration(value(args, ++i, "--timeout", "DURATION"));
+          case "--work-dir" -> options.workDir = Path.of(value(args, ++i, "--work-dir", "DIR"));
+          case "--help", "-h" -> options.help = true;
+          default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+        }
+      }
+      return options;
+    }
+
+    private static String value(String[] args, int i, String option, String what) {
+      if (i >= args.length || args[i].startsWith("--")) {
+        throw new IllegalArgumentException(option + " needs " + what);
+      }
+      return args[i];
+    }
+
+    static Duration duration(String text) {
+      var m = java.util.regex.Pattern.compile("(\\d+)(s|m|h)").matcher(text.trim());
+      if (!m.matches()) {
+        throw new IllegalArgumentException("--timeout: expected e.g. 90s, 10m or 1h, got " + text);
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    }
+  }
+}
