@@ -28,6 +28,8 @@ public class Rollout {
   @JsonPropertyDescription("Attempt of the current stage (transient failures such as a lock timeout start a new one).")
   private Integer attempt;
   private String startedAt;
+  @JsonPropertyDescription("When the current stage began.")
+  private String stageStartedAt;
   @JsonPropertyDescription("Hash of the plan (current, target, direction, steps) as printed by kiki-migrate plan.")
   private String planHash;
   @JsonPropertyDescription("Revisions the plan applies, in order (capped by the runner).")
@@ -71,6 +73,8 @@ public class Rollout {
   public void setAttempt(Integer attempt) { this.attempt = attempt; }
   public String getStartedAt() { return startedAt; }
   public void setStartedAt(String startedAt) { this.startedAt = startedAt; }
+  public String getStageStartedAt() { return stageStartedAt; }
+  public void setStageStartedAt(String stageStartedAt) { this.stageStartedAt = stageStartedAt; }
   public String getPlanHash() { return planHash; }
   public void setPlanHash(String planHash) { this.planHash = planHash; }
   public List<String> getSteps() { return steps; }
