@@ -3,6 +3,12 @@ package io.kiki.migrations.operator;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the operator with the current kubeconfig (or the in-cluster service account), configured from the
- * environment, and serves /healthz and /readyz on KIKI_METRICS_PORT.
+ * environment, and serves /metrics (Prometheus), /healthz and /readyz on KIKI_METRICS_PORT.
  */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -24,10 +30,19 @@ public final class Main {
   public static void main(String[] args) throws IOException {
     OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder().build();
-    MigrationsOperator operator = new MigrationsOperator(client, config);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    MigrationsOperator operator = new MigrationsOperator(client, config, registry);
     AtomicBoolean ready = new AtomicBoolean(false);
     HttpServer server = HttpServer.create(new InetSocketAddress(config.metricsPort()), 0);
     server.createContext("/healthz", exchange -> respond(exchange, 200, "ok"));
+    server.createContext("/metrics", exchange -> {
+      exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+      respond(exchange, 200, registry.scrape());
+    });
     server.createContext("/readyz", exchange -> respond(exchange, ready.get() ? 200 : 503, ready.get() ? "ok" : "starting"));
     server.start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

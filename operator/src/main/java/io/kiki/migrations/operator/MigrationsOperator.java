@@ -4,7 +4,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.kiki.migrations.operator.controller.DatabaseMigrationReconciler;
+import io.kiki.migrations.operator.metrics.OperatorMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The operator, embeddable: {@code new MigrationsOperator(client, config).start()}; {@link #close()} stops it (the
@@ -14,8 +18,14 @@ public class MigrationsOperator implements AutoCloseable {
   private final Operator operator;
 
   public MigrationsOperator(KubernetesClient client, OperatorConfig config) {
+    this(client, config, new SimpleMeterRegistry());
+  }
+
+  /** With the registry that /metrics serves: the operator's own metrics and JOSDK's reconciliation metrics. */
+  public MigrationsOperator(KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
           .withCloseClientOnStop(false)
           // The operator patches without server-side apply (the Fabric8 mock server has none), in production too.
           .withUseSSAToPatchPrimaryResource(false)
@@ -31,7 +41,7 @@ public class MigrationsOperator implements AutoCloseable {
         .setIntervalMultiplier(2)
         .setMaxInterval(config.transientRetryMax().toMillis())
         .withoutMaxAttempts();
-    operator.register(new DatabaseMigrationReconciler(client, config), c -> {
+    operator.register(new DatabaseMigrationReconciler(client, config, new OperatorMetrics(registry)), c -> {
       c.withName(DatabaseMigrationReconciler.NAME).withRetry(retry);
       if (config.watchesAllNamespaces()) {
         c.watchingAllNamespaces();

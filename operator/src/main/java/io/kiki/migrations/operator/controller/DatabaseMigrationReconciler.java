@@ -33,6 +33,7 @@ import io.kiki.migrations.operator.health.HealthChecks;
 import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.job.JobRunner;
 import io.kiki.migrations.operator.job.Labels;
+import io.kiki.migrations.operator.metrics.OperatorMetrics;
 import io.kiki.migrations.operator.stage.BackupStage;
 import io.kiki.migrations.operator.stage.MigrateStage;
 import io.kiki.migrations.operator.stage.PlanStage;
@@ -96,17 +97,20 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private final EventRecorder events;
   private final JobRunner jobs;
   private final AlembicRevisionReader revisions;
+  private final OperatorMetrics metrics;
   private final Map<RolloutStage, Stage> stages = new EnumMap<>(RolloutStage.class);
 
-  public DatabaseMigrationReconciler(KubernetesClient client, OperatorConfig config) {
+  public DatabaseMigrationReconciler(KubernetesClient client, OperatorConfig config, OperatorMetrics metrics) {
     this.client = client;
+    this.metrics = metrics;
     this.config = config;
     this.resolver = new DatabaseResolver(client);
     this.locks = new DatabaseLocks(Duration.ofMinutes(1));
     this.events = new EventRecorder(client);
     this.jobs = new JobRunner(client, events, config.resultGracePeriod());
     this.revisions = new AlembicRevisionReader(config.databaseTimeout());
-    StageServices services = new StageServices(jobs, revisions, new HealthChecks(client, config.databaseTimeout()), config);
+    StageServices services = new StageServices(jobs, revisions, new HealthChecks(client, config.databaseTimeout()), config,
+        metrics);
     for (Stage stage : List.of(new PlanStage(services), new BackupStage(services), new MigrateStage(services),
         new VerifyStage(services), new RollbackStage(services), new RestoreStage(services))) {
       stages.put(stage.stage(), stage);
@@ -138,6 +142,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     Outcome outcome = decide(resource, status, context, Instant.now());
     writeStatus(resource, original, status);
     outcome.events.forEach(e -> events.record(resource, e.reason(), e.message()));
+    metrics.observe(resource, status);
     UpdateControl<DatabaseMigration> control = UpdateControl.noUpdate();
     return outcome.requeue == null ? control : control.rescheduleAfter(outcome.requeue);
   }
@@ -150,12 +155,20 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   public ErrorStatusUpdateControl<DatabaseMigration> updateErrorStatus(DatabaseMigration trigger,
                                                                        Context<DatabaseMigration> context, Exception e) {
     String reason = Reasons.RECONCILE_ERROR;
-    if (e instanceof DatabaseUnreachableException) {
-      reason = Reasons.DATABASE_UNREACHABLE;
-    } else if (e instanceof KubernetesClientException k && k.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-      reason = Reasons.API_CONFLICT;
+    Throwable cause = e;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof DatabaseUnreachableException) {
+        reason = Reasons.DATABASE_UNREACHABLE;
+        cause = t;
+        break;
+      }
+      if (t instanceof KubernetesClientException k && k.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        reason = Reasons.API_CONFLICT;
+        cause = t;
+        break;
+      }
     }
-    String message = Redaction.redact(e.getMessage()) + "; retrying";
+    String message = Redaction.redact(cause.getMessage()) + "; retrying";
     LOG.warn("{}/{}: {}: {}", trigger.getMetadata().getNamespace(), trigger.getMetadata().getName(), reason, message);
     try {
       DatabaseMigration resource = client.resources(DatabaseMigration.class)
@@ -245,6 +258,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     rollout.setStage(RolloutStage.Plan);
     rollout.setAttempt(1);
     rollout.setStartedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
+    rollout.setStageStartedAt(now.toString());
     rollout.getJobs().set(RolloutStage.Plan, JobNames.forStage(resource.getMetadata().getName(), RolloutStage.Plan,
         rollout.getId(), 1));
     status.setRollout(rollout);
@@ -282,7 +296,11 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       }
       return outcome.requeue(waiting.requeueAfter());
     }
+    Duration stageDuration = rollout.getStageStartedAt() == null ? Duration.ZERO
+        : Duration.between(Instant.parse(rollout.getStageStartedAt()), now);
     if (result instanceof StageResult.Retry retry) {
+      metrics.stageFinished(resource, current, "retried", stageDuration);
+      rollout.setStageStartedAt(now.toString());
       int attempt = (rollout.getAttempt() == null ? 1 : rollout.getAttempt()) + 1;
       rollout.setAttempt(attempt);
       rollout.getJobs().set(current, JobNames.forStage(resource.getMetadata().getName(), current, rollout.getId(), attempt));
@@ -290,6 +308,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       return outcome.event(retry.reason(), retry.message()).requeue(retry.after());
     }
     if (result instanceof StageResult.Done done && done.next() == null) {
+      metrics.stageFinished(resource, current, "succeeded", stageDuration);
+      metrics.rolloutFinished(resource, Phase.Ready, done.reason());
       status.setAppliedImage(rollout.getRequestedImage());
       StatusRecorder.ready(status, done.reason(), done.message(), generation, now);
       StatusRecorder.addHistory(status, history(resource, rollout, generation, Phase.Ready, done.reason(), done.message(), now));
@@ -298,6 +318,15 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     if (result instanceof StageResult.Done done) {
       RolloutStage next = done.next();
+      metrics.stageFinished(resource, current, "Normal".equals(Reasons.eventType(done.reason())) ? "succeeded" : "failed",
+          stageDuration);
+      if (next == RolloutStage.Rollback || next == RolloutStage.Restore) {
+        metrics.rollbackStarted(resource, next, done.reason());
+      }
+      if (current == RolloutStage.Backup && status.getLastBackup() != null && status.getLastBackup().getSizeBytes() != null) {
+        metrics.backupTaken(resource, status.getLastBackup().getSizeBytes());
+      }
+      rollout.setStageStartedAt(now.toString());
       if ((next == RolloutStage.Rollback || next == RolloutStage.Restore) && rollout.getRollbackReason() == null) {
         rollout.setRollbackReason(done.reason());
         rollout.setRollbackMessage(done.message());
@@ -317,6 +346,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       return outcome.requeue(config.stepDelay());
     }
     StageResult.Failed failed = (StageResult.Failed) result;
+    metrics.stageFinished(resource, current, failed.outcome() == Phase.RolledBack ? "succeeded" : "failed", stageDuration);
+    metrics.rolloutFinished(resource, failed.outcome(), failed.reason());
     StatusRecorder.stalled(status, failed.outcome(), failed.reason(), failed.message(), generation, now);
     StatusRecorder.addHistory(status, history(resource, rollout, generation, failed.outcome(), failed.reason(),
         failed.message(), now));

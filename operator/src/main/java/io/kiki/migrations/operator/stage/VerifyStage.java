@@ -49,6 +49,8 @@ public class VerifyStage implements Stage {
     List<CheckResult> results = services.checks().runRound(verify.getChecks() == null ? List.of() : verify.getChecks(),
         context.namespace(), context.database());
     rollout.setLastCheckAt(now.toString());
+    results.stream().filter(r -> !r.passed())
+        .forEach(r -> services.metrics().healthCheckFailed(context.resource(), r.name()));
     return decide(rollout, results, threshold, Instant.parse(rollout.getVerifyStartedAt()), timeout, interval, now,
         context.status().getCurrentRevision(), context);
   }
