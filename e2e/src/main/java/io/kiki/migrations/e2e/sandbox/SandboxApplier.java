@@ -36,14 +36,22 @@ public final class SandboxApplier {
     this.notes = notes;
   }
 
-  /** Applies one YAML document stream; returns the DatabaseMigrations it contained. */
-  public List<DatabaseMigration> apply(String source, String yaml) throws SQLException {
+  /** Reads one YAML document stream ({@code source} names it in errors), filling in {@code ${SANDBOX_DATABASE_URL}}. */
+  public List<HasMetadata> load(String source, String yaml) throws SQLException {
     String content = yaml.contains(DATABASE_URL_PLACEHOLDER) ? yaml.replace(DATABASE_URL_PLACEHOLDER, newDatabase().sqlalchemyUrl()) : yaml;
-    List<DatabaseMigration> applied = new ArrayList<>();
     List<HasMetadata> resources = client.load(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8))).items();
     if (resources.isEmpty()) {
       throw new IllegalArgumentException(source + " contains no Kubernetes resources");
     }
+    return resources;
+  }
+
+  /**
+   * Applies resources in the order a careful {@code kubectl apply} would: everything else first, then what the
+   * DatabaseMigrations need but nobody applied, then the DatabaseMigrations. Returns those.
+   */
+  public List<DatabaseMigration> apply(List<HasMetadata> resources) throws SQLException {
+    List<DatabaseMigration> migrations = new ArrayList<>();
     for (HasMetadata resource : resources) {
       boolean clusterScoped = "Namespace".equals(resource.getKind()) || "CustomResourceDefinition".equals(resource.getKind());
       if (!clusterScoped) {
@@ -55,16 +63,21 @@ public final class SandboxApplier {
       if ("DatabaseMigration".equals(resource.getKind())) {
         DatabaseMigration dbm = client.getKubernetesSerialization().convertValue(resource, DatabaseMigration.class);
         dbm.setStatus(null);
-        applied.add(client.resource(dbm).createOr(NonDeletingOperation::update));
+        migrations.add(dbm);
       } else {
         client.resource(resource).createOr(NonDeletingOperation::update);
       }
     }
+    fillIn(migrations);
+    List<DatabaseMigration> applied = new ArrayList<>();
+    for (DatabaseMigration dbm : migrations) {
+      applied.add(client.resource(dbm).createOr(NonDeletingOperation::update));
+    }
     return applied;
   }
 
-  /** Creates the Secret, PVC and image mapping warnings for what the resources refer to but nobody applied. */
-  public void fillIn(List<DatabaseMigration> migrations) throws SQLException {
+  /** Creates the Secret and PVC the resources refer to but nobody applied; warns about unmapped images. */
+  private void fillIn(List<DatabaseMigration> migrations) throws SQLException {
     for (DatabaseMigration dbm : migrations) {
       String ns = dbm.getMetadata().getNamespace();
       var spec = dbm.getSpec();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.e2e.Repository;
@@ -76,51 +77,54 @@ public final class SandboxMain {
     Path log = workDir.resolve("sandbox.log");
     // Before the first logger exists: everything logged goes to the run's log file, not the terminal.
     System.setProperty("kiki.sandbox.log", log.toString());
-    System.exit(run(options, repo, workDir.toAbsolutePath(), log));
+    System.setProperty("logback.configurationFile", "sandbox-logback.xml");
+    System.exit(run(options, repo, workDir.toAbsolutePath(), log, System.out, System.err));
   }
 
-  private static int run(Options options, Path repo, Path workDir, Path log) throws Exception {
+  /** Runs the sandbox; returns the exit code (only with --until-settled; otherwise runs until interrupted). */
+  static int run(Options options, Path repo, Path workDir, Path log, PrintStream out, PrintStream err) throws Exception {
     ImageMappings images = new ImageMappings(repo.resolve("migrations-image"));
     try {
       options.images.forEach(images::add);
     } catch (IllegalArgumentException e) {
-      System.err.println("sandbox: " + e.getMessage());
+      err.println("sandbox: " + e.getMessage());
       return EXIT_USAGE;
     }
-    PrintStream phases = options.untilSettled ? System.err : System.out;
-    System.err.println("sandbox: starting (API server, operator, kubelet, PostgreSQL); logs in " + log);
+    PrintStream phases = options.untilSettled ? err : out;
+    err.println("sandbox: starting (API server, operator, kubelet, PostgreSQL); logs in " + log);
     try (Sandbox sandbox = Sandbox.start(repo, workDir, images)) {
       Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close, "sandbox-shutdown"));
-      System.err.println("sandbox: API server " + sandbox.apiServerUrl() + ", PostgreSQL " + sandbox.postgres().server()
+      err.println("sandbox: API server " + sandbox.apiServerUrl() + ", PostgreSQL " + sandbox.postgres().server()
           + ", pod logs and volumes under " + workDir.resolve("kubelet"));
-      SandboxApplier applier = new SandboxApplier(sandbox.client(), sandbox.postgres(), images, System.err);
+      SandboxApplier applier = new SandboxApplier(sandbox.client(), sandbox.postgres(), images, err);
       try (PhasePrinter printer = new PhasePrinter(sandbox.client(), phases)) {
-        List<DatabaseMigration> applied = new ArrayList<>();
+        List<HasMetadata> resources = new ArrayList<>();
         if (options.files.isEmpty()) {
           try (InputStream sample = SandboxMain.class.getResourceAsStream("/sandbox/kiki-sample.yaml")) {
-            applied.addAll(applier.apply("the KIKI sample", new String(sample.readAllBytes(), StandardCharsets.UTF_8)));
+            resources.addAll(applier.load("the KIKI sample", new String(sample.readAllBytes(), StandardCharsets.UTF_8)));
           }
         }
         for (Path file : options.files) {
-          applied.addAll(applier.apply(file.toString(), Files.readString(file)));
+          resources.addAll(applier.load(file.toString(), Files.readString(file)));
         }
-        applier.fillIn(applied);
+        List<DatabaseMigration> applied = applier.apply(resources);
         if (applied.isEmpty()) {
-          System.err.println("sandbox: WARNING no DatabaseMigration applied; nothing will happen");
+          err.println("sandbox: WARNING no DatabaseMigration applied; nothing will happen");
         }
-        System.err.println("sandbox: applied " + applied.size() + " DatabaseMigration(s); phases follow"
+        err.println("sandbox: applied " + applied.size() + " DatabaseMigration(s); phases follow"
             + (options.untilSettled ? "" : " (Ctrl-C to stop)"));
         if (!options.untilSettled) {
           new CountDownLatch(1).await();
           return 0;
         }
-        return awaitSettled(sandbox, applied, options.timeout);
+        return awaitSettled(sandbox, applied, options.timeout, out, err);
       }
     }
   }
 
   /** Waits until every applied resource is terminal at its generation; prints their statuses as JSON. */
-  private static int awaitSettled(Sandbox sandbox, List<DatabaseMigration> applied, Duration timeout) throws Exception {
+  private static int awaitSettled(Sandbox sandbox, List<DatabaseMigration> applied, Duration timeout, PrintStream out, PrintStream err)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<DatabaseMigration> current;
     boolean settled;
@@ -143,14 +147,14 @@ public final class SandboxMain {
       entry.put("generation", dbm.getMetadata().getGeneration());
       entry.set("status", json.valueToTree(sandbox.client().getKubernetesSerialization().convertValue(dbm.getStatus(), Object.class)));
     }
-    System.out.println(json.writeValueAsString(statuses));
-    System.out.flush();
+    out.println(json.writeValueAsString(statuses));
+    out.flush();
     if (!settled) {
-      System.err.println("sandbox: not settled within " + timeout);
+      err.println("sandbox: not settled within " + timeout);
       return EXIT_TIMEOUT;
     }
     boolean allReady = current.stream().allMatch(d -> d.getStatus().getPhase() == Phase.Ready);
-    System.err.println("sandbox: settled; " + (allReady ? "all Ready" : "not all Ready"));
+    err.println("sandbox: settled; " + (allReady ? "all Ready" : "not all Ready"));
     return allReady ? 0 : EXIT_NOT_READY;
   }
 
