@@ -7,10 +7,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class BackupRecord {
   @JsonPropertyDescription("File name on the backup volume (mounted at /backups).")
   private String file;
+  @JsonPropertyDescription("Size of the backup file.")
   private Long sizeBytes;
+  @JsonPropertyDescription("SHA-256 of the backup file.")
   private String sha256;
   @JsonPropertyDescription("Revision of the database when the backup was taken.")
   private String revision;
+  @JsonPropertyDescription("When the backup finished.")
   private String takenAt;
   @JsonPropertyDescription("pg_restore --list could read the file.")
   private Boolean verified;

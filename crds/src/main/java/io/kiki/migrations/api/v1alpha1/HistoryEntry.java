@@ -5,19 +5,29 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HistoryEntry {
+  @JsonPropertyDescription("Rollout id.")
   private String id;
+  @JsonPropertyDescription("metadata.generation of the rollout.")
   private Long generation;
+  @JsonPropertyDescription("Revision before the rollout.")
   private String from;
+  @JsonPropertyDescription("Revision the rollout aimed at.")
   private String to;
+  @JsonPropertyDescription("upgrade, downgrade or none.")
   private String direction;
   @JsonPropertyDescription("spec.image of the rollout.")
   private String image;
   @JsonPropertyDescription("Ready, Failed, RolledBack or Blocked.")
   private Phase outcome;
+  @JsonPropertyDescription("Reason constant of the outcome.")
   private String reason;
+  @JsonPropertyDescription("What happened.")
   private String message;
+  @JsonPropertyDescription("When the rollout started.")
   private String startedAt;
+  @JsonPropertyDescription("When the rollout ended.")
   private String finishedAt;
+  @JsonPropertyDescription("Backup taken for the rollout, if any.")
   private String backupFile;
 
   public String getId() { return id; }

@@ -27,6 +27,7 @@ public class Rollout {
   private RolloutStage stage;
   @JsonPropertyDescription("Attempt of the current stage (transient failures such as a lock timeout start a new one).")
   private Integer attempt;
+  @JsonPropertyDescription("When the rollout started.")
   private String startedAt;
   @JsonPropertyDescription("When the current stage began.")
   private String stageStartedAt;

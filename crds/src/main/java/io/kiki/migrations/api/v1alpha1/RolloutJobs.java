@@ -1,13 +1,19 @@
 package io.kiki.migrations.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RolloutJobs {
+  @JsonPropertyDescription("The plan Job (kiki-migrate plan).")
   private String plan;
+  @JsonPropertyDescription("The backup Job (pg_dump to the backup volume).")
   private String backup;
+  @JsonPropertyDescription("The migrate Job (kiki-migrate upgrade or downgrade).")
   private String migrate;
+  @JsonPropertyDescription("The rollback Job (migrates back to rollout.from).")
   private String rollback;
+  @JsonPropertyDescription("The restore Job (restores rollout.backupFile).")
   private String restore;
 
   public String get(RolloutStage stage) {

@@ -1,0 +1,79 @@
+package io.kiki.migrations.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What `kubectl get dbm` and `kubectl explain dbm` show, and the validation the API server does. */
+class CrdSchemaTest {
+  /** Fields whose schema comes from Kubernetes' own types. */
+  private static final Set<String> KUBERNETES_TYPES = Set.of("spec.jobTemplate.resources", "spec.jobTemplate.tolerations",
+      "spec.jobTemplate.imagePullSecrets", "status.conditions");
+
+  private final CustomResourceDefinitionVersion version = load().getSpec().getVersions().get(0);
+
+  private static CustomResourceDefinition load() {
+    try {
+      return Serialization.unmarshal(Files.readString(Path.of(CrdYamlUpToDateTest.FILE)), CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void printerColumnsAndShortName() {
+    assertThat(version.getAdditionalPrinterColumns()).extracting("name")
+        .containsExactlyInAnyOrder("Target", "Current", "Phase", "Ready", "Age");
+    assertThat(load().getSpec().getNames().getShortNames()).containsExactly("dbm");
+    assertThat(version.getSubresources().getStatus()).isNotNull();
+  }
+
+  @Test
+  void everyFieldIsDescribed() {
+    List<String> undescribed = new ArrayList<>();
+    Map<String, JSONSchemaProps> root = version.getSchema().getOpenAPIV3Schema().getProperties();
+    walk("spec", root.get("spec"), undescribed);
+    walk("status", root.get("status"), undescribed);
+    assertThat(undescribed).as("fields without @JsonPropertyDescription").isEmpty();
+  }
+
+  @Test
+  void validationRulesAreInTheSchema() {
+    JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    assertThat(spec.getRequired()).contains("image", "database");
+    assertThat(spec.getXKubernetesValidations()).extracting("message")
+        .anySatisfy(m -> assertThat((String) m).contains("allowDowngrade"));
+    assertThat(spec.getProperties().get("targetRevision").getPattern()).isNotBlank();
+    assertThat(spec.getProperties().get("rollback").getProperties().get("onFailure").getEnum()).hasSize(4);
+    assertThat(spec.getProperties().get("verify").getProperties().get("successThreshold").getMinimum()).isEqualTo(1.0);
+  }
+
+  private static void walk(String path, JSONSchemaProps props, List<String> undescribed) {
+    if (props.getProperties() == null) {
+      if (props.getItems() != null && props.getItems().getSchema() != null && !KUBERNETES_TYPES.contains(path)) {
+        walk(path + "[]", props.getItems().getSchema(), undescribed);
+      }
+      return;
+    }
+    props.getProperties().forEach((name, child) -> {
+      String childPath = path + "." + name;
+      if (child.getDescription() == null || child.getDescription().isBlank()) {
+        undescribed.add(childPath);
+      }
+      if (!KUBERNETES_TYPES.contains(childPath)) {
+        walk(childPath, child, undescribed);
+      }
+    });
+  }
+}
