@@ -27,8 +27,8 @@ public final class JobFactory {
   public static final String CONTAINER = "kiki-migrate";
   public static final String BACKUP_DIR = "/backups";
   public static final String DATABASE_URL_ENV = "KIKI_DATABASE_URL";
-  /** Non-root user of the Job pods (the migrations image runs as this numeric user). */
-  public static final long RUN_AS_USER = 65532L;
+  /** Non-root user and group of the Job pods: the migrations image's numeric USER; fsGroup makes /backups writable. */
+  public static final long RUN_AS_USER = 10001L;
 
   private JobFactory() {
   }

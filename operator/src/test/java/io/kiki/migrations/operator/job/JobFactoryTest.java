@@ -48,6 +48,8 @@ class JobFactoryTest {
     assertThat(pod.getRestartPolicy()).isEqualTo("Never");
     assertThat(pod.getServiceAccountName()).isEqualTo("kiki-jobs");
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+    assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(10001L);
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     Container container = pod.getContainers().get(0);
     assertThat(container.getName()).isEqualTo("kiki-migrate");
