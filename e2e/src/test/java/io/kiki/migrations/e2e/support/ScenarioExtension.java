@@ -6,6 +6,7 @@ import io.kiki.migrations.e2e.cluster.TestClusters;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -15,10 +16,17 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * this JVM shares between scenario classes (started on first use, closed when the test run ends). When the
  * selected cluster cannot run here, every scenario is skipped with the reason.
  */
-public final class ScenarioExtension implements ParameterResolver {
+public final class ScenarioExtension implements BeforeEachCallback, ParameterResolver {
 
   private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(ScenarioExtension.class);
   private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  /** Skips each scenario, cleanly (reported as skipped), when the selected cluster cannot run here. */
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    ClusterHolder holder = holder(context);
+    Assumptions.assumeTrue(holder.cluster != null, () -> "skipped on cluster '" + TestClusters.selected() + "': " + holder.unavailable);
+  }
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -27,13 +35,16 @@ public final class ScenarioExtension implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    ClusterHolder holder = context.getRoot().getStore(STORE).getOrComputeIfAbsent(ClusterHolder.class, k -> new ClusterHolder(), ClusterHolder.class);
-    Assumptions.assumeTrue(holder.cluster != null, () -> "skipped on cluster '" + TestClusters.selected() + "': " + holder.unavailable);
+    ClusterHolder holder = holder(context);
     Class<?> scenarioClass = context.getRequiredTestClass();
     String slug = slug(scenarioClass.getSimpleName().replaceFirst("E2E$", ""));
     String namespace = holder.cluster.createNamespace(slug.length() > 40 ? slug.substring(0, 40) : slug);
     String database = ("e2e_" + DATABASES.incrementAndGet() + "_" + slug.replace('-', '_'));
     return new Scenario(holder.cluster, scenarioClass, namespace, holder.cluster.createDatabase(database.length() > 60 ? database.substring(0, 60) : database));
+  }
+
+  private static ClusterHolder holder(ExtensionContext context) {
+    return context.getRoot().getStore(STORE).getOrComputeIfAbsent(ClusterHolder.class, k -> new ClusterHolder(), ClusterHolder.class);
   }
 
   /** HealthCheckFailureRollsBack -> health-check-failure-rolls-back */
