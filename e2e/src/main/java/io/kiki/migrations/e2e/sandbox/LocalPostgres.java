@@ -85,12 +85,13 @@ public final class LocalPostgres implements AutoCloseable {
 
   private static String run(Path script, String command, Path dir) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(script.toString(), command, dir.toString());
-    pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolveSibling(dir.getFileName() + ".log").toFile()));
+    Path log = dir.resolve("postgres.sh.log");
+    pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process p = pb.start();
     try {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IOException("scripts/postgres.sh " + command + " failed; see " + dir + ".log");
+        throw new IOException("scripts/postgres.sh " + command + " failed; see " + log);
       }
       return out;
     } catch (InterruptedException e) {
