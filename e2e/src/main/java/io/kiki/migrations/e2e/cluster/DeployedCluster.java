@@ -105,11 +105,25 @@ abstract class DeployedCluster implements TestCluster {
   }
 
   private void scaleOperator(int replicas) {
-    var deployment = client.apps().deployments().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_DEPLOYMENT);
-    deployment.scale(replicas);
-    client.pods().inNamespace(OPERATOR_NAMESPACE).withLabel("app.kubernetes.io/name", OPERATOR_DEPLOYMENT)
-        .waitUntilCondition(p -> replicas == 0 ? p == null : p != null && p.getStatus() != null && "Running".equals(p.getStatus().getPhase()),
-            3, TimeUnit.MINUTES);
+    client.apps().deployments().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_DEPLOYMENT).scale(replicas);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (System.nanoTime() < deadline) {
+      List<Pod> pods = client.pods().inNamespace(OPERATOR_NAMESPACE).withLabel("app.kubernetes.io/name", OPERATOR_DEPLOYMENT)
+          .list().getItems();
+      boolean done = replicas == 0 ? pods.isEmpty()
+          : pods.stream().anyMatch(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+              && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady())));
+      if (done) {
+        return;
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while scaling the operator", e);
+      }
+    }
+    throw new IllegalStateException("the operator did not scale to " + replicas + " within 3 minutes");
   }
 
   @Override
