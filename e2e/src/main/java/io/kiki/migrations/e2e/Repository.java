@@ -26,8 +26,4 @@ public final class Repository {
   public static Path kikiProject() {
     return root().resolve("migrations-image");
   }
-
-  public static Path runner() {
-    return kikiProject().resolve("bin/kiki-migrate");
-  }
 }

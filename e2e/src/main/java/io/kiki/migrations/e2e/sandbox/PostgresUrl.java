@@ -32,10 +32,6 @@ public record PostgresUrl(String user, String password, String host, int port, S
     return new PostgresUrl(user, password, host, port, name);
   }
 
-  public PostgresUrl withHost(String newHost, int newPort) {
-    return new PostgresUrl(user, password, newHost, newPort, database);
-  }
-
   /** The URL a Job receives through its Secret (SQLAlchemy form). */
   public String sqlalchemyUrl() {
     return "postgresql://" + encode(user) + ":" + encode(password) + "@" + host + ":" + port + "/" + database;

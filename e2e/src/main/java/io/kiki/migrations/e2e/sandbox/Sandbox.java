@@ -18,7 +18,6 @@ import java.util.Map;
  */
 public final class Sandbox implements AutoCloseable {
 
-  private final Path repo;
   private final Path workDir;
   private final ImageMappings images;
   private final SandboxApiServer api;
@@ -29,9 +28,8 @@ public final class Sandbox implements AutoCloseable {
   private MigrationsOperator operator;
   private boolean closed;
 
-  private Sandbox(Path repo, Path workDir, ImageMappings images, SandboxApiServer api, SandboxKubelet kubelet,
+  private Sandbox(Path workDir, ImageMappings images, SandboxApiServer api, SandboxKubelet kubelet,
       LocalPostgres postgres, LogCapture logs) {
-    this.repo = repo;
     this.workDir = workDir;
     this.images = images;
     this.api = api;
@@ -55,7 +53,7 @@ public final class Sandbox implements AutoCloseable {
       kubelet = new SandboxKubelet(api.client(), images, repo.resolve("migrations-image/bin/kiki-migrate"), workDir.resolve("kubelet"));
       kubelet.start();
       postgres = LocalPostgres.fromEnvironmentOrStart(repo);
-      Sandbox sandbox = new Sandbox(repo, workDir, images, api, kubelet, postgres, logs);
+      Sandbox sandbox = new Sandbox(workDir, images, api, kubelet, postgres, logs);
       sandbox.startOperator();
       return sandbox;
     } catch (IOException | RuntimeException e) {
@@ -80,14 +78,6 @@ public final class Sandbox implements AutoCloseable {
 
   public LocalPostgres postgres() {
     return postgres;
-  }
-
-  public SandboxKubelet kubelet() {
-    return kubelet;
-  }
-
-  public Path workDir() {
-    return workDir;
   }
 
   public String apiServerUrl() {
@@ -132,10 +122,6 @@ public final class Sandbox implements AutoCloseable {
       throw new IllegalStateException("reading pod logs under " + workDir, e);
     }
     return lines;
-  }
-
-  public Path repo() {
-    return repo;
   }
 
   @Override

@@ -130,8 +130,8 @@ class SandboxKubeletTest {
   @Test
   void waitingPodReportsCreateContainerConfigError() throws Exception {
     String ns = namespace();
-    apply(ns, "shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", postgres.server().sqlalchemyUrl()));
-    apply(ns, "shell-job.yaml", jobValues(ns, "config-error", "echo never", 0, 30, "missing-secret"));
+    apply("shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", postgres.server().sqlalchemyUrl()));
+    apply("shell-job.yaml", jobValues(ns, "config-error", "echo never", 0, 30, "missing-secret"));
 
     await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
       Pod pod = onlyPod(ns, "config-error");
@@ -161,8 +161,8 @@ class SandboxKubeletTest {
   void runsTheRealRunnerOfTheKikiImage() throws Exception {
     String ns = namespace();
     PostgresUrl database = postgres.createDatabase("kubelet_" + ns.replace('-', '_'));
-    apply(ns, "shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", database.sqlalchemyUrl()));
-    apply(ns, "runner-job.yaml", Map.of("namespace", ns, "name", "current"));
+    apply("shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", database.sqlalchemyUrl()));
+    apply("runner-job.yaml", Map.of("namespace", ns, "name", "current"));
     Job job = awaitFinished(ns, "current");
 
     Pod pod = onlyPod(ns, "current");
@@ -178,8 +178,8 @@ class SandboxKubeletTest {
   }
 
   private Job runJob(String ns, String name, String script, int backoffLimit, int deadline, String secret) throws Exception {
-    apply(ns, "shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", postgres.server().sqlalchemyUrl()));
-    apply(ns, "shell-job.yaml", jobValues(ns, name, script, backoffLimit, deadline, secret));
+    apply("shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", postgres.server().sqlalchemyUrl()));
+    apply("shell-job.yaml", jobValues(ns, name, script, backoffLimit, deadline, secret));
     return awaitFinished(ns, name);
   }
 
@@ -195,7 +195,7 @@ class SandboxKubeletTest {
     return values;
   }
 
-  private static void apply(String ns, String fixture, Map<String, String> values) {
+  private static void apply(String fixture, Map<String, String> values) {
     List<HasMetadata> resources = Fixtures.resources(SandboxKubeletTest.class, fixture, values);
     for (HasMetadata resource : resources) {
       if (client.resource(resource).get() == null) {

@@ -52,8 +52,4 @@ public final class Fixtures {
     }
     return List.of((HasMetadata) parsed);
   }
-
-  public static <T extends HasMetadata> T resource(Class<?> owner, String file, Map<String, String> values, Class<T> type) {
-    return Serialization.unmarshal(text(owner, file, values), type);
-  }
 }

@@ -108,25 +108,12 @@ public final class Scenario {
     return migrations().inNamespace(namespace).withName(name).get();
   }
 
-  /** Changes the spec (a GitOps commit) and returns the new generation. */
-  public long editSpec(String name, Consumer<DatabaseMigrationSpec> change) {
-    DatabaseMigration edited = migrations().inNamespace(namespace).withName(name).edit(d -> {
-      change.accept(d.getSpec());
-      return d;
-    });
-    return edited.getMetadata().getGeneration();
-  }
-
   /** Waits until the operator has settled the given generation in a terminal phase, and returns the resource. */
   public DatabaseMigration awaitSettled(String name, long generation) {
     return await("settled at generation " + generation).atMost(ROLLOUT_TIMEOUT).pollInterval(Duration.ofMillis(250))
         .until(() -> get(name), d -> d != null && d.getStatus() != null && d.getStatus().getPhase() != null
             && d.getStatus().getPhase().isTerminal() && d.getStatus().getObservedGeneration() != null
             && d.getStatus().getObservedGeneration() >= generation);
-  }
-
-  public DatabaseMigration awaitSettled(String name) {
-    return awaitSettled(name, get(name).getMetadata().getGeneration());
   }
 
   public DatabaseMigration awaitPhase(String name, Phase phase) {
