@@ -1,8 +1,8 @@
 package io.kiki.migrations.operator;
 
-import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.kiki.migrations.operator.metrics.HttpEndpoints;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -10,9 +10,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,31 +34,16 @@ public final class Main {
     new ProcessorMetrics().bindTo(registry);
     MigrationsOperator operator = new MigrationsOperator(client, config, registry);
     AtomicBoolean ready = new AtomicBoolean(false);
-    HttpServer server = HttpServer.create(new InetSocketAddress(config.metricsPort()), 0);
-    server.createContext("/healthz", exchange -> respond(exchange, 200, "ok"));
-    server.createContext("/metrics", exchange -> {
-      exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      respond(exchange, 200, registry.scrape());
-    });
-    server.createContext("/readyz", exchange -> respond(exchange, ready.get() ? 200 : 503, ready.get() ? "ok" : "starting"));
-    server.start();
+    HttpEndpoints endpoints = HttpEndpoints.start(config.metricsPort(), registry, ready::get);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       ready.set(false);
       operator.close();
       client.close();
-      server.stop(0);
+      endpoints.close();
     }, "shutdown"));
     operator.start();
     ready.set(true);
     LOG.info("kiki-migrations-operator started, watching {}",
         config.watchesAllNamespaces() ? "all namespaces" : config.watchNamespaces());
-  }
-
-  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 }

@@ -43,6 +43,10 @@ class FailureIT extends MockClusterTestBase {
     assertThat(rolledBack.getStatus().getAppliedImage()).as("nothing new was applied").isNull();
     assertThat(eventReasons("kiki-campaigns")).containsSubsequence(Reasons.VERIFY_STARTED, Reasons.HEALTH_CHECK_FAILED,
         Reasons.ROLLBACK_STARTED, Reasons.ROLLBACK_SUCCEEDED);
+    assertThat(metrics.scrape())
+        .contains("kiki_migrations_health_check_failures_total{check=\"campaigns-readable\"")
+        .contains("kiki_migrations_rollbacks_total{kind=\"Rollback\",name=\"kiki-campaigns\"")
+        .contains("outcome=\"RolledBack\",reason=\"HealthCheckFailed\"} 1.0");
   }
 
   @Test

@@ -15,6 +15,8 @@ import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.operator.MigrationsOperator;
 import io.kiki.migrations.operator.OperatorConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.HashMap;
@@ -55,6 +57,7 @@ abstract class MockClusterTestBase {
   String databaseUrl;
   TestingKubelet kubelet;
   MigrationsOperator operator;
+  PrometheusMeterRegistry metrics;
 
   @BeforeAll
   static void startApiServer() throws Exception {
@@ -81,6 +84,7 @@ abstract class MockClusterTestBase {
     databaseUrl = TestingPostgres.createDatabase();
     createSecret("kiki-db", "KIKI_DATABASE_URL", databaseUrl);
     kubelet = new TestingKubelet(client, namespace, PROJECTS).start();
+    metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     operator = newOperator();
     operator.start();
   }
@@ -94,7 +98,8 @@ abstract class MockClusterTestBase {
   }
 
   MigrationsOperator newOperator() {
-    return new MigrationsOperator(client, OperatorConfig.defaults().fast().withWatchNamespaces(Set.of(namespace)));
+    return new MigrationsOperator(client, OperatorConfig.defaults().fast().withWatchNamespaces(Set.of(namespace)),
+        metrics);
   }
 
   void restartOperator() {
