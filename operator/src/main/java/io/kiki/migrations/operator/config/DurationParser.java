@@ -30,6 +30,11 @@ public final class DurationParser {
     return total;
   }
 
+  /** The duration, or {@code fallback} when the text is not one (a spec edited to something invalid mid-rollout). */
+  public static Duration parseOr(String text, Duration fallback) {
+    return isValid(text) ? parse(text) : fallback;
+  }
+
   public static boolean isValid(String text) {
     return text != null && WHOLE.matcher(text.strip()).matches();
   }

@@ -15,6 +15,9 @@ abstract class JobStage implements Stage {
   /** Runner error codes that mean "try again later": the database was not changed. */
   static final Set<String> TRANSIENT_CODES = Set.of("DATABASE_UNREACHABLE", "LOCK_TIMEOUT");
 
+  /** Used when the spec's timeout stopped being a valid duration while the rollout ran. */
+  static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(30);
+
   protected final StageServices services;
 
   JobStage(StageServices services) {
@@ -29,7 +32,7 @@ abstract class JobStage implements Stage {
       name = JobNames.forStage(context.name(), stage(), rollout.getId(), attempt(rollout));
     }
     JobRequest request = new JobRequest(name, stage(), rollout.getId(), rollout.getImage(), args,
-        DurationParser.parse(deadline), context.spec().getDatabase().getUrlSecretRef(),
+        DurationParser.parseOr(deadline, DEFAULT_DEADLINE), context.spec().getDatabase().getUrlSecretRef(),
         mountBackups ? context.backup().getPersistentVolumeClaim() : null);
     return services.jobs().run(context.resource(), request, startedReason, context.now());
   }

@@ -32,8 +32,8 @@ public class VerifyStage implements Stage {
   public StageResult run(RolloutContext context) {
     Rollout rollout = context.rollout();
     VerifySpec verify = context.verify();
-    Duration interval = DurationParser.parse(verify.getInterval());
-    Duration timeout = DurationParser.parse(verify.getTimeout());
+    Duration interval = DurationParser.parseOr(verify.getInterval(), Duration.ofSeconds(10));
+    Duration timeout = DurationParser.parseOr(verify.getTimeout(), Duration.ofMinutes(5));
     int threshold = verify.getSuccessThreshold() == null ? 1 : verify.getSuccessThreshold();
     Instant now = context.now();
     if (rollout.getVerifyStartedAt() == null) {

@@ -1,0 +1,96 @@
+package io.kiki.migrations.operator.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kiki.migrations.api.v1alpha1.BackupSpec;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.operator.OperatorConfig;
+import io.kiki.migrations.operator.TestingResources;
+import io.kiki.migrations.operator.job.JobOutcome;
+import io.kiki.migrations.operator.job.RunnerResult;
+import io.kiki.migrations.operator.metrics.OperatorMetrics;
+import io.kiki.migrations.operator.status.Reasons;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Decisions of the Job stages after their Job ended (the Jobs themselves run in the ITs). */
+class JobStageDecisionsTest {
+  final StageServices services = new StageServices(null, null, null, OperatorConfig.defaults(), OperatorMetrics.discarding());
+
+  static JobOutcome.Failed failed(String code, String message) throws Exception {
+    String json = "{\"ok\":false,\"command\":\"upgrade\",\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}";
+    return new JobOutcome.Failed(Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
+  }
+
+  static RolloutContext migrating(DatabaseMigration resource) {
+    RolloutContext context = TestingResources.context(resource, RolloutStage.Migrate, "a1");
+    context.rollout().setTo("c3");
+    context.rollout().setDirection("upgrade");
+    return context;
+  }
+
+  @Test
+  void failedMigrationWithTheDatabaseUnchangedFails() throws Exception {
+    MigrateStage stage = new MigrateStage(services);
+    StageResult result = stage.afterFailure(migrating(TestingResources.resource()),
+        failed("MIGRATION_FAILED", "revision b2 failed"), "a1");
+    assertThat(result).isInstanceOf(StageResult.Failed.class);
+    assertThat(((StageResult.Failed) result).outcome()).isEqualTo(Phase.Failed);
+    assertThat(((StageResult.Failed) result).reason()).isEqualTo(Reasons.MIGRATION_FAILED);
+    assertThat(((StageResult.Failed) result).message()).contains("unchanged at a1").contains("revision b2 failed");
+  }
+
+  @Test
+  void lockTimeoutIsRetriedWithBackoff() throws Exception {
+    MigrateStage stage = new MigrateStage(services);
+    RolloutContext context = migrating(TestingResources.resource());
+    context.rollout().setAttempt(3);
+    StageResult result = stage.afterFailure(context, failed("LOCK_TIMEOUT", "advisory lock busy"), "a1");
+    assertThat(result).isInstanceOf(StageResult.Retry.class);
+    assertThat(((StageResult.Retry) result).reason()).isEqualTo(Reasons.LOCK_TIMEOUT);
+    assertThat(((StageResult.Retry) result).after()).isEqualTo(Duration.ofSeconds(8));
+  }
+
+  @Test
+  void failedMigrationThatMovedTheDatabaseRollsBack() throws Exception {
+    MigrateStage stage = new MigrateStage(services);
+    StageResult result = stage.afterFailure(migrating(TestingResources.resource()),
+        failed("MIGRATION_FAILED", "revision c3 failed"), "b2");
+    assertThat(result).isInstanceOf(StageResult.Done.class);
+    assertThat(((StageResult.Done) result).next()).isEqualTo(RolloutStage.Rollback);
+    assertThat(((StageResult.Done) result).reason()).isEqualTo(Reasons.MIGRATION_FAILED);
+  }
+
+  @Test
+  void backupMustBeVerified() throws Exception {
+    DatabaseMigration resource = TestingResources.resource();
+    BackupSpec backup = new BackupSpec();
+    backup.setEnabled(true);
+    resource.getSpec().setBackup(backup);
+    RolloutContext context = TestingResources.context(resource, RolloutStage.Backup, "a1");
+    String ok = "{\"ok\":true,\"command\":\"backup\",\"file\":\"k-1.dump\",\"sizeBytes\":2048,\"sha256\":\"ab\","
+        + "\"revision\":\"a1\",\"verified\":true}";
+    StageResult done = BackupStage.afterBackup(context, new RunnerResult(new ObjectMapper().readTree(ok)));
+    assertThat(done).isEqualTo(new StageResult.Done(RolloutStage.Migrate, Reasons.BACKUP_SUCCEEDED,
+        "backup k-1.dump (2048 bytes, revision a1)"));
+    assertThat(context.rollout().getBackupFile()).isEqualTo("k-1.dump");
+    assertThat(context.status().getLastBackup().getSha256()).isEqualTo("ab");
+
+    RolloutContext unverified = TestingResources.context(resource, RolloutStage.Backup, "a1");
+    StageResult failed = BackupStage.afterBackup(unverified,
+        new RunnerResult(new ObjectMapper().readTree(ok.replace("\"verified\":true", "\"verified\":false"))));
+    assertThat(((StageResult.Failed) failed).reason()).isEqualTo(Reasons.BACKUP_FAILED);
+    assertThat(unverified.rollout().getBackupFile()).as("an unreadable backup is not used for restore").isNull();
+  }
+
+  @Test
+  void backoffDoublesUpToTheMaximum() {
+    assertThat(JobStage.backoff(1, Duration.ofSeconds(2), Duration.ofMinutes(5))).isEqualTo(Duration.ofSeconds(2));
+    assertThat(JobStage.backoff(4, Duration.ofSeconds(2), Duration.ofMinutes(5))).isEqualTo(Duration.ofSeconds(16));
+    assertThat(JobStage.backoff(40, Duration.ofSeconds(2), Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(5));
+  }
+}
