@@ -121,7 +121,7 @@ public final class Scenario {
         .until(() -> get(name), d -> d != null && d.getStatus() != null && d.getStatus().getPhase() == phase);
   }
 
-  /** The Jobs the resource owns, oldest first. */
+  /** The Jobs the resource owns, by creation time (which has second precision, so not an order to assert). */
   public List<Job> jobs(String name) {
     String uid = get(name).getMetadata().getUid();
     return client().batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
