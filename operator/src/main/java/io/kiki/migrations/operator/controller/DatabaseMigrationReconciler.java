@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.controller;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -57,7 +58,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import io.fabric8.kubernetes.api.model.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

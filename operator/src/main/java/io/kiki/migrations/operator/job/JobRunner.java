@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -62,8 +63,9 @@ public class JobRunner {
     Job job = JobFactory.build(owner, request);
     try {
       client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
-      events.record(owner, startedReason, request.stage().name().toLowerCase() + " Job " + request.name()
-          + " started: kiki-migrate " + String.join(" ", request.args()) + " (image " + request.image() + ")");
+      String stage = request.stage().name().toLowerCase(Locale.ROOT);
+      events.record(owner, startedReason, stage + " Job " + request.name() + " started: kiki-migrate "
+          + String.join(" ", request.args()) + " (image " + request.image() + ")");
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;

@@ -8,6 +8,7 @@ import io.kiki.migrations.operator.job.JobOutcome;
 import io.kiki.migrations.operator.status.Reasons;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** A stage that runs one kiki-migrate Job. */
@@ -50,8 +51,9 @@ abstract class JobStage implements Stage {
     String reason = "LOCK_TIMEOUT".equals(failed.errorCode()) ? Reasons.LOCK_TIMEOUT : Reasons.DATABASE_UNREACHABLE;
     Duration after = backoff(attempt(context.rollout()), services.config().transientRetryInitial(),
         services.config().transientRetryMax());
-    return new StageResult.Retry(reason, stage().name().toLowerCase() + " attempt " + attempt(context.rollout())
-        + " could not run (" + failed.message() + "); retrying in " + after.toSeconds() + "s", after);
+    String stage = stage().name().toLowerCase(Locale.ROOT);
+    return new StageResult.Retry(reason, stage + " attempt " + attempt(context.rollout()) + " could not run ("
+        + failed.message() + "); retrying in " + after.toSeconds() + "s", after);
   }
 
   static Duration backoff(int attempt, Duration initial, Duration max) {
