@@ -36,7 +36,8 @@ public class AlembicRevisionReader {
         return List.of();
       }
       throw new DatabaseUnreachableException("cannot read alembic_version from " + target.identity() + ": "
-          + Redaction.redact(e.getMessage(), target.password()), e);
+          + Redaction.redact(e.getMessage(), target.password()) + " (check host, port, database and credentials of the "
+          + "URL in the Secret, and that the database accepts connections from the operator)", e);
     }
   }
 
