@@ -41,8 +41,9 @@ class RunContext:
     def lock_timeout(self):
         return database.lock_timeout_seconds(self.environ)
 
-    def current(self):
-        """The database's revisions, checked against the project (UNKNOWN_CURRENT_REVISION)."""
+    def current(self, target=None):
+        """The database's revisions, checked against the project (UNKNOWN_CURRENT_REVISION, naming the
+        command's resolved ``target`` when it has one)."""
         current = database.read_current(self.engine)
-        project.check_current_known(self.script, current)
+        project.check_current_known(self.script, current, target=target)
         return current

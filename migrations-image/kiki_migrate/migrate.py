@@ -12,7 +12,7 @@ HISTORY_CAP = 25
 
 def plan(ctx, args):
     target = project.resolve_target(ctx.script, args.target)
-    current = ctx.current()
+    current = ctx.current(target=target)
     result = project.make_plan(ctx.script, current, target)
     log.info(f"plan: {result['direction']} from {', '.join(current) or 'base'} to {target}, "
              f"{result['stepCount']} step(s), irreversible: {', '.join(result['irreversibleSteps']) or 'none'}")
@@ -31,7 +31,7 @@ def _migrate(ctx, wanted, target_argument):
     target = project.resolve_target(ctx.script, target_argument)
     started = time.monotonic()
     with database.migration_lock(ctx.engine, ctx.lock_timeout):
-        before = ctx.current()
+        before = ctx.current(target=target)
         direction = project.direction_to(ctx.script, before, target)
         if direction not in (wanted, "none"):
             raise RunnerError(
@@ -96,7 +96,7 @@ def _run_steps(ctx, direction, target, before):
             f"{direction} to {target} failed in {where}: {database.first_line(exc)}. {state} "
             f"(it was at {', '.join(before) or 'base'}). Fix the migration and build a new image; on "
             "PostgreSQL the failed run was rolled back as a whole.",
-            revision=failed, current=now) from None
+            revision=failed, current=now, cause=database.first_line(exc)) from None
     return progress["applied"]
 
 

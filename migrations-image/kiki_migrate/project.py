@@ -106,8 +106,12 @@ def resolve_target(script, target):
     return found.revision
 
 
-def check_current_known(script, current):
-    """UNKNOWN_CURRENT_REVISION when the database is at a revision this project does not contain."""
+def check_current_known(script, current, target=None):
+    """UNKNOWN_CURRENT_REVISION when the database is at a revision this project does not contain.
+
+    ``target`` (the resolved target of the command, when it has one) goes into the error: it is the revision
+    this project wants, which the operator needs when it downgrades with the image that applied the
+    unknown revision (an application rollback reverted the image, ``targetRevision: head``)."""
     unknown = []
     for revision in current:
         try:
@@ -122,7 +126,7 @@ def check_current_known(script, current):
             f"contain (its heads: {', '.join(heads(script)) or 'none'}). Run this with the image that applied "
             "that revision (status.appliedImage), which can downgrade it; only as a last resort, when you are "
             "sure the schema matches, `stamp --revision <id>` it (the seed's `alembic stamp`).",
-            current=list(current))
+            current=list(current), **({"target": target} if target else {}))
 
 
 def ancestors(script, revisions):

@@ -65,6 +65,8 @@ def test_a_failing_revision_rolls_the_whole_upgrade_back_on_postgresql(runner, p
 
     assert error["revision"] == "f2000000bad"
     assert "ledger_that_does_not_exist" in error["message"]
+    # the database error alone, so the operator can compose its message without repeating the runner's
+    assert "ledger_that_does_not_exist" in error["cause"] and "The database is at" not in error["cause"]
     assert error["current"] == []
     assert tables(postgres_url) <= {"alembic_version"}  # neither accounts nor the half-made ledger
     assert runner.ok("current", url=postgres_url, config=FAILING)["current"] == []
@@ -78,6 +80,9 @@ def test_a_database_at_a_revision_the_project_does_not_know(runner, database_url
         error = runner.fails("UNKNOWN_CURRENT_REVISION", *args, url=database_url)
         assert "feedface0042" in error["message"] and "image that applied" in error["message"]
         assert error["current"] == ["feedface0042"]
+        # the revision this image wants, resolved: what the operator downgrades to with the image that
+        # applied feedface0042 when spec.targetRevision is head
+        assert error.get("target") == (None if args == ["current"] else LINEAR_REVISIONS[3])
 
     # the seed's last resort: stamp replaces the unknown revision
     stamped = runner.ok("stamp", "--revision", "head", url=database_url)
