@@ -22,5 +22,19 @@ public sealed interface JobOutcome {
     public String message() {
       return result.map(RunnerResult::errorMessage).filter(m -> !m.isBlank()).orElse(jobMessage);
     }
+
+    /**
+     * The bare database error of a failed migration ({@code error.cause}), without the runner's account of where
+     * the database is: for messages that state that themselves. Empty for runners that do not report it.
+     */
+    public Optional<String> cause() {
+      return result.map(r -> r.error().path("cause").asText(null)).filter(c -> !c.isBlank());
+    }
+
+    /** " in revision R" when the runner named the revision that failed, else "". */
+    public String inRevision() {
+      return result.map(r -> r.error().path("revision").asText(null)).filter(r -> !r.isBlank())
+          .map(r -> " in revision " + r).orElse("");
+    }
   }
 }

@@ -44,15 +44,34 @@ public class MigrateStage extends JobStage {
   /** A failed migration that left the database where it was ends the rollout; one that moved it is rolled back. */
   StageResult afterFailure(RolloutContext context, JobOutcome.Failed failed, String current) {
     Rollout rollout = context.rollout();
-    if (current.equals(rollout.getFrom())) {
-      if (isTransient(failed)) {
-        return retry(context, failed);
-      }
-      return new StageResult.Failed(Phase.Failed, Reasons.MIGRATION_FAILED, rollout.getDirection() + " to "
-          + rollout.getTo() + " failed and the database is unchanged at " + current + ": " + failed.message());
+    if (failed.result().isEmpty() && current.equals(rollout.getTo()) && !current.equals(rollout.getFrom())) {
+      // No runner error, and the operator's own read shows the target: the migration committed (the pod's result was
+      // lost, or the Job was marked failed after the commit). Rolling back a migration that worked would be the harm;
+      // verification decides.
+      return new StageResult.Done(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED, rollout.getDirection() + " from "
+          + rollout.getFrom() + " to " + current + " done (the database is at the target; the Job left no result: "
+          + failed.message() + ")");
+    }
+    boolean unchanged = current.equals(rollout.getFrom());
+    if (unchanged && isTransient(failed)) {
+      return retry(context, failed);
+    }
+    String message = describe(rollout.getDirection() + " to " + rollout.getTo(), failed,
+        unchanged ? "the database is unchanged at " + current : "the database moved to " + current);
+    if (unchanged) {
+      return new StageResult.Failed(Phase.Failed, Reasons.MIGRATION_FAILED, message
+          + (failed.cause().isPresent() ? ". Fix the migration and build a new image" : ""));
     }
     return RollbackPlanner.begin(context.rollback().getOnFailure(), rollout.getIrreversibleSteps(),
-        rollout.getBackupFile(), Reasons.MIGRATION_FAILED, rollout.getDirection() + " to " + rollout.getTo()
-            + " failed with the database moved to " + current + ": " + failed.message(), current);
+        rollout.getBackupFile(), Reasons.MIGRATION_FAILED, message, current);
+  }
+
+  /**
+   * "{what} failed[ in revision R]: {cause}; {state}" when the runner reported the bare cause, so each fact appears
+   * once; otherwise "{what} failed and {state}: {runner's or Job's message}".
+   */
+  static String describe(String what, JobOutcome.Failed failed, String state) {
+    return failed.cause().map(cause -> what + " failed" + failed.inRevision() + ": " + cause + "; " + state)
+        .orElseGet(() -> what + " failed and " + state + ": " + failed.message());
   }
 }

@@ -38,9 +38,10 @@ public class RollbackStage extends JobStage {
     if (outcome instanceof JobOutcome.Failed failed && isTransient(failed) && current.equals(rollout.getTo())) {
       return retry(context, failed);
     }
-    String why = outcome instanceof JobOutcome.Failed failed ? failed.message()
-        : "the Job reported success but the database is at " + current;
-    return RollbackPlanner.afterDowngradeFailed(context.rollback().getOnFailure(), rollout.getBackupFile(),
-        direction + " back to " + rollout.getFrom() + " failed (database at " + current + "): " + why);
+    String what = direction + " back to " + rollout.getFrom();
+    String message = outcome instanceof JobOutcome.Failed failed
+        ? MigrateStage.describe(what, failed, "the database is at " + current)
+        : what + " reported success but the database is at " + current;
+    return RollbackPlanner.afterDowngradeFailed(context.rollback().getOnFailure(), rollout.getBackupFile(), message);
   }
 }

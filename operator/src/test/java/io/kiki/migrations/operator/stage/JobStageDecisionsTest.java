@@ -44,6 +44,39 @@ class JobStageDecisionsTest {
     assertThat(((StageResult.Failed) result).message()).contains("unchanged at a1").contains("revision b2 failed");
   }
 
+  /** The runner's real MIGRATION_FAILED result: its message says everything; the operator composes from its parts. */
+  @Test
+  void failedMigrationMessageStatesEachFactOnce() throws Exception {
+    String json = "{\"ok\":false,\"command\":\"upgrade\",\"error\":{\"code\":\"MIGRATION_FAILED\","
+        + "\"message\":\"upgrade to c3 failed in revision c3: relation \\\"no_such_table\\\" does not exist. The database "
+        + "is at a1 (it was at a1). Fix the migration and build a new image; on PostgreSQL the failed run was rolled "
+        + "back as a whole.\",\"revision\":\"c3\",\"current\":[\"a1\"],"
+        + "\"cause\":\"relation \\\"no_such_table\\\" does not exist\"}}";
+    JobOutcome.Failed failed = new JobOutcome.Failed(
+        Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
+    StageResult result = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), failed, "a1");
+    assertThat(((StageResult.Failed) result).message()).isEqualTo("upgrade to c3 failed in revision c3: relation "
+        + "\"no_such_table\" does not exist; the database is unchanged at a1. Fix the migration and build a new image");
+
+    StageResult moved = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), failed, "b2");
+    assertThat(((StageResult.Done) moved).message()).isEqualTo("upgrade to c3 failed in revision c3: relation "
+        + "\"no_such_table\" does not exist; the database moved to b2; downgrading");
+  }
+
+  /** The Job ended without a runner result (pod gone), but the operator reads the target revision itself. */
+  @Test
+  void migrationAtTheTargetWithoutARunnerResultIsVerifiedNotRolledBack() {
+    JobOutcome.Failed lost = new JobOutcome.Failed(Optional.empty(),
+        "Job kiki-campaigns-migrate-1 completed but its pod left no kiki-migrate result in the termination message");
+    StageResult result = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), lost, "c3");
+    assertThat(result).isInstanceOf(StageResult.Done.class);
+    assertThat(((StageResult.Done) result).next()).isEqualTo(RolloutStage.Verify);
+    assertThat(((StageResult.Done) result).reason()).isEqualTo(Reasons.MIGRATION_SUCCEEDED);
+
+    StageResult halfway = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), lost, "b2");
+    assertThat(((StageResult.Done) halfway).next()).as("not at the target: undo").isEqualTo(RolloutStage.Rollback);
+  }
+
   @Test
   void lockTimeoutIsRetriedWithBackoff() throws Exception {
     MigrateStage stage = new MigrateStage(services);
