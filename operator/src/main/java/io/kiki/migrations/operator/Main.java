@@ -19,6 +19,19 @@ import org.slf4j.LoggerFactory;
  * environment, and serves /metrics (Prometheus), /healthz and /readyz on KIKI_METRICS_PORT.
  */
 public final class Main {
+  /**
+   * The program's logging configuration, a class-path resource not named logback.xml so that embedders of the
+   * operator jar keep their own; {@code -Dlogback.configurationFile} overrides it.
+   */
+  static final String LOGGING_CONFIG = "io/kiki/migrations/operator/operator-logback.xml";
+
+  static {
+    // Before the first logger below: logback reads the property when it initialises.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGGING_CONFIG);
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
   private Main() {
@@ -37,6 +50,7 @@ public final class Main {
     HttpEndpoints endpoints = HttpEndpoints.start(config.metricsPort(), registry, ready::get);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       ready.set(false);
+      // Waits (up to KIKI_SHUTDOWN_TIMEOUT) for reconciliations in flight, which still need the client.
       operator.close();
       client.close();
       endpoints.close();

@@ -11,8 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * The operator, embeddable: {@code new MigrationsOperator(client, config).start()}; {@link #close()} stops it (the
- * client stays open: it belongs to the caller).
+ * The operator, embeddable: {@code new MigrationsOperator(client, config).start()}; {@link #close()} stops it
+ * gracefully (the client stays open: it belongs to the caller, who may close it once close() returned).
  */
 public class MigrationsOperator implements AutoCloseable {
   private final Operator operator;
@@ -27,6 +27,8 @@ public class MigrationsOperator implements AutoCloseable {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
           .withCloseClientOnStop(false)
+          // close() waits for reconciliations in flight, so none outlives it (JOSDK's default is not to wait).
+          .withReconciliationTerminationTimeout(config.shutdownTimeout())
           // The operator patches without server-side apply (the Fabric8 mock server has none), in production too.
           .withUseSSAToPatchPrimaryResource(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false);
@@ -55,6 +57,10 @@ public class MigrationsOperator implements AutoCloseable {
     operator.start();
   }
 
+  /**
+   * Stops watching, then waits up to {@link OperatorConfig#shutdownTimeout()} for reconciliations in flight to finish
+   * (their status writes included) before it returns.
+   */
   @Override
   public void close() {
     operator.stop();

@@ -24,17 +24,20 @@ import java.util.stream.Collectors;
  * @param transientRetryMax     longest backoff after transient failures (KIKI_RETRY_MAX_INTERVAL)
  * @param databaseTimeout       JDBC connect/query timeout of the operator's own reads (KIKI_DATABASE_TIMEOUT)
  * @param resultGracePeriod     how long to wait for a finished Job's pod result to appear (KIKI_RESULT_GRACE_PERIOD)
+ * @param shutdownTimeout       how long close() waits for reconciliations in flight (KIKI_SHUTDOWN_TIMEOUT; keep it
+ *                              below the Pod's terminationGracePeriodSeconds)
  */
 public record OperatorConfig(Set<String> watchNamespaces, int metricsPort, boolean leaderElection,
                              String leaderElectionNamespace, Duration jobPollInterval, Duration stepDelay,
                              Duration lockRetryInterval, Duration configRecheckInterval, Duration transientRetryInitial,
-                             Duration transientRetryMax, Duration databaseTimeout, Duration resultGracePeriod) {
+                             Duration transientRetryMax, Duration databaseTimeout, Duration resultGracePeriod,
+                             Duration shutdownTimeout) {
   public static final String LEASE_NAME = "kiki-migrations-operator";
 
   public static OperatorConfig defaults() {
     return new OperatorConfig(Set.of(), 8080, false, null, Duration.ofSeconds(10), Duration.ofMillis(200),
         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofMinutes(5),
-        Duration.ofSeconds(10), Duration.ofSeconds(30));
+        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(20));
   }
 
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
@@ -57,26 +60,27 @@ public record OperatorConfig(Set<String> watchNamespaces, int metricsPort, boole
         duration(get.apply("KIKI_RETRY_INITIAL_INTERVAL"), d.transientRetryInitial()),
         duration(get.apply("KIKI_RETRY_MAX_INTERVAL"), d.transientRetryMax()),
         duration(get.apply("KIKI_DATABASE_TIMEOUT"), d.databaseTimeout()),
-        duration(get.apply("KIKI_RESULT_GRACE_PERIOD"), d.resultGracePeriod()));
+        duration(get.apply("KIKI_RESULT_GRACE_PERIOD"), d.resultGracePeriod()),
+        duration(get.apply("KIKI_SHUTDOWN_TIMEOUT"), d.shutdownTimeout()));
   }
 
   /** Short delays for tests and the sandbox, so rollouts take seconds. */
   public OperatorConfig fast() {
     return new OperatorConfig(watchNamespaces, metricsPort, leaderElection, leaderElectionNamespace,
         Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(1),
-        Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10));
+        Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), shutdownTimeout);
   }
 
   public OperatorConfig withWatchNamespaces(Set<String> namespaces) {
     return new OperatorConfig(Set.copyOf(namespaces), metricsPort, leaderElection, leaderElectionNamespace,
         jobPollInterval, stepDelay, lockRetryInterval, configRecheckInterval, transientRetryInitial, transientRetryMax,
-        databaseTimeout, resultGracePeriod);
+        databaseTimeout, resultGracePeriod, shutdownTimeout);
   }
 
   public OperatorConfig withLeaderElection(boolean enabled, String namespace) {
     return new OperatorConfig(watchNamespaces, metricsPort, enabled, namespace, jobPollInterval, stepDelay,
         lockRetryInterval, configRecheckInterval, transientRetryInitial, transientRetryMax, databaseTimeout,
-        resultGracePeriod);
+        resultGracePeriod, shutdownTimeout);
   }
 
   public boolean watchesAllNamespaces() {
