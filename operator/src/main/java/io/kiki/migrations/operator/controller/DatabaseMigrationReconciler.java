@@ -140,6 +140,12 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     DatabaseMigrationStatus original = resource.getStatus();
     DatabaseMigrationStatus status = copy(original);
     Outcome outcome = decide(resource, status, context, Instant.now());
+    if (outcome.requeue == null && status.getPhase() != null && status.getPhase().isTerminal()
+        && !Objects.equals(status.getObservedGeneration(), resource.getMetadata().getGeneration())) {
+      // The rollout of an older generation just ended while the spec moved on: start the new generation's rollout
+      // now. No event would (JOSDK ignores our own status writes), so it would wait for the periodic resync.
+      outcome.requeue(config.stepDelay());
+    }
     writeStatus(resource, original, status);
     outcome.events.forEach(e -> events.record(resource, e.reason(), e.message()));
     metrics.observe(resource, status);
@@ -280,9 +286,31 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
           generation, now);
       return new Outcome().requeue(config.configRecheckInterval());
     }
+    String identity = database.identity().toString();
+    if (rollout.getDatabase() != null && !rollout.getDatabase().equals(identity)) {
+      return databaseChanged(status, rollout, identity, now);
+    }
     Stage stage = stages.get(rollout.getStage());
     StageResult result = stage.run(new RolloutContext(resource, status, database, now));
     return apply(resource, status, rollout.getStage(), result, now);
+  }
+
+  /**
+   * spec.database (or its Secret) now names another database than the one this rollout planned, backed up and
+   * locked. Running the rollout's next Job there would migrate a database nobody planned or locked, so the rollout
+   * holds until the reference points back, and says how to get out.
+   */
+  private Outcome databaseChanged(DatabaseMigrationStatus status, Rollout rollout, String identity, Instant now) {
+    String message = "spec.database now points at " + identity + ", but the rollout of generation "
+        + rollout.getGeneration() + " is working on " + rollout.getDatabase() + " (stage " + rollout.getStage()
+        + "): no Job runs against " + identity + " that a rollout has not planned and locked. Point "
+        + "spec.database.urlSecretRef (or the Secret) back at " + rollout.getDatabase() + " so this rollout can finish; "
+        + "if the database really moved, delete and recreate the DatabaseMigration";
+    Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
+    boolean repeated = reconciling != null && Reasons.DATABASE_CHANGED.equals(reconciling.getReason());
+    StatusRecorder.transientProblem(status, Reasons.DATABASE_CHANGED, message, rollout.getGeneration(), now);
+    Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
+    return repeated ? outcome : outcome.event(Reasons.DATABASE_CHANGED, message);
   }
 
   private Outcome apply(DatabaseMigration resource, DatabaseMigrationStatus status, RolloutStage current,

@@ -2,6 +2,8 @@ package io.kiki.migrations.operator.job;
 
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -56,7 +58,48 @@ public class JobRunner {
       create(owner, request, startedReason);
       return new JobOutcome.Running();
     }
+    if (!controlledBy(job, owner)) {
+      return notOurs(owner, job);
+    }
     return outcome(job, now);
+  }
+
+  /** The Job's controller is this very resource (same UID), not an earlier resource of the same name. */
+  static boolean controlledBy(Job job, DatabaseMigration owner) {
+    return controller(job).map(ref -> Objects.equals(ref.getUid(), owner.getMetadata().getUid())).orElse(false);
+  }
+
+  private static Optional<OwnerReference> controller(Job job) {
+    List<OwnerReference> refs = job.getMetadata().getOwnerReferences();
+    return refs == null ? Optional.empty()
+        : refs.stream().filter(ref -> Boolean.TRUE.equals(ref.getController())).findFirst();
+  }
+
+  /**
+   * A Job with this stage's name that this resource does not control. Rollout ids restart at generation 1 when a
+   * resource is deleted and recreated, so the Job of a deleted predecessor (no garbage collector, or GC lag) has the
+   * same name: its result is about another rollout and must never be trusted. Once it has finished, it is deleted
+   * and this stage's Job created; while it still runs against the database it is left to finish. A Job that no
+   * DatabaseMigration of this name controls is somebody else's: the stage fails without touching it.
+   */
+  private JobOutcome notOurs(DatabaseMigration owner, Job job) {
+    Optional<OwnerReference> controller = controller(job);
+    boolean predecessor = controller.isPresent() && DatabaseMigration.class.getSimpleName().equals(controller.get().getKind())
+        && owner.getMetadata().getName().equals(controller.get().getName());
+    if (!predecessor) {
+      return new JobOutcome.Failed(Optional.empty(), "a Job named " + name(job) + " exists that this DatabaseMigration "
+          + "does not own; nothing was run. Delete or rename that Job");
+    }
+    if (JobState.of(job).kind() == JobState.Kind.RUNNING) {
+      LOG.info("Job {} of an earlier DatabaseMigration {} (uid {}) is still running; waiting for it to finish",
+          name(job), owner.getMetadata().getName(), controller.get().getUid());
+      return new JobOutcome.Running();
+    }
+    LOG.info("deleting Job {} of an earlier DatabaseMigration {} (uid {})", name(job), owner.getMetadata().getName(),
+        controller.get().getUid());
+    client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).withName(name(job))
+        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    return new JobOutcome.Running();
   }
 
   private void create(DatabaseMigration owner, JobRequest request, String startedReason) {
@@ -102,12 +145,27 @@ public class JobRunner {
     List<Pod> pods = client.pods().inNamespace(job.getMetadata().getNamespace())
         .withLabel(Labels.JOB_NAME, name(job)).list().getItems();
     return pods.stream()
+        .filter(p -> ownedByJob(p, job))
         .sorted(Comparator.comparing((Pod p) -> Objects.toString(p.getMetadata().getCreationTimestamp(), "")).reversed())
         .map(JobRunner::terminationMessage)
         .flatMap(Optional::stream)
         .map(RunnerResult::parse)
         .flatMap(Optional::stream)
         .findFirst();
+  }
+
+  /** A pod another Job of the same name left behind (no GC) does not speak for this Job. */
+  private static boolean ownedByJob(Pod pod, Job job) {
+    List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
+    Optional<OwnerReference> controller = refs == null ? Optional.empty()
+        : refs.stream().filter(ref -> Boolean.TRUE.equals(ref.getController())).findFirst();
+    String uidLabel = pod.getMetadata().getLabels() == null ? null
+        : pod.getMetadata().getLabels().get("batch.kubernetes.io/controller-uid");
+    String jobUid = job.getMetadata().getUid();
+    if (controller.isPresent()) {
+      return Objects.equals(controller.get().getUid(), jobUid);
+    }
+    return uidLabel == null || Objects.equals(uidLabel, jobUid);
   }
 
   static Optional<String> terminationMessage(Pod pod) {

@@ -49,6 +49,8 @@ public final class Reasons {
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
   public static final String INVALID_DATABASE_URL = "InvalidDatabaseUrl";
+  /** spec.database (or its Secret) changed to another database while a rollout was working on the old one. */
+  public static final String DATABASE_CHANGED = "DatabaseChanged";
 
   // Failed
   public static final String PLAN_FAILED = "PlanFailed";

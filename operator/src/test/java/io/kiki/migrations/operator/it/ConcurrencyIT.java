@@ -58,4 +58,73 @@ class ConcurrencyIT extends MockClusterTestBase {
     assertThat(kubelet.jobNames()).containsExactly("first-plan-1", "first-migrate-1", "second-plan-1");
     await().atMost(Duration.ofSeconds(5)).until(() -> revision().equals("c3"));
   }
+
+  /**
+   * Rollout ids are generations, so a resource deleted and created again reuses its predecessor's Job names. Without
+   * garbage collection (or before it ran) those Jobs are still there, with results about another database state.
+   */
+  @Test
+  void recreatedResourceDoesNotTrustTheJobsOfItsDeletedPredecessor() throws Exception {
+    stamp("a1");
+    DatabaseMigration predecessor = fixture("basic.yaml");
+    predecessor.getSpec().setImage(IMAGE_V1);
+    String oldUid = create(predecessor).getMetadata().getUid();
+    awaitPhase("kiki-campaigns", Phase.Ready);
+    assertThat(revision()).isEqualTo("b2");
+    client.resources(DatabaseMigration.class).inNamespace(namespace).withName("kiki-campaigns").delete();
+    await().atMost(TIMEOUT).until(() -> get("kiki-campaigns") == null);
+    assertThat(jobsInApi()).as("the mock API has no garbage collector")
+        .containsExactly("kiki-campaigns-migrate-1", "kiki-campaigns-plan-1");
+    stamp("a1");
+
+    String newUid = create(fixture("basic.yaml")).getMetadata().getUid();
+    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertThat(ready.getStatus().getRollout().getFrom()).isEqualTo("a1");
+    assertThat(ready.getStatus().getRollout().getTo()).isEqualTo("c3");
+    assertThat(revision()).isEqualTo("c3");
+    for (String job : jobsInApi()) {
+      assertThat(client.batch().v1().jobs().inNamespace(namespace).withName(job).get().getMetadata()
+          .getOwnerReferences()).singleElement().satisfies(ref -> assertThat(ref.getUid()).isEqualTo(newUid)
+              .isNotEqualTo(oldUid));
+    }
+  }
+
+  /** The next Job of a rollout never runs against a database the rollout did not plan and lock. */
+  @Test
+  void databaseChangedMidRolloutHoldsTheRolloutUntilItPointsBack() throws Exception {
+    stamp("a1");
+    String otherUrl = TestingPostgres.createDatabase();
+    createSecret("other-db", "KIKI_DATABASE_URL", otherUrl);
+    kubelet.hold("plan");
+    create(fixture("basic.yaml"));
+    await().atMost(TIMEOUT).until(() -> kubelet.jobNames().contains("kiki-campaigns-plan-1"));
+    edit("kiki-campaigns", r -> {
+      r.getSpec().getDatabase().getUrlSecretRef().setName("other-db");
+      return r;
+    });
+    kubelet.resume();
+    await().atMost(TIMEOUT).until(() -> {
+      DatabaseMigration resource = get("kiki-campaigns");
+      return resource.getStatus().getConditions().stream().anyMatch(c -> "Reconciling".equals(c.getType())
+          && Reasons.DATABASE_CHANGED.equals(c.getReason()));
+    });
+    Thread.sleep(1500);
+    DatabaseMigration held = get("kiki-campaigns");
+    assertThat(held.getStatus().getPhase()).as("the plan's result, about the old database, waits too")
+        .isEqualTo(Phase.Planning);
+    assertThat(held.getStatus().getMessage()).contains("back at");
+    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1");
+    assertThat(TestingKubelet.readRevision(TestingPostgres.target(otherUrl))).isEmpty();
+    assertThat(eventReasons("kiki-campaigns").stream().filter(Reasons.DATABASE_CHANGED::equals)).hasSize(1);
+
+    edit("kiki-campaigns", r -> {
+      r.getSpec().getDatabase().getUrlSecretRef().setName("kiki-db");
+      return r;
+    });
+    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertThat(ready.getStatus().getHistory().get(1).getGeneration()).isEqualTo(1L);
+    assertThat(ready.getStatus().getHistory().get(1).getTo()).isEqualTo("c3");
+    assertThat(revision()).isEqualTo("c3");
+    assertThat(TestingKubelet.readRevision(TestingPostgres.target(otherUrl))).isEmpty();
+  }
 }

@@ -174,6 +174,31 @@ class RolloutIT extends MockClusterTestBase {
     assertThat(TestingKubelet.args(downgrade)).containsExactly("downgrade", "--target", "b2");
   }
 
+  /** Without an earlier rollout of the reverted image, its revision comes from the runner's resolved target. */
+  @Test
+  void revertedImageWithTargetHeadAndNoHistoryDowngradesWithTheAppliedImage() throws Exception {
+    stamp("b2");
+    create(fixture("basic.yaml"));
+    DatabaseMigration upgraded = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertThat(revision()).isEqualTo("c3");
+    assertThat(upgraded.getStatus().getHistory()).noneMatch(h -> IMAGE_V1.equals(h.getImage()));
+    edit("kiki-campaigns", r -> {
+      r.getSpec().setImage(IMAGE_V1);
+      r.getSpec().setAllowDowngrade(true);
+      return r;
+    });
+    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 2);
+    assertThat(revision()).isEqualTo("b2");
+    assertThat(ready.getStatus().getAppliedImage()).isEqualTo(IMAGE_V1);
+    assertThat(ready.getStatus().getHistory().get(0).getDirection()).isEqualTo("downgrade");
+    assertThat(TestingKubelet.args(kubelet.job("kiki-campaigns-plan-2"))).containsExactly("plan", "--target", "head");
+    assertThat(TestingKubelet.image(kubelet.job("kiki-campaigns-plan-2-2"))).isEqualTo(IMAGE_V2);
+    Job downgrade = kubelet.job("kiki-campaigns-migrate-2");
+    assertThat(TestingKubelet.image(downgrade)).isEqualTo(IMAGE_V2);
+    assertThat(TestingKubelet.args(downgrade)).containsExactly("downgrade", "--target", "b2");
+  }
+
   private void availableDeployment(String name) {
     Deployment deployment = new DeploymentBuilder()
         .withNewMetadata().withName(name).withNamespace(namespace).withGeneration(1L).endMetadata()

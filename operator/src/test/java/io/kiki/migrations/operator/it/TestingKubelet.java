@@ -70,7 +70,8 @@ public class TestingKubelet implements AutoCloseable {
     watch = client.batch().v1().jobs().inNamespace(namespace).watch(new Watcher<>() {
       @Override
       public void eventReceived(Action action, Job job) {
-        if (action == Action.ADDED && handled.add(job.getMetadata().getName())) {
+        // By UID: a Job deleted and created again with the same name is a new Job.
+        if (action == Action.ADDED && handled.add(job.getMetadata().getUid())) {
           seen.add(job);
           if (paused.get() || heldCommands.contains(command(job))) {
             held.add(job);
@@ -154,6 +155,7 @@ public class TestingKubelet implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("unchecked")
   private Map<String, Object> execute(List<String> args, String image, JdbcTarget database) throws SQLException {
     String command = args.get(0);
     TestingProject project = projects.get(image);
@@ -177,8 +179,11 @@ public class TestingKubelet implements AutoCloseable {
           return error(command, "UNKNOWN_REVISION", "revision '" + target + "' is not in this image's Alembic project");
         }
         if (project.index(currentId) == null) {
-          return error(command, "UNKNOWN_CURRENT_REVISION", "the database is at revision " + currentId
-              + ", which this image's Alembic project does not contain");
+          // As the runner: the resolved target too, which the operator uses with the image that applied currentId.
+          Map<String, Object> error = error(command, "UNKNOWN_CURRENT_REVISION", "the database is at revision "
+              + currentId + ", which this image's Alembic project does not contain");
+          ((Map<String, Object>) error.get("error")).put("target", target);
+          return error;
         }
         int from = project.index(currentId);
         int to = project.index(target);
@@ -277,7 +282,7 @@ public class TestingKubelet implements AutoCloseable {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("ok", false);
     result.put("command", command);
-    result.put("error", Map.of("code", code, "message", message));
+    result.put("error", new LinkedHashMap<>(Map.of("code", code, "message", message)));
     return result;
   }
 
