@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
  * (roll back). No Job: sql checks run over JDBC, http with java.net.http, deployment from the API.
  */
 public class VerifyStage implements Stage {
+  /** A round this late was not just scheduling: the operator was away (see {@link #discountAbsence}). */
+  static final Duration ABSENCE = Duration.ofMinutes(1);
+
   private final StageServices services;
 
   public VerifyStage(StageServices services) {
@@ -46,13 +49,30 @@ public class VerifyStage implements Stage {
         return new StageResult.Waiting(Duration.between(now, next));
       }
     }
+    discountAbsence(rollout, interval, now);
     List<CheckResult> results = services.checks().runRound(verify.getChecks() == null ? List.of() : verify.getChecks(),
         context.namespace(), context.database());
-    rollout.setLastCheckAt(now.toString());
+    // When the round ended: slow checks must not look like an absent operator to the next round.
+    rollout.setLastCheckAt(Instant.now().toString());
     results.stream().filter(r -> !r.passed())
         .forEach(r -> services.metrics().healthCheckFailed(context.resource(), r.name()));
     return decide(rollout, results, threshold, Instant.parse(rollout.getVerifyStartedAt()), timeout, interval, now,
         context.status().getCurrentRevision(), context);
+  }
+
+  /**
+   * Time the operator was not there (restarted, down, no leader) does not count against verify.timeout: a round
+   * that comes more than {@link #ABSENCE} (or an interval, if longer) after it was due moves verifyStartedAt forward
+   * by that lateness. Otherwise a healthy migration would be rolled back only because the operator was away for
+   * the timeout: the first round after its return would find the time used up.
+   */
+  static void discountAbsence(Rollout rollout, Duration interval, Instant now) {
+    Instant due = rollout.getLastCheckAt() == null ? Instant.parse(rollout.getVerifyStartedAt())
+        : Instant.parse(rollout.getLastCheckAt()).plus(interval);
+    Duration late = Duration.between(due, now);
+    if (late.compareTo(ABSENCE) > 0 && late.compareTo(interval) > 0) {
+      rollout.setVerifyStartedAt(Instant.parse(rollout.getVerifyStartedAt()).plus(late).toString());
+    }
   }
 
   /** One round's results -> Ready, another round, or rollback. */

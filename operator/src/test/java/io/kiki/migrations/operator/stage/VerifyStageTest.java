@@ -57,4 +57,26 @@ class VerifyStageTest {
     assertThat(((StageResult.Failed) failed).outcome()).isEqualTo(Phase.Failed);
     assertThat(((StageResult.Failed) failed).reason()).isEqualTo(Reasons.VERIFY_FAILED);
   }
+
+  /** The operator was down for longer than verify.timeout after one passing round of three. */
+  @Test
+  void operatorAbsenceDoesNotUseUpTheVerifyTimeout() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Verify, "a1");
+    Rollout rollout = context.rollout();
+    rollout.setVerifyStartedAt(start.toString());
+    VerifyStage.decide(rollout, pass, 3, start, timeout, interval, start, "c3", context);
+    rollout.setLastCheckAt(start.toString());
+    Instant back = start.plus(timeout).plusSeconds(60);
+
+    VerifyStage.discountAbsence(rollout, interval, back);
+    Instant startedAt = Instant.parse(rollout.getVerifyStartedAt());
+    assertThat(startedAt).isEqualTo(back.minus(interval));
+    StageResult afterRestart = VerifyStage.decide(rollout, pass, 3, startedAt, timeout, interval, back, "c3", context);
+    assertThat(afterRestart).as("a passing round after the restart is not a timeout")
+        .isEqualTo(new StageResult.Waiting(interval, "verifying: 2/3 passing round(s)"));
+
+    rollout.setLastCheckAt(back.toString());
+    VerifyStage.discountAbsence(rollout, interval, back.plus(interval).plusSeconds(3));
+    assertThat(rollout.getVerifyStartedAt()).as("ordinary scheduling delay counts").isEqualTo(startedAt.toString());
+  }
 }
