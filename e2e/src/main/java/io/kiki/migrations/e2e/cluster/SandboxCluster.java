@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The {@code sandbox} cluster: everything on this machine (see {@link Sandbox}). */
@@ -26,7 +27,13 @@ public final class SandboxCluster implements TestCluster {
   public static SandboxCluster start(Path repo) {
     try {
       Path workDir = Files.createTempDirectory("kiki-e2e-sandbox-");
-      return new SandboxCluster(Sandbox.start(repo, workDir, new ImageMappings(repo.resolve("migrations-image"))));
+      Sandbox sandbox = Sandbox.start(repo, workDir, new ImageMappings(repo.resolve("migrations-image")));
+      if (sandbox.operatorRbac() == null) {
+        sandbox.close();
+        throw new IllegalStateException("the sandbox cluster enforces the operator's RBAC from `kubectl kustomize "
+            + "manifests/`, and kubectl is not installed: install kubectl (1.27+) or set KUBECTL");
+      }
+      return new SandboxCluster(sandbox);
     } catch (IOException e) {
       throw new UncheckedIOException("starting the sandbox cluster", e);
     }
@@ -81,6 +88,11 @@ public final class SandboxCluster implements TestCluster {
     } catch (IOException e) {
       throw new UncheckedIOException("starting the operator", e);
     }
+  }
+
+  @Override
+  public Optional<String> operatorHttpBase() {
+    return Optional.of("http://127.0.0.1:" + sandbox.metricsPort());
   }
 
   @Override

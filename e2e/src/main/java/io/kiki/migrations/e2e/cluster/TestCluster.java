@@ -3,6 +3,7 @@ package io.kiki.migrations.e2e.cluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A Kubernetes cluster with the operator running, on which the end-to-end scenarios run unchanged:
@@ -37,6 +38,14 @@ public interface TestCluster extends AutoCloseable {
 
   /** Every log line the operator and the Job pods have written so far (for the no-secret-in-logs check). */
   List<String> logLines();
+
+  /**
+   * Where this test process reaches the operator's HTTP endpoints (/metrics, /healthz, /readyz), e.g.
+   * {@code http://127.0.0.1:PORT}; empty when it cannot (then scenarios that scrape are skipped).
+   */
+  default Optional<String> operatorHttpBase() {
+    return Optional.empty();
+  }
 
   @Override
   void close();

@@ -96,6 +96,9 @@ public final class SandboxMain {
       Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close, "sandbox-shutdown"));
       err.println("sandbox: API server " + sandbox.apiServerUrl() + ", PostgreSQL " + sandbox.postgres().server()
           + ", pod logs and volumes under " + workDir.resolve("kubelet"));
+      err.println("sandbox: operator metrics " + sandbox.metricsUrl() + " (also /healthz, /readyz); "
+          + (sandbox.operatorRbac() == null ? "RBAC NOT enforced (no kubectl)"
+          : "RBAC enforced: the operator may do what manifests/ grants " + sandbox.operatorRbac().serviceAccount()));
       SandboxApplier applier = new SandboxApplier(sandbox.client(), sandbox.postgres(), images, err);
       try (PhasePrinter printer = new PhasePrinter(sandbox.client(), phases)) {
         List<HasMetadata> resources = new ArrayList<>();

@@ -41,6 +41,8 @@ class SandboxProgramE2E {
     assertThat(statuses.get(0).at("/status/currentRevision").asText()).isEqualTo("9d0e1f2a0010");
     assertThat(statuses.get(1).get("name").asText()).isEqualTo("reports");
     assertThat(statuses.get(1).at("/status/phase").asText()).isEqualTo("Blocked");
+    assertThat(phases).containsPattern("sandbox: operator metrics http://127\\.0\\.0\\.1:\\d+/metrics")
+        .contains("RBAC enforced");
     assertThat(phases).contains("created Secret pipeline/campaigns-db")
         .contains("pipeline/campaigns  Planning -> Migrating").contains("Verifying -> Ready")
         .contains("pipeline/reports").contains("-> Blocked");

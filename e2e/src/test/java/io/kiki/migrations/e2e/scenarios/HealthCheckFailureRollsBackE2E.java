@@ -6,21 +6,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.e2e.support.KikiRevisions;
+import io.kiki.migrations.e2e.support.OperatorEndpoints;
+import io.kiki.migrations.e2e.support.OperatorEndpoints.Metrics;
 import io.kiki.migrations.e2e.support.Scenario;
 import io.kiki.migrations.e2e.support.ScenarioExtension;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A SQL health check fails after the migration: the operator downgrades automatically; the data is intact. */
+/**
+ * A SQL health check fails after the migration: the operator downgrades automatically; the data is intact; /metrics
+ * counts the rollback, the failed check and the outcome.
+ */
 @ExtendWith(ScenarioExtension.class)
 class HealthCheckFailureRollsBackE2E {
 
   @Test
   void failingHealthCheckDowngradesAndKeepsTheData(Scenario scenario) {
+    OperatorEndpoints endpoints = OperatorEndpoints.of(scenario.cluster());
+    Map<String, String> resource = Map.of("namespace", scenario.namespace(), "name", "kiki-campaigns");
     scenario.apply("database.yaml");
     scenario.apply("health-check-failure-before.yaml");
     assertThat(scenario.awaitSettled("kiki-campaigns", 1).getStatus().getPhase()).isEqualTo(Phase.Ready);
+    assertThat(endpoints.scrape().find("kiki_migrations_rollbacks_total", resource)).isEmpty();
     scenario.executeSqlFixture("kiki-rows.sql");
     List<List<Object>> before = scenario.query("SELECT * FROM campaign_deployments ORDER BY id");
 
@@ -38,5 +48,27 @@ class HealthCheckFailureRollsBackE2E {
 
     assertThat(scenario.databaseRevisions()).containsExactly(KikiRevisions.BACKFILL);
     assertThat(scenario.query("SELECT * FROM campaign_deployments ORDER BY id")).isEqualTo(before);
+
+    Metrics metrics = endpoints.scrape();
+    assertThat(metrics.find("kiki_migrations_rollbacks_total", resource)).as("one rollback, by downgrade")
+        .singleElement().satisfies(s -> {
+          assertThat(s.value()).isEqualTo(1.0);
+          assertThat(s.labels().values()).contains("Rollback");
+        });
+    assertThat(metrics.value("kiki_migrations_health_check_failures_total", with(resource, "check", "deployments-have-completion-times")))
+        .isGreaterThanOrEqualTo(1.0);
+    assertThat(metrics.find("kiki_migrations_health_check_failures_total", resource))
+        .as("only the failing check").allSatisfy(s -> assertThat(s.labels()).containsEntry("check", "deployments-have-completion-times"));
+    assertThat(metrics.value("kiki_migrations_rollouts_total", with(resource, "outcome", "RolledBack"))).isEqualTo(1.0);
+    assertThat(metrics.value("kiki_migrations_rollouts_total", with(resource, "outcome", "Ready"))).isEqualTo(1.0);
+    assertThat(metrics.value("kiki_migrations_phase", with(resource, "phase", "RolledBack"))).isEqualTo(1.0);
+    assertThat(metrics.value("kiki_migrations_current_revision_info", with(resource, "revision", KikiRevisions.BACKFILL))).isEqualTo(1.0);
+    assertThat(metrics.value("kiki_migrations_rollout_started_timestamp_seconds", resource)).isZero();
+  }
+
+  private static Map<String, String> with(Map<String, String> labels, String name, String value) {
+    Map<String, String> all = new HashMap<>(labels);
+    all.put(name, value);
+    return all;
   }
 }

@@ -1,11 +1,16 @@
 package io.kiki.migrations.e2e.support;
 
 import io.kiki.migrations.e2e.cluster.ClusterUnavailableException;
+import io.kiki.migrations.e2e.cluster.SandboxCluster;
 import io.kiki.migrations.e2e.cluster.TestCluster;
 import io.kiki.migrations.e2e.cluster.TestClusters;
+import io.kiki.migrations.e2e.rbac.ApiRequest;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -15,8 +20,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Gives each scenario method a {@link Scenario}: a fresh namespace and database on the one {@link TestCluster}
  * this JVM shares between scenario classes (started on first use, closed when the test run ends). When the
  * selected cluster cannot run here, every scenario is skipped with the reason.
+ *
+ * <p>On the sandbox, the API server enforces the operator's RBAC from the install; after each scenario, any
+ * request of the operator that it forbade during the scenario fails the scenario, named: every scenario proves
+ * the install grants the operator what that rollout needs.
  */
-public final class ScenarioExtension implements BeforeEachCallback, ParameterResolver {
+public final class ScenarioExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
   private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(ScenarioExtension.class);
   private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -26,6 +35,20 @@ public final class ScenarioExtension implements BeforeEachCallback, ParameterRes
   public void beforeEach(ExtensionContext context) {
     ClusterHolder holder = holder(context);
     Assumptions.assumeTrue(holder.cluster != null, () -> "skipped on cluster '" + TestClusters.selected() + "': " + holder.unavailable);
+  }
+
+  /** Fails the scenario when the operator made a request its RBAC does not allow (sandbox only). */
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (holder(context).cluster instanceof SandboxCluster sandbox) {
+      List<ApiRequest> forbidden = sandbox.sandbox().operatorApiAudit().drainForbidden();
+      if (!forbidden.isEmpty()) {
+        throw new AssertionError("the operator made " + forbidden.size() + " request(s) that its RBAC ("
+            + sandbox.sandbox().operatorRbac().serviceAccount() + " in `kubectl kustomize manifests/`) does not allow; "
+            + "the API server answered 403 Forbidden:\n  "
+            + forbidden.stream().map(ApiRequest::toString).distinct().collect(Collectors.joining("\n  ")));
+      }
+    }
   }
 
   @Override
