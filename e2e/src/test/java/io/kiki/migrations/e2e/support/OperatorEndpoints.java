@@ -40,6 +40,11 @@ public final class OperatorEndpoints {
     return new OperatorEndpoints(base.get());
   }
 
+  /** The endpoints of the scenario's cluster when this process can reach them (scenarios that also assert other things). */
+  public static Optional<OperatorEndpoints> ifReachable(TestCluster cluster) {
+    return cluster.operatorHttpBase().map(OperatorEndpoints::new);
+  }
+
   public HttpResponse<String> get(String path) {
     try {
       return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).GET().build(),
