@@ -57,7 +57,7 @@ class HealthCheckFailureRollsBackE2E {
     assertThat(metrics.find("kiki_migrations_rollbacks_total", resource)).as("one rollback, by downgrade")
         .singleElement().satisfies(s -> {
           assertThat(s.value()).isEqualTo(1.0);
-          assertThat(s.labels().values()).contains("Rollback");
+          assertThat(s.labels()).containsEntry("method", "Downgrade");
         });
     assertThat(metrics.value("kiki_migrations_health_check_failures_total", with(resource, "check", "deployments-have-completion-times")))
         .isGreaterThanOrEqualTo(1.0);

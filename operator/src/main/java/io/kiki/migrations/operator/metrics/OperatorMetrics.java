@@ -65,9 +65,11 @@ public class OperatorMetrics {
         .register(registry).record(duration.isNegative() ? Duration.ZERO : duration);
   }
 
-  public void rollbackStarted(DatabaseMigration resource, RolloutStage kind, String reason) {
-    Counter.builder("kiki.migrations.rollbacks").description("Rollbacks started, by kind (Rollback = downgrade, Restore)")
-        .tags(tags(resource)).tag("kind", kind.name()).tag("reason", Objects.toString(reason, ""))
+  /** A rollback stage started: {@code method} is Downgrade (alembic downgrade) or Restore (pg_restore of the backup). */
+  public void rollbackStarted(DatabaseMigration resource, RolloutStage stage, String reason) {
+    String method = stage == RolloutStage.Restore ? "Restore" : "Downgrade";
+    Counter.builder("kiki.migrations.rollbacks").description("Rollbacks started, by method (Downgrade, Restore)")
+        .tags(tags(resource)).tag("method", method).tag("reason", Objects.toString(reason, ""))
         .register(registry).increment();
   }
 
