@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -145,7 +144,7 @@ class ArgoCdHealthCheckTest {
   private static List<String> interpreters() {
     List<String> found = new ArrayList<>();
     for (String name : List.of("lua5.4", "lua5.1")) {
-      String path = onPath(name);
+      String path = Executables.onPath(name).orElse(null);
       if (path != null) {
         found.add(path);
       } else if (name.equals("lua5.4")) {
@@ -156,13 +155,4 @@ class ArgoCdHealthCheckTest {
     return found;
   }
 
-  private static String onPath(String name) {
-    for (String directory : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-      Path candidate = Path.of(directory, name);
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
-      }
-    }
-    return null;
-  }
 }

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,16 +31,9 @@ final class Kustomize {
       }
       throw new AssertionError("KUBECTL=" + configured + " is not an executable file");
     }
-    String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-    for (String directory : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(directory, "kubectl");
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
-      }
-    }
-    throw new AssertionError("kubectl is not installed: these tests build the kustomizations with the real "
-        + "`kubectl kustomize` (kubectl 1.27 or newer, kustomize v5). Install kubectl (Debian: the kubectl "
-        + "package from the Kubernetes apt repository) or set KUBECTL to its path.");
+    return Executables.onPath("kubectl").orElseThrow(() -> new AssertionError("kubectl is not installed: these "
+        + "tests build the kustomizations with the real `kubectl kustomize` (kubectl 1.27 or newer, kustomize v5). "
+        + "Install kubectl (Debian: the kubectl package from the Kubernetes apt repository) or set KUBECTL to its path."));
   }
 
   private static String run(Path kustomization) {

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -100,7 +99,7 @@ class MonitoringTest {
 
   @Test
   void rulesPassPromtoolCheckAndTheirUnitTests() throws Exception {
-    String promtool = onPath("promtool");
+    String promtool = Executables.onPath("promtool").orElse(null);
     assumeTrue(promtool != null, "promtool is not installed (Debian: apt-get install prometheus); "
         + "the rules' PromQL syntax and alert unit tests are not checked in this run");
     Path rules = work.resolve("rules.yaml");
@@ -151,13 +150,4 @@ class MonitoringTest {
     return (List<Object>) value;
   }
 
-  private static String onPath(String name) {
-    for (String directory : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-      Path candidate = Path.of(directory, name);
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
-      }
-    }
-    return null;
-  }
 }

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.stream.Stream;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
@@ -30,12 +28,12 @@ final class MigrationImages {
       context = Files.createTempDirectory("kiki-image-");
       Path image = repo.resolve("migrations-image");
       for (String runnerPart : List.of("Dockerfile", "kiki_migrate", "bin")) {
-        copy(image.resolve(runnerPart), context.resolve(runnerPart));
+        ProjectFiles.copy(image.resolve(runnerPart), context.resolve(runnerPart));
       }
-      copy(project.resolve("alembic.ini"), context.resolve("alembic.ini"));
-      copy(project.resolve("alembic"), context.resolve("alembic"));
+      ProjectFiles.copy(project.resolve("alembic.ini"), context.resolve("alembic.ini"));
+      ProjectFiles.copy(project.resolve("alembic"), context.resolve("alembic"));
       if (Files.isDirectory(project.resolve("shared"))) {
-        copy(project.resolve("shared"), context.resolve("shared"));
+        ProjectFiles.copy(project.resolve("shared"), context.resolve("shared"));
       } else {
         Files.createDirectories(context.resolve("shared"));
       }
@@ -45,20 +43,4 @@ final class MigrationImages {
     new ImageFromDockerfile(tag, false).withDockerfile(context.resolve("Dockerfile")).get();
   }
 
-  private static void copy(Path from, Path to) throws IOException {
-    if (Files.isDirectory(from)) {
-      try (Stream<Path> files = Files.walk(from)) {
-        for (Path file : files.filter(p -> !p.toString().contains("__pycache__")).toList()) {
-          Path target = to.resolve(from.relativize(file).toString());
-          if (Files.isDirectory(file)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-          }
-        }
-      }
-    } else {
-      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-    }
-  }
 }

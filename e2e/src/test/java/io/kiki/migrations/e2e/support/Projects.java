@@ -1,11 +1,11 @@
 package io.kiki.migrations.e2e.support;
 
 import io.kiki.migrations.e2e.Repository;
+import io.kiki.migrations.e2e.cluster.ProjectFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -32,7 +32,10 @@ public final class Projects {
     try {
       Path dir = Files.createTempDirectory("kiki-e2e-project-" + label + "-");
       for (String part : IMAGE_PARTS) {
-        copy(kiki().resolve(part), dir.resolve(part));
+        Path source = kiki().resolve(part);
+        if (Files.exists(source)) {
+          ProjectFiles.copy(source, dir.resolve(part));
+        }
       }
       return new Projects(dir);
     } catch (IOException e) {
@@ -73,20 +76,4 @@ public final class Projects {
     return dir.resolve("alembic/versions");
   }
 
-  private static void copy(Path from, Path to) throws IOException {
-    if (!Files.exists(from)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path file : files.filter(p -> !p.toString().contains("__pycache__")).toList()) {
-        Path target = to.resolve(from.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(target);
-        } else {
-          Files.createDirectories(target.getParent());
-          Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    }
-  }
 }
