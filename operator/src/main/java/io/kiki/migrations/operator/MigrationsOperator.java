@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -9,13 +10,18 @@ import io.kiki.migrations.operator.controller.DatabaseMigrationReconciler;
 import io.kiki.migrations.operator.metrics.OperatorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operator, embeddable: {@code new MigrationsOperator(client, config).start()}; {@link #close()} stops it
  * gracefully (the client stays open: it belongs to the caller, who may close it once close() returned).
  */
 public class MigrationsOperator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MigrationsOperator.class);
+
   private final Operator operator;
+  private volatile boolean closing;
 
   public MigrationsOperator(KubernetesClient client, OperatorConfig config) {
     this(client, config, new SimpleMeterRegistry());
@@ -33,9 +39,13 @@ public class MigrationsOperator implements AutoCloseable {
           .withUseSSAToPatchPrimaryResource(false)
           .withSSABasedCreateUpdateMatchForDependentResources(false);
       if (config.leaderElection()) {
-        o.withLeaderElectionConfiguration(config.leaderElectionNamespace() == null
-            ? new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME)
-            : new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME, config.leaderElectionNamespace()));
+        // A null namespace is JOSDK's default (the client's namespace), a null identity too (HOSTNAME, else a UUID).
+        // JOSDK's exitOnStopLeading would also exit when close() cancels the election (from the SIGTERM shutdown
+        // hook, where System.exit blocks forever); the callback below exits only when leadership is lost.
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(OperatorConfig.LEASE_NAME,
+            config.leaderElectionNamespace(), config.leaseDuration(), config.renewDeadline(), config.retryPeriod(),
+            config.leaderElectionIdentity(), new LeaderCallbacks(() -> { }, this::stoppedLeading, leader -> { }),
+            false));
       }
     });
     GenericRetry retry = new GenericRetry()
@@ -53,6 +63,21 @@ public class MigrationsOperator implements AutoCloseable {
     });
   }
 
+  private void stoppedLeading() {
+    if (!closing) {
+      LOG.error("Lost the Lease {}: another replica may be reconciling now; stopping", OperatorConfig.LEASE_NAME);
+      leadershipLost();
+    }
+  }
+
+  /**
+   * Called when this replica stopped leading without {@link #close()}: it must not reconcile any more, and JOSDK
+   * does not stop event processing, so the process exits (the Pod restarts and joins as a standby).
+   */
+  protected void leadershipLost() {
+    System.exit(1);
+  }
+
   public void start() {
     operator.start();
   }
@@ -63,6 +88,7 @@ public class MigrationsOperator implements AutoCloseable {
    */
   @Override
   public void close() {
+    closing = true;
     operator.stop();
   }
 }

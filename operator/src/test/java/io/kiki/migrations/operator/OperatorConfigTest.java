@@ -23,6 +23,26 @@ class OperatorConfigTest {
   }
 
   @Test
+  void leaderElectionIdentityAndLeaseTiming() {
+    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("KIKI_LEADER_ELECTION", "true",
+        "KIKI_LEADER_ELECTION_IDENTITY", "kiki-operator-7d9f-abcde", "KIKI_LEADER_ELECTION_LEASE_DURATION", "30s",
+        "KIKI_LEADER_ELECTION_RENEW_DEADLINE", "20s", "KIKI_LEADER_ELECTION_RETRY_PERIOD", "3s"));
+    assertThat(config.leaderElectionIdentity()).isEqualTo("kiki-operator-7d9f-abcde");
+    assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.renewDeadline()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(config.retryPeriod()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void leaderElectionDefaultsAreJosdks() {
+    OperatorConfig config = OperatorConfig.defaults();
+    assertThat(config.leaderElectionIdentity()).as("JOSDK then uses HOSTNAME, the Pod's name").isNull();
+    assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(config.renewDeadline()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
   void emptyEnvironmentWatchesAllNamespacesWithDefaults() {
     OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("KIKI_WATCH_NAMESPACES", ""));
     assertThat(config.watchesAllNamespaces()).isTrue();

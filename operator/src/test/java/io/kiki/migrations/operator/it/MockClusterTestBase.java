@@ -5,11 +5,16 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.operator.MigrationsOperator;
@@ -61,12 +66,32 @@ abstract class MockClusterTestBase {
   @BeforeAll
   static void startApiServer() throws Exception {
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(),
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new GrantingCrudDispatcher(),
         false);
     server.init();
     client = server.createClient();
     try (InputStream crd = MockClusterTestBase.class.getResourceAsStream(CRD_RESOURCE)) {
       client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+    }
+  }
+
+  /**
+   * CRUD, and a SelfSubjectRulesReview answered as a real API server would for an account allowed everything (the CRUD
+   * dispatcher would echo the request without a status). JOSDK reviews its Lease access before leader election.
+   */
+  static final class GrantingCrudDispatcher extends KubernetesCrudDispatcher {
+    private static final KubernetesSerialization JSON = new KubernetesSerialization();
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+      if (!request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+        return super.handleCreate(request);
+      }
+      SelfSubjectRulesReview review = JSON.unmarshal(request.getUtf8Body(), SelfSubjectRulesReview.class);
+      review.setStatus(new SubjectRulesReviewStatusBuilder().withIncomplete(false)
+          .addNewResourceRule().withApiGroups("*").withResources("*").withVerbs("*").endResourceRule().build());
+      return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json")
+          .setBody(JSON.asJson(review));
     }
   }
 
