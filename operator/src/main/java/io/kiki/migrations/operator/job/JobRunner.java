@@ -3,6 +3,7 @@ package io.kiki.migrations.operator.job;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -69,8 +70,8 @@ public class JobRunner {
     return controller(job).map(ref -> Objects.equals(ref.getUid(), owner.getMetadata().getUid())).orElse(false);
   }
 
-  private static Optional<OwnerReference> controller(Job job) {
-    List<OwnerReference> refs = job.getMetadata().getOwnerReferences();
+  private static Optional<OwnerReference> controller(HasMetadata resource) {
+    List<OwnerReference> refs = resource.getMetadata().getOwnerReferences();
     return refs == null ? Optional.empty()
         : refs.stream().filter(ref -> Boolean.TRUE.equals(ref.getController())).findFirst();
   }
@@ -156,9 +157,7 @@ public class JobRunner {
 
   /** A pod another Job of the same name left behind (no GC) does not speak for this Job. */
   private static boolean ownedByJob(Pod pod, Job job) {
-    List<OwnerReference> refs = pod.getMetadata().getOwnerReferences();
-    Optional<OwnerReference> controller = refs == null ? Optional.empty()
-        : refs.stream().filter(ref -> Boolean.TRUE.equals(ref.getController())).findFirst();
+    Optional<OwnerReference> controller = controller(pod);
     String uidLabel = pod.getMetadata().getLabels() == null ? null
         : pod.getMetadata().getLabels().get("batch.kubernetes.io/controller-uid");
     String jobUid = job.getMetadata().getUid();
