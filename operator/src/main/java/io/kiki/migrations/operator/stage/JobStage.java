@@ -2,6 +2,7 @@ package io.kiki.migrations.operator.stage;
 
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.operator.config.DurationParser;
+import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.job.JobFactory.JobRequest;
 import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.job.JobOutcome;
@@ -36,6 +37,13 @@ abstract class JobStage implements Stage {
         DurationParser.parseOr(deadline, DEFAULT_DEADLINE), context.spec().getDatabase().getUrlSecretRef(),
         mountBackups ? context.backup().getPersistentVolumeClaim() : null);
     return services.jobs().run(context.resource(), request, startedReason, context.now());
+  }
+
+  /** After the Job ended: the operator reads the database's revision itself and records it in the status. */
+  protected String readCurrentRevision(RolloutContext context) {
+    String current = AlembicRevisionReader.describe(services.revisions().read(context.database()));
+    context.status().setCurrentRevision(current);
+    return current;
   }
 
   protected StageResult waiting() {

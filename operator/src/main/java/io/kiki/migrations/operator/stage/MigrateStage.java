@@ -3,7 +3,6 @@ package io.kiki.migrations.operator.stage;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
-import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.job.JobOutcome;
 import io.kiki.migrations.operator.status.Reasons;
 import java.util.List;
@@ -27,8 +26,7 @@ public class MigrateStage extends JobStage {
     if (outcome instanceof JobOutcome.Running) {
       return waiting();
     }
-    String current = AlembicRevisionReader.describe(services.revisions().read(context.database()));
-    context.status().setCurrentRevision(current);
+    String current = readCurrentRevision(context);
     if (outcome instanceof JobOutcome.Failed failed) {
       return afterFailure(context, failed, current);
     }

@@ -3,7 +3,6 @@ package io.kiki.migrations.operator.stage;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
-import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.job.JobOutcome;
 import io.kiki.migrations.operator.status.Reasons;
 import java.util.List;
@@ -29,8 +28,7 @@ public class RollbackStage extends JobStage {
     if (outcome instanceof JobOutcome.Running) {
       return waiting();
     }
-    String current = AlembicRevisionReader.describe(services.revisions().read(context.database()));
-    context.status().setCurrentRevision(current);
+    String current = readCurrentRevision(context);
     if (outcome instanceof JobOutcome.Succeeded && current.equals(rollout.getFrom())) {
       return new StageResult.Failed(Phase.RolledBack, rollout.getRollbackReason(), "rolled back to " + current
           + " after: " + rollout.getRollbackMessage());
