@@ -1,7 +1,6 @@
 package io.kiki.migrations.operator.database;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -21,9 +20,9 @@ public class AlembicRevisionReader {
 
   /** The current revisions, sorted; empty for base. */
   public List<String> read(JdbcTarget target) {
-    try (Connection connection = connect(target, connectTimeout);
+    try (Connection connection = target.connect(connectTimeout);
          Statement statement = connection.createStatement()) {
-      statement.setQueryTimeout((int) Math.max(1, connectTimeout.toSeconds()));
+      statement.setQueryTimeout(JdbcTarget.timeoutSeconds(connectTimeout));
       List<String> revisions = new ArrayList<>();
       try (ResultSet rows = statement.executeQuery("SELECT version_num FROM alembic_version ORDER BY version_num")) {
         while (rows.next()) {
@@ -44,10 +43,5 @@ public class AlembicRevisionReader {
   /** "base" for no revision, else the ids joined with commas (several only with unmerged branches). */
   public static String describe(List<String> revisions) {
     return revisions.isEmpty() ? BASE : String.join(",", revisions);
-  }
-
-  static Connection connect(JdbcTarget target, Duration timeout) throws SQLException {
-    return DriverManager.getConnection(target.jdbcUrl(),
-        target.connectionProperties((int) Math.max(1, timeout.toSeconds())));
   }
 }

@@ -1,5 +1,9 @@
 package io.kiki.migrations.operator.database;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -27,6 +31,16 @@ public record JdbcTarget(String jdbcUrl, String user, String password, String ho
     properties.setProperty("socketTimeout", String.valueOf(Math.max(30, connectTimeoutSeconds * 3)));
     properties.putIfAbsent("ApplicationName", "kiki-migrations-operator");
     return properties;
+  }
+
+  /** A connection whose connect, login and socket timeouts derive from {@code timeout} (at least one second). */
+  public Connection connect(Duration timeout) throws SQLException {
+    return DriverManager.getConnection(jdbcUrl, connectionProperties(timeoutSeconds(timeout)));
+  }
+
+  /** {@code timeout} in whole seconds, at least one: the unit JDBC timeouts take. */
+  public static int timeoutSeconds(Duration timeout) {
+    return (int) Math.max(1, timeout.toSeconds());
   }
 
   @Override

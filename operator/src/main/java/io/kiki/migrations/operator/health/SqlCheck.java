@@ -3,7 +3,6 @@ package io.kiki.migrations.operator.health;
 import io.kiki.migrations.operator.database.JdbcTarget;
 import io.kiki.migrations.operator.database.Redaction;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -18,8 +17,8 @@ public final class SqlCheck {
   }
 
   public static CheckResult run(String name, JdbcTarget target, String sql, Duration timeout) {
-    int seconds = (int) Math.max(1, timeout.toSeconds());
-    try (Connection connection = DriverManager.getConnection(target.jdbcUrl(), target.connectionProperties(seconds))) {
+    int seconds = JdbcTarget.timeoutSeconds(timeout);
+    try (Connection connection = target.connect(timeout)) {
       connection.setReadOnly(true);
       connection.setAutoCommit(false);
       try (Statement statement = connection.createStatement()) {
