@@ -12,9 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -84,14 +82,14 @@ abstract class DeployedCluster implements TestCluster {
   @Override
   public TestDatabase createDatabase(String name) {
     PostgresUrl host = new PostgresUrl("postgres", postgresPassword, "127.0.0.1", postgresForward.getLocalPort(), "postgres");
-    try (Connection c = host.connect(); Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-      s.execute("CREATE DATABASE " + name);
+    PostgresUrl hostAccess;
+    try {
+      hostAccess = host.createDatabase(name);
     } catch (SQLException e) {
       throw new IllegalStateException("creating database " + name + ": " + e.getMessage(), e);
     }
     PostgresUrl inCluster = new PostgresUrl("postgres", postgresPassword, "kiki-postgres." + DATABASE_NAMESPACE + ".svc", 5432, name);
-    return new TestDatabase(name, inCluster.sqlalchemyUrl(), host.withDatabase(name));
+    return new TestDatabase(name, inCluster.sqlalchemyUrl(), hostAccess);
   }
 
   @Override

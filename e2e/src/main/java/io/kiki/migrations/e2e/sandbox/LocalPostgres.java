@@ -5,9 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,14 +61,7 @@ public final class LocalPostgres implements AutoCloseable {
 
   /** Creates an empty database (dropping one left by an earlier run) and returns its URL. */
   public PostgresUrl createDatabase(String name) throws SQLException {
-    if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("database name must match [a-z_][a-z0-9_]*: " + name);
-    }
-    try (Connection c = server.connect(); Statement s = c.createStatement()) {
-      s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-      s.execute("CREATE DATABASE " + name);
-    }
-    return server.withDatabase(name);
+    return server.createDatabase(name);
   }
 
   @Override

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 
 /**
@@ -47,6 +48,21 @@ public record PostgresUrl(String user, String password, String host, int port, S
     props.setProperty("password", password);
     props.setProperty("connectTimeout", "10");
     return DriverManager.getConnection(jdbcUrl(), props);
+  }
+
+  /**
+   * Creates an empty database {@code name} on this server (dropping one left by an earlier run) and returns its
+   * URL; connects to this URL's database to do so.
+   */
+  public PostgresUrl createDatabase(String name) throws SQLException {
+    if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("database name must match [a-z_][a-z0-9_]*: " + name);
+    }
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      s.execute("CREATE DATABASE " + name);
+    }
+    return withDatabase(name);
   }
 
   @Override
