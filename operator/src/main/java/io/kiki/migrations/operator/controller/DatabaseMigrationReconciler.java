@@ -132,8 +132,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
 
   @Override
   public UpdateControl<DatabaseMigration> reconcile(DatabaseMigration trigger, Context<DatabaseMigration> context) {
-    DatabaseMigration resource = client.resources(DatabaseMigration.class)
-        .inNamespace(trigger.getMetadata().getNamespace()).withName(trigger.getMetadata().getName()).get();
+    DatabaseMigration resource = readFresh(trigger);
     if (resource == null) {
       return UpdateControl.noUpdate();
     }
@@ -177,8 +176,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     String message = Redaction.redact(cause.getMessage()) + "; retrying";
     LOG.warn("{}/{}: {}: {}", trigger.getMetadata().getNamespace(), trigger.getMetadata().getName(), reason, message);
     try {
-      DatabaseMigration resource = client.resources(DatabaseMigration.class)
-          .inNamespace(trigger.getMetadata().getNamespace()).withName(trigger.getMetadata().getName()).get();
+      DatabaseMigration resource = readFresh(trigger);
       if (resource != null) {
         DatabaseMigrationStatus original = resource.getStatus();
         DatabaseMigrationStatus status = copy(original);
@@ -414,6 +412,12 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     entry.setStartedAt(rollout.getStartedAt());
     entry.setBackupFile(rollout.getBackupFile());
     return entry;
+  }
+
+  /** The resource as the API has it now (not the possibly stale informer copy); null once it is gone. */
+  private DatabaseMigration readFresh(DatabaseMigration trigger) {
+    return client.resources(DatabaseMigration.class).inNamespace(trigger.getMetadata().getNamespace())
+        .withName(trigger.getMetadata().getName()).get();
   }
 
   /** One status write per reconcile, skipped when nothing changed; the resourceVersion makes it conflict-safe. */
