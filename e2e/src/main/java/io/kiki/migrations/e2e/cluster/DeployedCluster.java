@@ -47,9 +47,7 @@ abstract class DeployedCluster implements TestCluster {
   /** Installs the operator as users do and starts PostgreSQL in the cluster. */
   void deploy() {
     kubectl("apply", "-k", repo.resolve("manifests").toString());
-    client.apps().deployments().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_DEPLOYMENT)
-        .waitUntilCondition(d -> d != null && d.getStatus() != null && Integer.valueOf(1).equals(d.getStatus().getReadyReplicas()),
-            5, TimeUnit.MINUTES);
+    awaitOneReadyReplica(OPERATOR_NAMESPACE, OPERATOR_DEPLOYMENT);
     postgresPassword = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
     try (InputStream in = DeployedCluster.class.getResourceAsStream("/cluster/postgres.yaml")) {
       String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8)
@@ -60,10 +58,14 @@ abstract class DeployedCluster implements TestCluster {
     } catch (IOException e) {
       throw new IllegalStateException("reading the PostgreSQL manifest", e);
     }
-    client.apps().deployments().inNamespace(DATABASE_NAMESPACE).withName("kiki-postgres")
+    awaitOneReadyReplica(DATABASE_NAMESPACE, "kiki-postgres");
+    postgresForward = client.services().inNamespace(DATABASE_NAMESPACE).withName("kiki-postgres").portForward(5432);
+  }
+
+  private void awaitOneReadyReplica(String namespace, String deployment) {
+    client.apps().deployments().inNamespace(namespace).withName(deployment)
         .waitUntilCondition(d -> d != null && d.getStatus() != null && Integer.valueOf(1).equals(d.getStatus().getReadyReplicas()),
             5, TimeUnit.MINUTES);
-    postgresForward = client.services().inNamespace(DATABASE_NAMESPACE).withName("kiki-postgres").portForward(5432);
   }
 
   @Override
