@@ -57,11 +57,9 @@ def _run_steps(ctx, direction, target, before):
     progress = {"running": None, "applied": []}
 
     def steps(heads, _migration_context):
-        revision_steps = script._upgrade_revs(target, heads) if direction == "upgrade" \
-            else script._downgrade_revs(target, heads)
         # A generator: Alembic pulls the next step only once the previous one has run, so "running" is
         # the revision in progress when a step fails.
-        for step in revision_steps:
+        for step in project.revision_steps(script, direction, target, heads):
             _finish(progress)
             progress["running"] = step.revision.revision
             log.info(f"{direction} {step.revision.revision}: {(step.revision.doc or '').strip()}")

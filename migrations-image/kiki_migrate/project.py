@@ -208,15 +208,20 @@ def steps_to(script, current, target, direction):
     if direction == "none":
         return []
     try:
-        if direction == "upgrade":
-            revision_steps = script._upgrade_revs(target, tuple(current))
-        else:
-            revision_steps = script._downgrade_revs(target, tuple(current))
+        steps = revision_steps(script, direction, target, current)
     except alembic_util.CommandError as exc:
         raise RunnerError("BAD_ARGUMENTS",
                           f"cannot {direction} from {', '.join(current) or 'base'} to {target}: {exc}") \
             from None
-    return [step.revision for step in revision_steps]
+    return [step.revision for step in steps]
+
+
+def revision_steps(script, direction, target, heads):
+    """Alembic's own RevisionStep list from ``heads`` to ``target`` for ``direction`` ("upgrade" or
+    "downgrade"): what ``plan`` reports and what ``upgrade``/``downgrade`` run."""
+    if direction == "upgrade":
+        return script._upgrade_revs(target, tuple(heads))
+    return script._downgrade_revs(target, tuple(heads))
 
 
 def plan_hash(current, target, direction, step_ids):
