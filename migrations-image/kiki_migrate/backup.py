@@ -198,15 +198,25 @@ def _sqlite_copy(source, target, code):
     if not source.is_file():
         raise RunnerError(code, f"the SQLite database file {source} does not exist")
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, \
-                contextlib.closing(sqlite3.connect(str(target))) as dst:
-            src.backup(dst)
-        with contextlib.closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as check:
-            status = check.execute("PRAGMA integrity_check").fetchone()[0]
+        _sqlite_backup_api(source, target)
+        status = _sqlite_integrity(target)
     except sqlite3.Error as exc:
         raise RunnerError(code, f"SQLite copy of {source} failed: {exc}") from None
     if status != "ok":
         raise RunnerError(code, f"the SQLite copy does not verify (integrity_check: {status})")
+
+
+def _sqlite_backup_api(source, target):
+    """Copy the database file ``source`` (opened read-only) over ``target`` with SQLite's backup API."""
+    with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, \
+            contextlib.closing(sqlite3.connect(str(target))) as dst:
+        src.backup(dst)
+
+
+def _sqlite_integrity(path):
+    """``PRAGMA integrity_check`` of the database file at ``path``, opened read-only ("ok" when sound)."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as check:
+        return check.execute("PRAGMA integrity_check").fetchone()[0]
 
 
 def _apply_retention(directory, name, keep):
@@ -279,13 +289,10 @@ def _pg_restore(url, source):
 def _sqlite_restore(target, source):
     """Copy the backup over the database with SQLite's backup API (one write transaction)."""
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as check:
-            status = check.execute("PRAGMA integrity_check").fetchone()[0]
+        status = _sqlite_integrity(source)
         if status != "ok":
             raise RunnerError("RESTORE_FAILED", f"{source.name} is not a sound SQLite database "
                                                 f"(integrity_check: {status}); nothing was changed")
-        with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, \
-                contextlib.closing(sqlite3.connect(str(target))) as dst:
-            src.backup(dst)
+        _sqlite_backup_api(source, target)
     except sqlite3.Error as exc:
         raise RunnerError("RESTORE_FAILED", f"restoring {source.name} into {target} failed: {exc}") from None
