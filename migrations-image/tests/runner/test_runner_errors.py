@@ -89,13 +89,31 @@ def test_an_upgrade_waits_for_the_lock_and_then_runs(runner, postgres_url):
     engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
     holder = engine.connect()
     holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
-    release = threading.Timer(2.0, holder.close)
+    seen_waiting = threading.Event()
+
+    def release_once_the_runner_waits():
+        # Hold the lock for a second after the runner is seen queued on it, however long its start-up took.
+        deadline = time.monotonic() + 30
+        with engine.connect() as watcher:
+            while time.monotonic() < deadline and not seen_waiting.is_set():
+                waiting = watcher.execute(sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).scalar()
+                if waiting:
+                    seen_waiting.set()
+                else:
+                    time.sleep(0.05)
+        time.sleep(1.0)
+        holder.close()
+
+    release = threading.Thread(target=release_once_the_runner_waits)
     release.start()
     try:
         up = runner.ok("upgrade", "--target", "head", url=postgres_url, env={"KIKI_LOCK_TIMEOUT": "30"})
     finally:
         release.join()
         engine.dispose()
+    assert seen_waiting.is_set(), "the runner never queued on the advisory lock"
     assert up["to"] == ["4d9a6f3e1c44"] and up["durationMs"] >= 1000
 
 
