@@ -8,6 +8,7 @@ packages=(
   python3 python3-alembic alembic python3-sqlalchemy python3-psycopg2 python3-pytest
   lua5.4 lua5.1 prometheus
   maven openjdk-17-jdk-headless
+  podman runc debootstrap
 )
 
 missing=()
