@@ -83,8 +83,8 @@ def parse_url(raw, source="KIKI_DATABASE_URL"):
     if problem:
         raise RunnerError(
             "BAD_DATABASE_URL",
-            f"{source} has {problem}. URL-encode the password (and user name): in Python "
-            "urllib.parse.quote(password, safe=''), e.g. postgresql://USER:p%40ss@HOST:5432/DATABASE.")
+            f"{source} has {problem}. URL-encode the password (and user name) in the Secret: "
+            "urllib.parse.quote(password, safe='') in Python; '@' is %40, '/' is %2F, ':' is %3A, '%' is %25.")
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError) as exc:

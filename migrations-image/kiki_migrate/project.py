@@ -170,9 +170,19 @@ def _only_reports(expression):
          and function.value.id == "warnings"))
 
 
+def _gets_a_logger(expression):
+    """``logging.getLogger(...)`` or ``getLogger(...)``: setting up a logger changes nothing either."""
+    if not isinstance(expression, ast.Call):
+        return False
+    function = expression.func
+    name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
+    return name == "getLogger"
+
+
 def _does_something(function):
     """False when the function body is only docstrings, ``pass``, ``...``, ``raise`` (a downgrade that
-    raises cannot undo anything either) and calls that only report (``print``, ``log.info(...)``)."""
+    raises cannot undo anything either), calls that only report (``print``, ``log.info(...)``) and
+    ``logger = logging.getLogger(...)``."""
     for statement in function.body:
         if isinstance(statement, (ast.Pass, ast.Raise)):
             continue
@@ -180,6 +190,8 @@ def _does_something(function):
                 (isinstance(statement.value.value, str) or statement.value.value is Ellipsis):
             continue
         if isinstance(statement, ast.Expr) and _only_reports(statement.value):
+            continue
+        if isinstance(statement, ast.Assign) and _gets_a_logger(statement.value):
             continue
         return True
     return False
