@@ -58,8 +58,9 @@ class LockHeldByTheApplicationFailsWithLockTimeoutE2E {
         .contains("public.campaign_deployments").contains("pid " + blockingPid).contains("kiki-api")
         .contains("unchanged at " + L1);
     List<Job> migrateJobs = scenario.jobs("kiki-campaigns").stream()
-        .filter(j -> "migrate".equals(j.getMetadata().getLabels().get("migrations.kiki.io/stage"))).toList();
-    assertThat(migrateJobs).as("one migrate Job per attempt").hasSize(4);
+        .filter(j -> "migrate".equals(j.getMetadata().getLabels().get("migrations.kiki.io/stage")))
+        .filter(j -> "2".equals(j.getMetadata().getLabels().get("migrations.kiki.io/rollout"))).toList();
+    assertThat(migrateJobs).as("one migrate Job per attempt of rollout 2").hasSize(4);
     assertThat(migrateJobs.get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
         .anySatisfy(e -> {
           assertThat(e.getName()).isEqualTo("KIKI_TABLE_LOCK_TIMEOUT");
