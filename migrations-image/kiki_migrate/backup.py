@@ -11,6 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from . import database, log
 from .errors import RunnerError
 from .redact import redact
@@ -64,6 +66,40 @@ $kiki_restore$;
 """
 
 
+# "209; 3079 16385 EXTENSION - citext", "4040; 0 0 COMMENT - EXTENSION citext", "6; 2615 2200 SCHEMA - x owner"
+_TOC_ENTRY = re.compile(r"^\d+; \d+ \d+ (?:(?P<what>COMMENT|ACL) - )?(?P<kind>EXTENSION|SCHEMA)(?: -)? "
+                        r"(?P<name>[^\s]+)")
+
+
+def _not_restorable_by_this_role(engine):
+    """Objects a restore as the connected role would have to drop and recreate but cannot, because another
+    role (which this one is not a member of) owns them: tables, views, sequences, types and functions
+    outside the system schemas and outside extensions. Extensions and schemas owned by others are left
+    out of a restore instead (``_kept_by_others``). At most 20 ``kind schema.name`` strings."""
+    query = sa.text(r"""
+        SELECT kind || ' ' || name FROM (
+          SELECT 'table' AS kind, n.nspname || '.' || c.relname AS name, c.relowner AS owner, c.oid,
+                 'pg_class'::regclass AS catalog
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+          UNION ALL
+          SELECT 'type', n.nspname || '.' || t.typname, t.typowner, t.oid, 'pg_type'::regclass
+          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+          WHERE t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND
+                (SELECT c.relkind FROM pg_class c WHERE c.oid = t.typrelid) = 'c')
+          UNION ALL
+          SELECT 'function', n.nspname || '.' || p.proname, p.proowner, p.oid, 'pg_proc'::regclass
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        ) o
+        WHERE NOT pg_has_role(o.owner, 'USAGE')
+          AND split_part(o.name, '.', 1) <> 'information_schema' AND o.name NOT LIKE 'pg\_%'
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = o.catalog AND d.objid = o.oid
+                          AND d.deptype IN ('e', 'i', 'a'))
+        ORDER BY 1 LIMIT 20""")
+    with contextlib.closing(database.connect(engine)) as conn:
+        return [row[0] for row in conn.execute(query)]
+
+
 def _backend(ctx, code):
     backend = ctx.url.get_backend_name()
     if backend not in EXTENSIONS:
@@ -100,10 +136,15 @@ def _tool(name, code):
     return path
 
 
-def _stderr_summary(text):
+_NEEDED_LINE = re.compile(r"\b(error|fatal|detail|hint)\b", re.IGNORECASE)
+
+
+def _stderr_summary(text, cap=6):
+    """What pg_dump, pg_restore or psql said that a person needs: the ERROR/FATAL lines with their DETAIL and
+    HINT lines (first ``cap``), redacted; else the first lines."""
     lines = [line.strip() for line in redact(text or "").splitlines() if line.strip()]
-    errors = [line for line in lines if "error" in line.lower() or "fatal" in line.lower()]
-    return "; ".join((errors or lines)[:3]) or "no error output"
+    needed = [line for line in lines if _NEEDED_LINE.search(line)]
+    return "; ".join((needed or lines)[:cap]) or "no error output"
 
 
 def _sha256(path):
@@ -136,15 +177,17 @@ def backup(ctx, args):
         raise RunnerError("BACKUP_FAILED", f"cannot create the backup directory {directory}: "
                                            f"{exc.strerror or exc}") from None
     started = time.monotonic()
-    current = database.read_current(ctx.engine)
+    current = sorted(r for r in ctx.rows() or [] if r)
     revision = "+".join(current) or "base"
     final = _free_name(directory, name, revision, EXTENSIONS[backend])
     partial = directory / f".{final.name}.partial"
     try:
         if backend == "postgresql":
             _pg_dump(ctx.url, partial, ctx.lock_timeout)
+            unrestorable = _not_restorable_by_this_role(ctx.engine)
         else:
             _sqlite_copy(_sqlite_path(ctx.url, "BACKUP_FAILED"), partial, "BACKUP_FAILED")
+            unrestorable = []
         size, sha256 = partial.stat().st_size, _sha256(partial)
         os.replace(partial, final)
     except OSError as exc:
@@ -157,9 +200,18 @@ def backup(ctx, args):
     duration_ms = int((time.monotonic() - started) * 1000)
     log.info(f"backup {final.name}: {size} bytes at revision {revision} in {duration_ms} ms"
              + (f", removed {len(removed)} old backup(s)" if removed else ""))
-    return {"file": final.name, "path": str(final.resolve()), "sizeBytes": size, "sha256": sha256,
-            "revision": revision, "verified": True, "durationMs": duration_ms, "removed": removed[:50],
-            "removedCount": len(removed)}
+    outcome = {"file": final.name, "path": str(final.resolve()), "sizeBytes": size, "sha256": sha256,
+               "revision": revision, "verified": not unrestorable, "durationMs": duration_ms,
+               "removed": removed[:50], "removedCount": len(removed)}
+    if unrestorable:
+        outcome["unrestorable"] = unrestorable[:10]
+        outcome["verifyMessage"] = (
+            f"the archive reads back, but the role in the URL could not restore it: it does not own "
+            f"{', '.join(unrestorable[:10])}{' and more' if len(unrestorable) > 10 else ''}, which a restore "
+            "drops and recreates. Migrate as the role that owns the database's objects (ALTER ... OWNER TO), "
+            "or restore by hand as their owner.")
+        log.warning(f"backup {final.name} is not verified: {outcome['verifyMessage']}")
+    return outcome
 
 
 def _free_name(directory, name, revision, extension):
@@ -245,20 +297,59 @@ def restore(ctx, args):
         raise RunnerError("RESTORE_FAILED", f"no backup file at {args.file} (nor in {args.dir}); nothing was "
                                             "changed")
     started = time.monotonic()
+    ctx.version_table  # env.py runs before anything changes
     with database.migration_lock(ctx.engine, ctx.lock_timeout):
         if backend == "postgresql":
-            _pg_restore(ctx.url, source)
+            _pg_restore(ctx.url, ctx.engine, source)
         else:
             _sqlite_restore(_sqlite_path(ctx.url, "RESTORE_FAILED"), source)
-        current = database.read_current(ctx.engine)
+        current = sorted(r for r in ctx.rows() or [] if r)
     revision = "+".join(current) or "base"
     duration_ms = int((time.monotonic() - started) * 1000)
     log.info(f"restored {source.name}: the database is at revision {revision} ({duration_ms} ms)")
     return {"file": source.name, "revision": revision, "current": current, "durationMs": duration_ms}
 
 
-def _pg_restore(url, source):
-    """pg_restore's SQL script of the archive (``--clean --if-exists --no-owner``), run by psql after
+def _kept_by_others(engine):
+    """{"EXTENSION": names, "SCHEMA": names} that exist in the database and that the connected role neither
+    owns nor may act for (``pg_has_role(owner, 'USAGE')``; a superuser may act for everyone): a restore
+    as this role can neither drop nor recreate them, and needs not, since they are still there (an
+    extension a superuser created, such as citext, in a database the application's role owns)."""
+    query = sa.text(
+        "SELECT 'EXTENSION', extname FROM pg_extension WHERE NOT pg_has_role(extowner, 'USAGE') "
+        "UNION ALL SELECT 'SCHEMA', nspname FROM pg_namespace WHERE NOT pg_has_role(nspowner, 'USAGE')")
+    kept = {"EXTENSION": set(), "SCHEMA": set()}
+    with contextlib.closing(database.connect(engine)) as conn:
+        for kind, name in conn.execute(query):
+            kept[kind].add(name)
+    return kept
+
+
+def _restorable_entries(pg_restore, source, kept):
+    """The archive's table of contents (``pg_restore --list``) without the entries of objects in ``kept``
+    (their CREATE/DROP, COMMENT and ACL): the list a restore as this role can run."""
+    listed = subprocess.run([pg_restore, "--list", str(source)], capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL)
+    if listed.returncode != 0:
+        raise RunnerError("RESTORE_FAILED", f"{source.name} is not a readable pg_dump archive (pg_restore "
+                                            f"exit {listed.returncode}: {_stderr_summary(listed.stderr)}); "
+                                            "nothing was changed")
+    left_out = []
+    lines = []
+    for line in listed.stdout.splitlines():
+        entry = _TOC_ENTRY.match(line)
+        if entry and entry.group("name") in kept.get(entry.group("kind"), ()):
+            left_out.append(f"{entry.group('what')} {entry.group('kind')} {entry.group('name')}")
+            continue
+        lines.append(line)
+    if left_out:
+        log.info("restore leaves out what exists and belongs to another role: " + "; ".join(left_out))
+    return "\n".join(lines) + "\n"
+
+
+def _pg_restore(url, engine, source):
+    """pg_restore's SQL script of the archive (``--clean --if-exists --no-owner``, without the entries
+    ``_restorable_entries`` leaves out), run by psql after
     DROP_EVERYTHING_SQL in one transaction (``--single-transaction``, ON_ERROR_STOP): either the database
     is exactly the backup afterwards, or it is unchanged. The script is written to a file first, so an
     archive that breaks half-way is caught before anything runs (a pipe would hand psql a truncated
@@ -269,8 +360,11 @@ def _pg_restore(url, source):
         preamble = Path(work) / "drop-everything.sql"
         preamble.write_text(DROP_EVERYTHING_SQL, encoding="utf-8")
         script = Path(work) / "restore.sql"
-        render = subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--file", str(script),
-                                 str(source)], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        listing = Path(work) / "restore.list"
+        listing.write_text(_restorable_entries(pg_restore, source, _kept_by_others(engine)), encoding="utf-8")
+        render = subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--use-list", str(listing),
+                                 "--file", str(script), str(source)],
+                                capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if render.returncode != 0:
             raise RunnerError("RESTORE_FAILED", f"{source.name} is not a readable pg_dump archive (pg_restore "
                                                 f"exit {render.returncode}: {_stderr_summary(render.stderr)}); "

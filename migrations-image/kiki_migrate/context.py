@@ -3,7 +3,7 @@ parses the URL, and one that needs no project never loads it."""
 import functools
 import os
 
-from . import database, project
+from . import database, project, version_table
 
 
 class RunContext:
@@ -37,13 +37,28 @@ class RunContext:
         self.url  # parsed first: a bad URL is BAD_DATABASE_URL, not an env.py failure
         return project.load_config(self.raw_url[0], environ=self.environ)
 
+    @functools.cached_property
+    def version_table(self):
+        """Where the project's env.py keeps its version table (a ``version_table.Location``)."""
+        return version_table.locate(self.migration_config(), self.script, self.engine)
+
     @property
     def lock_timeout(self):
         return database.lock_timeout_seconds(self.environ)
 
-    def current(self, target=None):
-        """The database's revisions, checked against the project (UNKNOWN_CURRENT_REVISION, naming the
-        command's resolved ``target`` when it has one)."""
-        current = database.read_current(self.engine)
-        project.check_current_known(self.script, current, target=target)
-        return current
+    @property
+    def table_lock_timeout(self):
+        return database.table_lock_timeout_seconds(self.environ)
+
+    def rows(self):
+        """The version table's raw rows (None: no table)."""
+        return version_table.read_rows(self.engine, self.version_table)
+
+    def current(self, target=None, require_versioned=False):
+        """The database's revisions, read from the project's version table and validated as a whole
+        (BAD_VERSION_TABLE, UNKNOWN_CURRENT_REVISION naming the command's resolved ``target``), and with
+        ``require_versioned`` UNVERSIONED_DATABASE for tables without a version table."""
+        rows = self.rows()
+        if require_versioned:
+            version_table.check_versioned(self.engine, self.version_table, rows, self.script)
+        return version_table.validate(self.script, rows, self.version_table, target=target)

@@ -3,9 +3,9 @@ advisory lock that serialises every change."""
 import contextlib
 import os
 import re
+from urllib.parse import quote
 
 import sqlalchemy as sa
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
@@ -17,12 +17,20 @@ from .redact import add_secret
 DEFAULT_URL = "sqlite:///./kiki_campaigns.db"
 CONNECT_TIMEOUT_SECONDS = 10
 DEFAULT_LOCK_TIMEOUT_SECONDS = 60
+DEFAULT_TABLE_LOCK_TIMEOUT_SECONDS = 5
 # Session-level advisory lock key held while anything changes ("KIKIMIGR" in ASCII). Fixed, so every
 # kiki-migrate, whatever its image, excludes every other one on the same database.
 ADVISORY_LOCK_KEY = 0x4B494B494D494752
 LOCK_NOT_AVAILABLE = "55P03"
 
-_ROUGH_PASSWORD = re.compile(r"://[^:/@\s]*:([^@\s]*)@")
+# scheme://user:PASSWORD@ up to the last '@' (as the operator reads it): registered as a secret before
+# anything else, so that no part of a password with an unencoded '@' is ever printed.
+_ROUGH_PASSWORD = re.compile(r"://[^:/@\s]*:(.*)@")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Characters that end or split a URL's user name and password (RFC 3986 gen-delims other than ':'), and
+# whitespace: unencoded there, parsers disagree about where the host starts.
+_USERINFO_DELIMITERS = "/?#[]"
 
 
 def url_from_environment(environ=os.environ):
@@ -39,8 +47,44 @@ def url_from_environment(environ=os.environ):
     return DEFAULT_URL, "default"
 
 
+def _escape(character):
+    return "%20" if character == " " else quote(character, safe="")
+
+
+def url_encoding_problem(raw):
+    """What in ``raw`` must be URL-encoded before any parser can agree on its meaning, or None.
+
+    The rule the operator's parser (``SqlAlchemyUrl.java``) applies as well, so the two read a URL the same
+    way or refuse it the same way (shared cases: ``tests/fixtures/database-urls.json``): after
+    ``scheme://``, at most one '@' (the one before the host); no '/', '?', '#', '[', ']' or whitespace before
+    it (in the user name or password); every '%' starts a %XX escape. The text never contains the URL."""
+    scheme = _SCHEME.match(raw)
+    if not scheme or raw[scheme.end():].startswith("/"):
+        return None  # no authority (sqlite:///path): nothing to mistake for a host
+    if _BAD_ESCAPE.search(raw):
+        return "a '%' that does not start a %XX escape (write '%' as %25)"
+    rest = raw[scheme.end():]
+    if rest.count("@") > 1:
+        return (f"{rest.count('@')} '@' characters, but only the one before the host may be unencoded "
+                "(write '@' in a password or user name as %40)")
+    if "@" in rest:
+        userinfo = rest[:rest.index("@")]
+        found = sorted({c for c in userinfo if c in _USERINFO_DELIMITERS or c.isspace()})
+        if found:
+            listed = ", ".join(f"'{c}' as {_escape(c)}" for c in found)
+            return f"a user name or password with characters that end it early (write {listed})"
+    return None
+
+
 def parse_url(raw, source="KIKI_DATABASE_URL"):
-    """The SQLAlchemy URL of ``raw``, or BAD_DATABASE_URL saying what is wrong with it."""
+    """The SQLAlchemy URL of ``raw``, or BAD_DATABASE_URL saying what is wrong with it (never the
+    password)."""
+    problem = url_encoding_problem(raw)
+    if problem:
+        raise RunnerError(
+            "BAD_DATABASE_URL",
+            f"{source} has {problem}. URL-encode the password (and user name) in the Secret: "
+            "urllib.parse.quote(password, safe='') in Python; '@' is %40, '/' is %2F, ':' is %3A, '%' is %25.")
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError) as exc:
@@ -108,29 +152,77 @@ def is_postgresql(engine):
     return engine.dialect.name == "postgresql"
 
 
-def read_current(engine):
-    """The revisions in the database's alembic_version table, on a short-lived connection.
-    No table means base: an empty list."""
-    with contextlib.closing(connect(engine)) as conn:
-        try:
-            return list(MigrationContext.configure(conn).get_current_heads())
-        except DBAPIError as exc:
-            raise RunnerError("DATABASE_UNREACHABLE",
-                              f"cannot read alembic_version: {first_line(exc)}") from None
-
-
-def lock_timeout_seconds(environ=os.environ):
-    raw = environ.get("KIKI_LOCK_TIMEOUT", "").strip()
+def _positive_seconds(environ, name, default):
+    raw = environ.get(name, "").strip()
     if not raw:
-        return DEFAULT_LOCK_TIMEOUT_SECONDS
+        return default
     try:
         value = float(raw)
     except ValueError:
         value = -1
     if value <= 0:
-        raise RunnerError("BAD_ARGUMENTS",
-                          f"KIKI_LOCK_TIMEOUT must be a positive number of seconds, got '{raw}'")
+        raise RunnerError("BAD_ARGUMENTS", f"{name} must be a positive number of seconds, got '{raw}'")
     return value
+
+
+def lock_timeout_seconds(environ=os.environ):
+    """How long to wait for the migration (advisory) lock, and for table locks in pg_dump: KIKI_LOCK_TIMEOUT."""
+    return _positive_seconds(environ, "KIKI_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT_SECONDS)
+
+
+def table_lock_timeout_seconds(environ=os.environ):
+    """How long one statement of a migration waits for a lock another session holds (PostgreSQL's
+    ``lock_timeout``): KIKI_TABLE_LOCK_TIMEOUT, the operator's ``spec.timeouts.lock``."""
+    return _positive_seconds(environ, "KIKI_TABLE_LOCK_TIMEOUT", DEFAULT_TABLE_LOCK_TIMEOUT_SECONDS)
+
+
+@contextlib.contextmanager
+def statement_lock_timeout(seconds):
+    """While migrating, every libpq connection this process opens (the runner's, and the one an env.py
+    that ignores the runner's connection builds from ``sqlalchemy.url``) gets ``lock_timeout``, through
+    ``PGOPTIONS`` (libpq reads it at connect time). An ALTER TABLE queued behind an application's open
+    transaction gives up after ``seconds`` instead of holding every later query on the table behind it
+    until the Job's deadline. A URL with its own ``options`` query parameter replaces PGOPTIONS."""
+    previous = os.environ.get("PGOPTIONS")
+    setting = f"-c lock_timeout={max(int(seconds * 1000), 1)}"
+    os.environ["PGOPTIONS"] = f"{previous} {setting}" if previous else setting
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("PGOPTIONS", None)
+        else:
+            os.environ["PGOPTIONS"] = previous
+
+
+def is_lock_timeout(exc):
+    """Whether ``exc`` (or the database error it wraps) is PostgreSQL's lock_not_available."""
+    return getattr(getattr(exc, "orig", None), "pgcode", None) == LOCK_NOT_AVAILABLE
+
+
+def lock_blockers(engine, statement):
+    """Sessions other than the runner's holding locks on the tables ``statement`` names, for a LOCK_TIMEOUT
+    message: ``[{"table", "pid", "application", "state", "since", "query"}]`` (at most 5). Empty when it
+    cannot be read; the message then says so."""
+    query = sa.text(
+        "SELECT DISTINCT n.nspname, c.relname, a.pid, coalesce(a.application_name, ''), coalesce(a.state, ''), "
+        "coalesce(extract(epoch FROM now() - a.state_change)::int, 0), left(coalesce(a.query, ''), 120) "
+        "FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.granted AND l.locktype = 'relation' AND l.pid <> pg_backend_pid() "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND a.application_name <> 'kiki-migrate' AND n.nspname NOT LIKE 'pg\\_%' "
+        "ORDER BY 3, 1, 2")
+    try:
+        with contextlib.closing(connect(engine)) as conn:
+            rows = conn.execute(query).fetchall()
+    except (RunnerError, DBAPIError):
+        return []
+    text = (statement or "").lower()
+    named = [row for row in rows if re.search(rf"\b{re.escape(row[1].lower())}\b", text)]
+    return [{"table": f"{schema}.{table}", "pid": pid, "application": app, "state": state, "since": since,
+             "query": query_text.replace("\n", " ")}
+            for schema, table, pid, app, state, since, query_text in (named or rows)[:5]]
 
 
 @contextlib.contextmanager

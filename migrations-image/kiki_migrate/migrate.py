@@ -1,10 +1,11 @@
 """plan, upgrade, downgrade, current, history and stamp."""
+import contextlib
 import time
 
 from alembic import command
 from alembic.runtime.environment import EnvironmentContext
 
-from . import database, log, project
+from . import database, log, project, version_table
 from .errors import RunnerError
 
 HISTORY_CAP = 25
@@ -12,10 +13,12 @@ HISTORY_CAP = 25
 
 def plan(ctx, args):
     target = project.resolve_target(ctx.script, args.target)
-    current = ctx.current(target=target)
+    current = ctx.current(target=target, require_versioned=True)
     result = project.make_plan(ctx.script, current, target)
+    result["versionTable"] = ctx.version_table.as_result()
     log.info(f"plan: {result['direction']} from {', '.join(current) or 'base'} to {target}, "
-             f"{result['stepCount']} step(s), irreversible: {', '.join(result['irreversibleSteps']) or 'none'}")
+             f"{result['stepCount']} step(s), irreversible: {', '.join(result['irreversibleSteps']) or 'none'} "
+             f"(version table {ctx.version_table.describe()})")
     return result
 
 
@@ -29,9 +32,10 @@ def downgrade(ctx, args):
 
 def _migrate(ctx, wanted, target_argument):
     target = project.resolve_target(ctx.script, target_argument)
+    lock_seconds = ctx.table_lock_timeout  # a bad KIKI_TABLE_LOCK_TIMEOUT is BAD_ARGUMENTS before anything runs
     started = time.monotonic()
     with database.migration_lock(ctx.engine, ctx.lock_timeout):
-        before = ctx.current(target=target)
+        before = ctx.current(target=target, require_versioned=True)
         direction = project.direction_to(ctx.script, before, target)
         if direction not in (wanted, "none"):
             raise RunnerError(
@@ -39,8 +43,16 @@ def _migrate(ctx, wanted, target_argument):
                 f"target {target} is {'behind' if direction == 'downgrade' else 'ahead of'} the database "
                 f"(at {', '.join(before) or 'base'}): use `{direction} --target {target_argument}`.",
                 current=before)
-        applied = _run_steps(ctx, wanted, target, before) if direction != "none" else []
-        after = database.read_current(ctx.engine)
+        expected = project.make_plan(ctx.script, before, target)["expectedCurrent"]
+        applied = _run_steps(ctx, wanted, target, before, lock_seconds) if direction != "none" else []
+        after = ctx.current()
+    if sorted(after) != sorted(expected):
+        raise RunnerError(
+            "MIGRATION_FAILED",
+            f"{wanted} to {target} ended without an error, but the version table "
+            f"{ctx.version_table.describe()} says {', '.join(after) or 'base'}, not "
+            f"{', '.join(expected) or 'base'}. Does env.py commit (context.begin_transaction())? Check the "
+            "database before retrying.", current=after, revision=applied[-1] if applied else None)
     duration_ms = int((time.monotonic() - started) * 1000)
     log.info(f"{wanted}: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'}, "
              f"{len(applied)} revision(s) in {duration_ms} ms")
@@ -48,10 +60,12 @@ def _migrate(ctx, wanted, target_argument):
             "appliedCount": len(applied), "durationMs": duration_ms}
 
 
-def _run_steps(ctx, direction, target, before):
-    """Run env.py with Alembic's own step list for ``direction``, inside one transaction on a connection
-    the runner owns (passed as ``config.attributes["connection"]``, Alembic's cookbook pattern): a
-    failure rolls everything back on databases with transactional DDL. Returns the revisions applied."""
+def _run_steps(ctx, direction, target, before, lock_seconds):
+    """Run env.py with Alembic's own step list for ``direction`` on a connection the runner opens and hands
+    in as ``config.attributes["connection"]`` (Alembic's cookbook pattern), outside any transaction of the
+    runner's: env.py's ``context.begin_transaction()`` decides, so ``transaction_per_migration`` and
+    ``autocommit_block()`` work as under plain ``alembic``. With Alembic's default, one transaction for
+    the whole run, a failure on PostgreSQL leaves the database where it was. Returns the revisions applied."""
     script = ctx.script
     config = ctx.migration_config()
     progress = {"running": None, "applied": []}
@@ -67,35 +81,76 @@ def _run_steps(ctx, direction, target, before):
         _finish(progress)
 
     try:
-        with database.connect(ctx.engine) as conn:
-            with conn.begin():
-                config.attributes["connection"] = conn
-                with EnvironmentContext(config, script, fn=steps, destination_rev=target):
-                    script.run_env()
+        with database.statement_lock_timeout(lock_seconds), \
+                contextlib.closing(database.connect(ctx.engine)) as conn:
+            config.attributes["connection"] = conn
+            with EnvironmentContext(config, script, fn=steps, destination_rev=target):
+                script.run_env()
+            if conn.in_transaction():
+                # an env.py without context.begin_transaction() on SQLAlchemy 2 (autobegin): keep its work
+                conn.get_transaction().commit()
     except RunnerError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of a migration script or env.py
-        failed = progress["running"]
-        try:
-            now = database.read_current(ctx.engine)
-        except RunnerError:
-            now = None
-        if failed:
-            where = f"revision {failed}"
-        elif progress["applied"]:
-            where = f"the final commit, after revision {progress['applied'][-1]}"
-        else:
-            where = "env.py, before any revision ran"
-        state = f"The database is at {', '.join(now) or 'base'}" if now is not None \
-            else "The database's revision could not be read"
-        log.error(f"{direction} failed in {where}: {database.first_line(exc)}")
-        raise RunnerError(
-            "MIGRATION_FAILED",
-            f"{direction} to {target} failed in {where}: {database.first_line(exc)}. {state} "
-            f"(it was at {', '.join(before) or 'base'}). Fix the migration and build a new image; on "
-            "PostgreSQL the failed run was rolled back as a whole.",
-            revision=failed, current=now, cause=database.first_line(exc)) from None
+        raise _failure(ctx, direction, target, before, progress, exc, lock_seconds) from None
     return progress["applied"]
+
+
+def _failure(ctx, direction, target, before, progress, exc, lock_seconds):
+    """The RunnerError for a failed run: where it failed and, read back from the version table, what is
+    committed (autocommit blocks and transaction_per_migration commit before the end of the run)."""
+    failed = progress["running"]
+    try:
+        rows = ctx.rows()
+        now = sorted(r for r in rows or [] if r)
+    except RunnerError:
+        now = None
+    if failed:
+        where = f"revision {failed}"
+    elif progress["applied"]:
+        where = f"the final commit, after revision {progress['applied'][-1]}"
+    else:
+        where = "env.py, before any revision ran"
+    cause = database.first_line(exc)
+    state = _committed_state(ctx.script, direction, before, now, progress["applied"] + ([failed] if failed else []))
+    if database.is_lock_timeout(exc):
+        blockers = database.lock_blockers(ctx.engine, getattr(exc, "statement", None))
+        held = "; ".join(
+            f"table {b['table']} held by pid {b['pid']} (application '{b['application']}', {b['state']} for "
+            f"{b['since']}s, last query: {b['query']})" for b in blockers) or \
+            "the blocking session ended before it could be named"
+        log.error(f"{direction} hit the lock timeout in {where}: {held}")
+        return RunnerError(
+            "LOCK_TIMEOUT",
+            f"{direction} to {target}: {where} waited {lock_seconds:g}s (KIKI_TABLE_LOCK_TIMEOUT, "
+            f"spec.timeouts.lock) for a lock another session holds: {held}. {state} An open transaction of "
+            "the application blocks the migration; a retry may find the table free. If it keeps failing, end "
+            "that transaction (pg_terminate_backend(pid)), migrate when the application is quiet, or raise "
+            "spec.timeouts.lock.", revision=failed, current=now, cause=cause, blockers=blockers)
+    log.error(f"{direction} failed in {where}: {cause}")
+    return RunnerError(
+        "MIGRATION_FAILED",
+        f"{direction} to {target} failed in {where}: {cause}. {state} Fix the migration and build a new image.",
+        revision=failed, current=now, cause=cause)
+
+
+def _committed_state(script, direction, before, now, attempted):
+    """One or two sentences on what the failed run left committed, from the version table as read back."""
+    was = ", ".join(before) or "base"
+    if now is None:
+        return f"The database's revision could not be read back (it was at {was}): check it before retrying."
+    if sorted(now) == sorted(before):
+        return f"Nothing was committed: the database is unchanged at {was}."
+    reached, started = project.ancestors(script, now), project.ancestors(script, before)
+    if direction == "upgrade":
+        done = [r for r in attempted if r in reached and r not in started]
+        verb = "applied and committed"
+    else:
+        done = [r for r in attempted if r in started and r not in reached]
+        verb = "downgraded and committed"
+    return (f"Revision(s) {', '.join(done) or 'unknown'} were {verb} before the failure (autocommit_block or "
+            f"transaction_per_migration commit as they go): the database is at {', '.join(now) or 'base'}, "
+            f"no longer at {was}.")
 
 
 def _finish(progress):
@@ -108,7 +163,8 @@ def current(ctx, args):
     revisions = ctx.current()
     project_heads = project.heads(ctx.script)
     return {"current": revisions, "heads": project_heads,
-            "atHead": bool(revisions) and sorted(revisions) == sorted(project_heads)}
+            "atHead": bool(revisions) and sorted(revisions) == sorted(project_heads),
+            "versionTable": ctx.version_table.as_result()}
 
 
 def history(ctx, args):
@@ -128,13 +184,14 @@ def history(ctx, args):
 def stamp(ctx, args):
     target = project.resolve_target(ctx.script, args.revision)
     with database.migration_lock(ctx.engine, ctx.lock_timeout):
-        before = database.read_current(ctx.engine)
+        rows = ctx.rows()
+        before = sorted(r for r in rows or [] if r)
         try:
-            project.check_current_known(ctx.script, before)
+            version_table.validate(ctx.script, rows, ctx.version_table)
             purge = False
-        except RunnerError:
-            # The seed's last resort for "Can't locate revision": replace the unknown revision.
-            log.warning(f"the database is at unknown revision(s) {before}: replacing them")
+        except RunnerError as exc:
+            # The seed's last resort for "Can't locate revision" (and for rows set by hand): replace them.
+            log.warning(f"the version table holds {before} ({exc.code}): replacing its rows")
             purge = True
         config = ctx.migration_config()
         try:
@@ -148,6 +205,6 @@ def stamp(ctx, args):
             raise RunnerError("MIGRATION_FAILED",
                               f"stamp {target} failed: {database.first_line(exc)}; the database is unchanged "
                               f"at {', '.join(before) or 'base'}.", revision=target, current=before) from None
-        after = database.read_current(ctx.engine)
+        after = ctx.current()
     log.info(f"stamp: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'} (no migration ran)")
-    return {"from": before, "to": after}
+    return {"from": before, "to": after, "versionTable": ctx.version_table.as_result()}

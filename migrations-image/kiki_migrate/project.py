@@ -85,7 +85,8 @@ def resolve_target(script, target):
             raise RunnerError(
                 "MULTIPLE_HEADS",
                 f"the project has {len(project_heads)} heads ({', '.join(project_heads)}), so 'head' is "
-                f"ambiguous: {MERGE_HINT}. Or target one of the heads explicitly.",
+                f"ambiguous: {MERGE_HINT}. Targeting one of the heads instead works only for a database on "
+                "that head's branch; a target on another branch is refused (TARGET_WOULD_BRANCH).",
                 heads=project_heads)
         return project_heads[0] if project_heads else "base"
     if target == "base":
@@ -149,14 +150,48 @@ def down_revision(script_revision):
     return down
 
 
+# Calls that only report: a downgrade() made of them (and of docstrings, pass, ... and raise) changes nothing.
+_REPORTING_FUNCTIONS = {"print", "warn"}
+_REPORTING_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
+
+
+def _only_reports(expression):
+    """Whether ``expression`` is a call that only writes a message: ``print(...)``, ``warnings.warn(...)``,
+    or a logging call such as ``log.info(...)``, ``logger.warning(...)``,
+    ``logging.getLogger(__name__).error(...)``."""
+    if not isinstance(expression, ast.Call):
+        return False
+    function = expression.func
+    if isinstance(function, ast.Name):
+        return function.id in _REPORTING_FUNCTIONS
+    return isinstance(function, ast.Attribute) and (
+        function.attr in _REPORTING_METHODS or
+        (function.attr in _REPORTING_FUNCTIONS and isinstance(function.value, ast.Name)
+         and function.value.id == "warnings"))
+
+
+def _gets_a_logger(expression):
+    """``logging.getLogger(...)`` or ``getLogger(...)``: setting up a logger changes nothing either."""
+    if not isinstance(expression, ast.Call):
+        return False
+    function = expression.func
+    name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
+    return name == "getLogger"
+
+
 def _does_something(function):
-    """False when the function body is only docstring, ``pass``, ``...`` or ``raise`` (a downgrade that
-    raises cannot undo anything either)."""
+    """False when the function body is only docstrings, ``pass``, ``...``, ``raise`` (a downgrade that
+    raises cannot undo anything either), calls that only report (``print``, ``log.info(...)``) and
+    ``logger = logging.getLogger(...)``."""
     for statement in function.body:
         if isinstance(statement, (ast.Pass, ast.Raise)):
             continue
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and \
                 (isinstance(statement.value.value, str) or statement.value.value is Ellipsis):
+            continue
+        if isinstance(statement, ast.Expr) and _only_reports(statement.value):
+            continue
+        if isinstance(statement, ast.Assign) and _gets_a_logger(statement.value):
             continue
         return True
     return False
@@ -178,8 +213,8 @@ def _reversible_source(path):
 
 def is_reversible(script_revision):
     """Whether the revision's ``downgrade()`` really undoes its ``upgrade()``: false when ``upgrade()``
-    does something and ``downgrade()`` is missing or only docstring/``pass``/``...``/``raise``, as in
-    the seed's data migration example."""
+    does something and ``downgrade()`` is missing or only docstring/``pass``/``...``/``raise`` and
+    logging or ``print`` calls, as in the seed's data migration example."""
     return _reversible_source(script_revision.path)
 
 
@@ -232,12 +267,41 @@ def plan_hash(current, target, direction, step_ids):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
+def applied_set(script, current, direction, step_ids):
+    """Every revision applied after running ``step_ids`` in ``direction`` from ``current``."""
+    applied = ancestors(script, current) if current else set()
+    return applied | set(step_ids) if direction == "upgrade" else applied - set(step_ids)
+
+
+def resulting_heads(script, current, direction, step_ids):
+    """The version table's rows after the run, sorted: the applied revisions that no other applied revision
+    descends from directly (what Alembic's head bookkeeping leaves)."""
+    applied = applied_set(script, current, direction, step_ids)
+    below = set()
+    for revision in applied:
+        below.update(alembic_util.to_tuple(get(script, revision).down_revision) or ())
+    return sorted(applied - below)
+
+
 def make_plan(script, current, target):
-    """The plan result fields for moving the database from ``current`` to the resolved ``target``."""
+    """The plan result fields for moving the database from ``current`` to the resolved ``target``.
+
+    TARGET_WOULD_BRANCH when the database would end up at more than one revision: a target on another
+    branch than the database's (Alembic would add it as a second current revision, which no rollback,
+    ``head`` or application expects)."""
     direction = direction_to(script, current, target)
     steps = steps_to(script, current, target, direction)
     described = [describe(step) for step in steps]
     step_ids = [step["revision"] for step in described]
+    expected = resulting_heads(script, current, direction, step_ids)
+    if len(expected) > 1 and len(expected) > len(current):
+        raise RunnerError(
+            "TARGET_WOULD_BRANCH",
+            f"{direction} to {target} would leave the database at {len(expected)} revisions "
+            f"({', '.join(expected)}), not one: {target} is on another branch than the database's "
+            f"{', '.join(current) or 'base'}. Target a revision that descends from "
+            f"{', '.join(current) or 'base'} (merge the branches: {MERGE_HINT}, then target the merge "
+            "revision). Nothing was changed.", current=list(current), heads=heads(script))
     irreversible = [step["revision"] for step in described if not step["reversible"]]
     return {
         "current": list(current),
@@ -247,5 +311,6 @@ def make_plan(script, current, target):
         "steps": described[:STEP_LIST_CAP],
         "stepCount": len(described),
         "irreversibleSteps": irreversible[:ID_LIST_CAP],
+        "expectedCurrent": expected[:ID_LIST_CAP],
         "planHash": plan_hash(current, target, direction, step_ids),
     }

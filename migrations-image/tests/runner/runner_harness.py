@@ -16,6 +16,11 @@ KIKI_CONFIG = IMAGE_DIR / "alembic.ini"
 LINEAR = FIXTURES / "linear" / "alembic.ini"
 TWO_HEADS = FIXTURES / "two-heads" / "alembic.ini"
 FAILING = FIXTURES / "failing" / "alembic.ini"
+CUSTOM_VERSION_TABLE = FIXTURES / "custom-version-table" / "alembic.ini"
+BRANCHES = FIXTURES / "branches" / "alembic.ini"
+ENUM_VALUES = FIXTURES / "enum-values" / "alembic.ini"
+LOCKS = FIXTURES / "locks" / "alembic.ini"
+CITEXT = FIXTURES / "citext" / "alembic.ini"
 
 # The linear fixture's revisions, base to head; the last one is a data migration with `pass` downgrade.
 LINEAR_REVISIONS = ["1f3a9c0d2b11", "2b7e4d1c9a22", "3c8f5e2d0b33", "4d9a6f3e1c44"]
@@ -54,7 +59,8 @@ class Runner:
         self.count += 1
         result_file = self.work_dir / f"result-{self.count}.json"
         environ = {k: v for k, v in os.environ.items()
-                   if k not in ("KIKI_DATABASE_URL", "DATABASE_URL", "ALEMBIC_CONFIG", "KIKI_LOCK_TIMEOUT")}
+                   if k not in ("KIKI_DATABASE_URL", "DATABASE_URL", "ALEMBIC_CONFIG", "KIKI_LOCK_TIMEOUT",
+                                "KIKI_TABLE_LOCK_TIMEOUT", "PGOPTIONS")}
         environ["KIKI_RESULT_FILE"] = str(result_file)
         if url is not None:
             environ["KIKI_DATABASE_URL"] = url
@@ -97,6 +103,7 @@ EXIT_CODES = {
     "INTERNAL_ERROR": 1,
     "BAD_ARGUMENTS": 2, "BAD_DATABASE_URL": 2,
     "MULTIPLE_HEADS": 3, "UNKNOWN_REVISION": 3, "UNKNOWN_CURRENT_REVISION": 3,
+    "TARGET_WOULD_BRANCH": 3, "UNVERSIONED_DATABASE": 3, "BAD_VERSION_TABLE": 3,
     "DATABASE_UNREACHABLE": 4, "LOCK_TIMEOUT": 4,
     "MIGRATION_FAILED": 5,
     "BACKUP_FAILED": 6, "RESTORE_FAILED": 6,

@@ -2,11 +2,13 @@
 import hashlib
 import os
 import re
+import uuid
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
-from runner_harness import LINEAR_REVISIONS
+from runner_harness import CITEXT, LINEAR_REVISIONS
 
 SNAPSHOT = "SELECT u.id, u.email, d.id, d.name, d.source FROM users u LEFT JOIN deployments d " \
            "ON d.user_id = u.id ORDER BY u.id, d.id"
@@ -113,3 +115,75 @@ def test_restore_failures_change_nothing(runner, database_url, sql, tmp_path):
 
     assert sql(database_url, "SELECT id, email FROM users") == [(1, "ada@kiki.example")]
     assert runner.ok("current", url=database_url)["current"] == [LINEAR_REVISIONS[3]]
+
+
+@pytest.fixture
+def owner_role(postgres_url, sql, tmp_path):
+    """A role that owns the test database but is no superuser, and its URL; citext created by the superuser."""
+    role = "kiki_owner_" + uuid.uuid4().hex[:8]
+    password = "Own3r-" + uuid.uuid4().hex[:10]
+    admin = sa.engine.make_url(postgres_url)
+    sql(postgres_url, f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'")
+    sql(postgres_url, f'ALTER DATABASE "{admin.database}" OWNER TO "{role}"')
+    sql(postgres_url, "CREATE EXTENSION citext")
+    try:
+        yield role, f"postgresql://{role}:{password}@{admin.host}:{admin.port}/{admin.database}", password
+    finally:
+        sql(postgres_url, f'ALTER DATABASE "{admin.database}" OWNER TO CURRENT_USER')
+        sql(postgres_url, f'DROP OWNED BY "{role}" CASCADE')
+        sql(postgres_url, f'DROP ROLE "{role}"')
+
+
+def test_a_restore_by_the_database_owner_leaves_out_a_superusers_extension(runner, postgres_url, sql, tmp_path,
+                                                                          owner_role):
+    _, url, password = owner_role
+    runner.secrets.append(password)
+    runner.ok("upgrade", "--target", "c1000000citx", url=url, config=CITEXT)
+    taken = runner.ok("backup", "--dir", str(tmp_path / "b"), url=url, config=CITEXT)
+    runner.ok("upgrade", "--target", "head", url=url, config=CITEXT)
+    sql(postgres_url, "UPDATE users SET email = 'changed@example.com' WHERE id = 1")
+
+    restored = runner.ok("restore", "--file", taken["path"], url=url, config=CITEXT)
+
+    assert taken["verified"] is True and "unrestorable" not in taken
+    assert restored["revision"] == "c1000000citx"
+    assert sql(postgres_url, "SELECT id, email::text FROM users ORDER BY id") == [
+        (1, "A@example.com"), (2, "b@example.com"), (3, "C@Example.com")]
+    assert sql(postgres_url, "SELECT count(*) FROM users WHERE email = 'a@EXAMPLE.com'") == [(1,)]  # still citext
+    assert "display_name" not in [r[0] for r in sql(postgres_url, "SELECT column_name FROM "
+                                                                  "information_schema.columns WHERE table_name = 'users'")]
+    assert sql(postgres_url, "SELECT extowner::regrole::text FROM pg_extension WHERE extname = 'citext'") == [
+        (sa.engine.make_url(postgres_url).username,)]
+
+
+def test_a_backup_the_role_could_not_restore_is_not_verified(runner, postgres_url, sql, tmp_path, owner_role):
+    role, url, password = owner_role
+    runner.secrets.append(password)
+    runner.ok("upgrade", "--target", "c1000000citx", url=url, config=CITEXT)
+    sql(postgres_url, "CREATE TABLE audit_log (id integer PRIMARY KEY)")  # owned by the superuser
+    sql(postgres_url, f'GRANT SELECT ON audit_log TO "{role}"')
+
+    taken = runner.ok("backup", "--dir", str(tmp_path / "b"), url=url, config=CITEXT)
+
+    assert taken["verified"] is False
+    assert taken["unrestorable"] == ["table public.audit_log"]
+    assert "does not own table public.audit_log" in taken["verifyMessage"]
+
+
+def test_a_failed_restore_keeps_psqls_hint_lines(runner, postgres_url, sql, tmp_path, owner_role):
+    """An extension only a superuser may create (dblink) was in the backup and has been dropped since: the
+    owner's restore cannot recreate it, and psql's ERROR and HINT reach the result, redacted; nothing
+    changes."""
+    _, url, password = owner_role
+    runner.secrets.append(password)
+    sql(postgres_url, "CREATE EXTENSION dblink")
+    runner.ok("upgrade", "--target", "c1000000citx", url=url, config=CITEXT)
+    taken = runner.ok("backup", "--dir", str(tmp_path / "b"), url=url, config=CITEXT)
+    sql(postgres_url, "DROP EXTENSION dblink")
+
+    error = runner.fails("RESTORE_FAILED", "restore", "--file", taken["path"], url=url, config=CITEXT)
+
+    assert 'ERROR:  permission denied to create extension "dblink"' in error["message"], error["message"]
+    assert "HINT:  Must be superuser to create this extension." in error["message"], error["message"]
+    assert "the database is unchanged" in error["message"]
+    assert sql(postgres_url, "SELECT count(*) FROM users") == [(3,)]

@@ -1,6 +1,8 @@
 """plan: what an upgrade or downgrade would run, from the database's revision to the target."""
 import re
+import shutil
 
+import pytest
 from runner_harness import KIKI_CONFIG, LINEAR, LINEAR_DATA_MIGRATION, LINEAR_REVISIONS, TWO_HEADS
 
 
@@ -73,3 +75,33 @@ def test_plan_to_an_unknown_revision(runner, sqlite_url):
     assert "0badc0ffee00" in error["message"]
     assert "4d9a6f3e1c44" in error["message"]  # the project's head
     assert "older or newer" in error["message"]
+
+
+@pytest.mark.parametrize("body, reversible", [
+    ('    log.info("data migration: nothing to undo")', False),
+    ('    logger = logging.getLogger(__name__)\n    logger.warning("cannot undo")', False),
+    ('    logging.getLogger("alembic").warning("cannot undo the backfill")', False),
+    ('    """Cannot be undone: the NULLs are gone."""\n    pass', False),
+    ('    raise NotImplementedError("irreversible")', False),
+    ('    print("nothing to do")\n    warnings.warn("irreversible")\n    ...', False),
+    ('    log.info("dropping")\n    op.execute("UPDATE deployments SET source = NULL")', True),
+])
+def test_a_downgrade_that_only_logs_passes_or_raises_is_irreversible(runner, sqlite_url, tmp_path, body, reversible):
+    """Read from the source: a downgrade() made only of reporting calls, docstrings, pass, ... and raise
+    changes nothing; anything else counts as work (the last case)."""
+    project = tmp_path / "bodies"
+    shutil.copytree(LINEAR.parent, project, ignore=shutil.ignore_patterns("__pycache__"))
+    data = next((project / "alembic" / "versions").glob(f"{LINEAR_REVISIONS[-1]}_*.py"))
+    text = data.read_text()
+    text = text.replace("from alembic import op\n", "import logging\nimport warnings\n\nfrom alembic import op\n\n"
+                        "log = logging.getLogger(__name__)\n")
+    text = text[:text.index("def downgrade():")] + "def downgrade():\n" + body + "\n"
+    data.write_text(text)
+    config = project / "alembic.ini"
+
+    history = runner.ok("history", config=config)
+    plan = runner.ok("plan", "--target", "head", url=sqlite_url, config=config)
+
+    described = next(r for r in history["revisions"] if r["revision"] == LINEAR_REVISIONS[-1])
+    assert described["reversible"] is reversible
+    assert (LINEAR_REVISIONS[-1] in plan["irreversibleSteps"]) is not reversible

@@ -16,8 +16,15 @@ public class DatabaseMigrationStatus {
       + "RolledBack, Blocked.")
   private Phase phase;
 
-  @JsonPropertyDescription("Revision read from the database's alembic_version table (`base` when it has none).")
+  @JsonPropertyDescription("Revision read from the database's version table (`base` when it has none).")
   private String currentRevision;
+
+  @JsonPropertyDescription("Name of the version table the project's env.py configures (version_table; alembic_version "
+      + "by default), as the last plan reported it; the operator reads currentRevision from it.")
+  private String versionTable;
+
+  @JsonPropertyDescription("Schema of the version table (version_table_schema); empty: the connection's search_path.")
+  private String versionTableSchema;
 
   @JsonPropertyDescription("spec.targetRevision resolved by the last plan (`head` -> revision id).")
   private String targetRevision;
@@ -47,6 +54,10 @@ public class DatabaseMigrationStatus {
   public void setPhase(Phase phase) { this.phase = phase; }
   public String getCurrentRevision() { return currentRevision; }
   public void setCurrentRevision(String currentRevision) { this.currentRevision = currentRevision; }
+  public String getVersionTable() { return versionTable; }
+  public void setVersionTable(String versionTable) { this.versionTable = versionTable; }
+  public String getVersionTableSchema() { return versionTableSchema; }
+  public void setVersionTableSchema(String versionTableSchema) { this.versionTableSchema = versionTableSchema; }
   public String getTargetRevision() { return targetRevision; }
   public void setTargetRevision(String targetRevision) { this.targetRevision = targetRevision; }
   public String getAppliedImage() { return appliedImage; }

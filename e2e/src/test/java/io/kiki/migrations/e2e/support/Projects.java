@@ -43,6 +43,28 @@ public final class Projects {
     }
   }
 
+  /**
+   * An image made of one of the runner's fixture projects ({@code migrations-image/tests/fixtures/<name>}: its
+   * alembic.ini and alembic/) with the runner of the KIKI image.
+   */
+  public static Projects fixture(String name) {
+    try {
+      Path source = kiki().resolve("tests/fixtures").resolve(name);
+      if (!Files.isRegularFile(source.resolve("alembic.ini"))) {
+        throw new IllegalArgumentException("no fixture project at " + source);
+      }
+      Path dir = Files.createTempDirectory("kiki-e2e-project-" + name + "-");
+      ProjectFiles.copy(source.resolve("alembic.ini"), dir.resolve("alembic.ini"));
+      ProjectFiles.copy(source.resolve("alembic"), dir.resolve("alembic"));
+      for (String part : List.of("kiki_migrate", "bin")) {
+        ProjectFiles.copy(kiki().resolve(part), dir.resolve(part));
+      }
+      return new Projects(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Removes a revision file, as an older release of the image would not have it yet. */
   public Projects withoutRevision(String revision) {
     try (Stream<Path> files = Files.list(versions())) {

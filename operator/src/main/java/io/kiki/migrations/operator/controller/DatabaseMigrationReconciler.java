@@ -29,6 +29,7 @@ import io.kiki.migrations.operator.database.DatabaseResolver;
 import io.kiki.migrations.operator.database.DatabaseUnreachableException;
 import io.kiki.migrations.operator.database.JdbcTarget;
 import io.kiki.migrations.operator.database.Redaction;
+import io.kiki.migrations.operator.database.VersionTable;
 import io.kiki.migrations.operator.event.EventRecorder;
 import io.kiki.migrations.operator.health.HealthChecks;
 import io.kiki.migrations.operator.job.JobNames;
@@ -247,7 +248,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     String current;
     try {
-      current = AlembicRevisionReader.describe(revisions.read(database));
+      current = AlembicRevisionReader.describe(revisions.read(database, VersionTable.of(status)));
     } catch (DatabaseUnreachableException e) {
       locks.release(identity, owner);
       throw e;
@@ -268,7 +269,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     status.setRollout(rollout);
     status.setCurrentRevision(current);
     StatusRecorder.progressing(status, Phase.Planning, Reasons.PLANNING, "planning targetRevision "
-        + resource.getSpec().getTargetRevision() + " with " + rollout.getImage() + " (database at " + current + ")",
+        + resource.getSpec().getTargetRevision() + " with " + rollout.getImage() + " (database at " + current + " in "
+        + VersionTable.of(status) + ")",
         generation, now);
     return outcome.requeue(config.stepDelay());
   }

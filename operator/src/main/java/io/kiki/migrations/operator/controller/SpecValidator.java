@@ -61,6 +61,7 @@ public final class SpecValidator {
       duration("spec.timeouts.backup", timeouts.getBackup(), problems);
       duration("spec.timeouts.migrate", timeouts.getMigrate(), problems);
       duration("spec.timeouts.rollback", timeouts.getRollback(), problems);
+      duration("spec.timeouts.lock", timeouts.getLock(), problems);
     }
     return problems;
   }

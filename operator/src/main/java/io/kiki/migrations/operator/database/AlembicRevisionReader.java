@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the database's current Alembic revision(s) from alembic_version; a missing table means base. */
+/**
+ * Reads the database's current Alembic revision(s) from the project's version table (alembic_version unless env.py
+ * names another, see {@link VersionTable}); a missing table means base.
+ */
 public class AlembicRevisionReader {
   public static final String BASE = "base";
   private static final String UNDEFINED_TABLE = "42P01";
@@ -18,13 +21,18 @@ public class AlembicRevisionReader {
     this.connectTimeout = connectTimeout;
   }
 
-  /** The current revisions, sorted; empty for base. */
+  /** The current revisions in Alembic's default table, sorted; empty for base. */
   public List<String> read(JdbcTarget target) {
+    return read(target, VersionTable.DEFAULT);
+  }
+
+  /** The current revisions in {@code table}, sorted; empty for base (no such table, or no such schema). */
+  public List<String> read(JdbcTarget target, VersionTable table) {
     try (Connection connection = target.connect(connectTimeout);
          Statement statement = connection.createStatement()) {
       statement.setQueryTimeout(JdbcTarget.timeoutSeconds(connectTimeout));
       List<String> revisions = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery("SELECT version_num FROM alembic_version ORDER BY version_num")) {
+      try (ResultSet rows = statement.executeQuery("SELECT version_num FROM " + table.sql() + " ORDER BY version_num")) {
         while (rows.next()) {
           revisions.add(rows.getString(1));
         }
@@ -34,7 +42,7 @@ public class AlembicRevisionReader {
       if (UNDEFINED_TABLE.equals(e.getSQLState())) {
         return List.of();
       }
-      throw new DatabaseUnreachableException("cannot read alembic_version from " + target.identity() + ": "
+      throw new DatabaseUnreachableException("cannot read the version table " + table + " from " + target.identity() + ": "
           + Redaction.redact(e.getMessage(), target.password()) + " (check host, port, database and credentials of the "
           + "URL in the Secret, and that the database accepts connections from the operator)", e);
     }

@@ -27,6 +27,9 @@ public final class SqlAlchemyUrl {
       "application_name", "ApplicationName",
       "target_session_attrs", "targetServerType");
   public static final int DEFAULT_PORT = 5432;
+  private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://");
+  private static final Pattern BAD_ESCAPE = Pattern.compile("%(?![0-9A-Fa-f]{2})");
+  private static final String USERINFO_DELIMITERS = "/?#[]";
 
   private SqlAlchemyUrl() {
   }
@@ -36,6 +39,12 @@ public final class SqlAlchemyUrl {
       throw new InvalidDatabaseUrlException("the database URL is empty; expected postgresql://user:password@host:5432/database");
     }
     String trimmed = url.strip();
+    String problem = encodingProblem(trimmed);
+    if (problem != null) {
+      throw new InvalidDatabaseUrlException("the database URL has " + problem + ". URL-encode the password (and user "
+          + "name) in the Secret: urllib.parse.quote(password, safe='') in Python, URLEncoder in Java; '@' is %40, "
+          + "'/' is %2F, ':' is %3A, '%' is %25");
+    }
     Matcher m = URL.matcher(trimmed);
     if (!m.matches()) {
       throw new InvalidDatabaseUrlException("'" + Redaction.redact(trimmed) + "' is not a URL of the form "
@@ -91,6 +100,46 @@ public final class SqlAlchemyUrl {
           .collect(Collectors.joining("&")));
     }
     return new JdbcTarget(jdbc.toString(), user, password, host, port, database, Map.copyOf(parameters));
+  }
+
+  /**
+   * What in {@code url} must be URL-encoded before any parser can agree on its meaning, or null. The rule the runner
+   * applies as well ({@code kiki_migrate/database.py}, {@code url_encoding_problem}), so that both read a URL the same
+   * way or both refuse it (shared cases: {@code migrations-image/tests/fixtures/database-urls.json}): after
+   * {@code scheme://}, at most one '@' (the one before the host); no '/', '?', '#', '[', ']' or whitespace before it;
+   * every '%' starts a %XX escape. SQLAlchemy reads {@code kiki:p@ss@host} as password "p" on host "ss@host", a
+   * last-'@' reading as password "p@ss": refusing is the only reading both can share. The text never holds the URL.
+   */
+  static String encodingProblem(String url) {
+    Matcher scheme = SCHEME.matcher(url);
+    if (!scheme.find() || url.startsWith("/", scheme.end())) {
+      return null;
+    }
+    if (BAD_ESCAPE.matcher(url).find()) {
+      return "a '%' that does not start a %XX escape (write '%' as %25)";
+    }
+    String rest = url.substring(scheme.end());
+    long ats = rest.chars().filter(c -> c == '@').count();
+    if (ats > 1) {
+      return ats + " '@' characters, but only the one before the host may be unencoded (write '@' in a password or "
+          + "user name as %40)";
+    }
+    if (ats == 1) {
+      String userinfo = rest.substring(0, rest.indexOf('@'));
+      String listed = userinfo.chars()
+          .filter(c -> USERINFO_DELIMITERS.indexOf(c) >= 0 || Character.isWhitespace(c))
+          .distinct().sorted()
+          .mapToObj(c -> "'" + (char) c + "' as " + escape((char) c))
+          .collect(Collectors.joining(", "));
+      if (!listed.isEmpty()) {
+        return "a user name or password with characters that end it early (write " + listed + ")";
+      }
+    }
+    return null;
+  }
+
+  private static String escape(char c) {
+    return c == ' ' ? "%20" : URLEncoder.encode(String.valueOf(c), StandardCharsets.UTF_8);
   }
 
   private static Map<String, String> parseQuery(String query) throws InvalidDatabaseUrlException {

@@ -15,6 +15,8 @@ import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.JobTemplateSpec;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.kiki.migrations.api.v1alpha1.SecretKeyRef;
+import io.kiki.migrations.operator.config.DurationParser;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,6 +29,9 @@ public final class JobFactory {
   public static final String CONTAINER = "kiki-migrate";
   public static final String BACKUP_DIR = "/backups";
   public static final String DATABASE_URL_ENV = "KIKI_DATABASE_URL";
+  /** spec.timeouts.lock in seconds: how long one migration statement waits for a table lock (the runner's lock_timeout). */
+  public static final String TABLE_LOCK_TIMEOUT_ENV = "KIKI_TABLE_LOCK_TIMEOUT";
+  static final Duration DEFAULT_TABLE_LOCK_TIMEOUT = Duration.ofSeconds(5);
   /** Non-root user and group of the Job pods: the migrations image's numeric USER; fsGroup makes /backups writable. */
   public static final long RUN_AS_USER = 10001L;
 
@@ -36,6 +41,13 @@ public final class JobFactory {
   /** What one Job runs. {@code backupClaim} is mounted at /backups when not null. */
   public record JobRequest(String name, RolloutStage stage, String rolloutId, String image, List<String> args,
                            Duration deadline, SecretKeyRef databaseUrl, String backupClaim) {
+  }
+
+  /** spec.timeouts.lock as the runner reads it: seconds, a decimal number ("5", "0.5"). */
+  static String tableLockTimeoutSeconds(DatabaseMigration owner) {
+    String lock = owner.getSpec().getTimeouts() == null ? null : owner.getSpec().getTimeouts().getLock();
+    Duration timeout = DurationParser.parseOr(lock, DEFAULT_TABLE_LOCK_TIMEOUT);
+    return BigDecimal.valueOf(Math.max(1, timeout.toMillis()), 3).stripTrailingZeros().toPlainString();
   }
 
   public static Job build(DatabaseMigration owner, JobRequest request) {
@@ -73,6 +85,7 @@ public final class JobFactory {
         .withEnv(new EnvVarBuilder().withName(DATABASE_URL_ENV).withNewValueFrom().withNewSecretKeyRef()
                 .withName(request.databaseUrl().getName()).withKey(request.databaseUrl().getKey()).endSecretKeyRef()
                 .endValueFrom().build(),
+            new EnvVarBuilder().withName(TABLE_LOCK_TIMEOUT_ENV).withValue(tableLockTimeoutSeconds(owner)).build(),
             new EnvVarBuilder().withName("HOME").withValue("/tmp").build())
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withResources(template.getResources())

@@ -47,8 +47,10 @@ public class BackupStage extends JobStage {
     backup.setTakenAt(context.now().truncatedTo(ChronoUnit.SECONDS).toString());
     context.status().setLastBackup(backup);
     if (!Boolean.TRUE.equals(backup.getVerified())) {
+      String why = result.text("verifyMessage") != null ? result.text("verifyMessage")
+          : "it could not be read back (pg_restore --list failed)";
       return new StageResult.Failed(Phase.Failed, Reasons.BACKUP_FAILED, "backup " + backup.getFile()
-          + " could not be read back (pg_restore --list failed); the database was not changed");
+          + " is not verified: " + why + "; the database was not changed");
     }
     context.rollout().setBackupFile(backup.getFile());
     return new StageResult.Done(RolloutStage.Migrate, Reasons.BACKUP_SUCCEEDED, "backup " + backup.getFile() + " ("

@@ -1,8 +1,10 @@
 package io.kiki.migrations.operator.stage;
 
+import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.operator.config.DurationParser;
 import io.kiki.migrations.operator.database.AlembicRevisionReader;
+import io.kiki.migrations.operator.database.VersionTable;
 import io.kiki.migrations.operator.job.JobFactory.JobRequest;
 import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.job.JobOutcome;
@@ -16,6 +18,13 @@ import java.util.Set;
 abstract class JobStage implements Stage {
   /** Runner error codes that mean "try again later": the database was not changed. */
   static final Set<String> TRANSIENT_CODES = Set.of("DATABASE_UNREACHABLE", "LOCK_TIMEOUT");
+
+  /**
+   * Attempts of a stage whose Job ends in LOCK_TIMEOUT (a table lock held by the application past spec.timeouts.lock,
+   * or the migration lock held by another session) before the rollout fails with reason LockTimeout; between them the
+   * transient backoff (KIKI_RETRY_INITIAL_INTERVAL doubling up to KIKI_RETRY_MAX_INTERVAL).
+   */
+  public static final int LOCK_TIMEOUT_ATTEMPTS = 4;
 
   /** Used when the spec's timeout stopped being a valid duration while the rollout ran. */
   static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(30);
@@ -39,9 +48,13 @@ abstract class JobStage implements Stage {
     return services.jobs().run(context.resource(), request, startedReason, context.now());
   }
 
-  /** After the Job ended: the operator reads the database's revision itself and records it in the status. */
+  /**
+   * After the Job ended: the operator reads the database's revision itself, from the version table the plan reported,
+   * and records it in the status.
+   */
   protected String readCurrentRevision(RolloutContext context) {
-    String current = AlembicRevisionReader.describe(services.revisions().read(context.database()));
+    String current = AlembicRevisionReader.describe(services.revisions().read(context.database(),
+        VersionTable.of(context.status())));
     context.status().setCurrentRevision(current);
     return current;
   }
@@ -54,8 +67,22 @@ abstract class JobStage implements Stage {
     return failed.errorCode() != null && TRANSIENT_CODES.contains(failed.errorCode());
   }
 
-  /** A new attempt of this stage after an exponential backoff. */
+  /** Whether a failed Job may run again: transient, and not a lock timeout that used up its attempts. */
+  protected static boolean mayRetry(RolloutContext context, JobOutcome.Failed failed) {
+    return isTransient(failed)
+        && !("LOCK_TIMEOUT".equals(failed.errorCode()) && attempt(context.rollout()) >= LOCK_TIMEOUT_ATTEMPTS);
+  }
+
+  /**
+   * A new attempt of this stage after an exponential backoff; once a lock timeout used up its
+   * {@link #LOCK_TIMEOUT_ATTEMPTS}, the rollout fails with reason LockTimeout.
+   */
   protected StageResult retry(RolloutContext context, JobOutcome.Failed failed) {
+    if (!mayRetry(context, failed)) {
+      return new StageResult.Failed(Phase.Failed, Reasons.LOCK_TIMEOUT, stage().name().toLowerCase(Locale.ROOT)
+          + " gave up after " + attempt(context.rollout()) + " attempts, each ending in a lock timeout; the last: "
+          + failed.message());
+    }
     String reason = "LOCK_TIMEOUT".equals(failed.errorCode()) ? Reasons.LOCK_TIMEOUT : Reasons.DATABASE_UNREACHABLE;
     Duration after = backoff(attempt(context.rollout()), services.config().transientRetryInitial(),
         services.config().transientRetryMax());

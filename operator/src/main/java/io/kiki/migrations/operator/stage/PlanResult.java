@@ -1,13 +1,17 @@
 package io.kiki.migrations.operator.stage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kiki.migrations.operator.database.VersionTable;
 import io.kiki.migrations.operator.job.RunnerResult;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The typed result of {@code kiki-migrate plan}. */
+/**
+ * The typed result of {@code kiki-migrate plan}. {@code versionTable}: where the project's env.py keeps its version
+ * table (Alembic's default when the runner does not say).
+ */
 public record PlanResult(List<String> current, List<String> heads, String target, String direction, List<String> steps,
-                         List<String> irreversibleSteps, int stepCount, String planHash) {
+                         List<String> irreversibleSteps, int stepCount, String planHash, VersionTable versionTable) {
   public static final String UPGRADE = "upgrade";
   public static final String DOWNGRADE = "downgrade";
   public static final String NONE = "none";
@@ -19,8 +23,11 @@ public record PlanResult(List<String> current, List<String> heads, String target
       stepNodes.forEach(step -> steps.add(step.path("revision").asText()));
     }
     Long count = result.number("stepCount");
+    JsonNode table = result.json().path("versionTable");
+    VersionTable versionTable = table.isObject()
+        ? new VersionTable(table.path("schema").asText(null), table.path("name").asText(null)) : VersionTable.DEFAULT;
     return new PlanResult(result.list("current"), result.list("heads"), result.text("target"),
         result.text("direction") == null ? NONE : result.text("direction"), steps, result.list("irreversibleSteps"),
-        count == null ? steps.size() : count.intValue(), result.text("planHash"));
+        count == null ? steps.size() : count.intValue(), result.text("planHash"), versionTable);
   }
 }

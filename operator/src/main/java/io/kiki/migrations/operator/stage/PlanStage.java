@@ -50,6 +50,8 @@ public class PlanStage extends JobStage {
     rollout.setIrreversibleSteps(plan.irreversibleSteps());
     context.status().setTargetRevision(plan.target());
     context.status().setCurrentRevision(from);
+    context.status().setVersionTableSchema(plan.versionTable().schema());
+    context.status().setVersionTable(plan.versionTable().name());
     if (PlanResult.NONE.equals(plan.direction())) {
       return new StageResult.Done(null, Reasons.UP_TO_DATE, "database already at " + plan.target());
     }
@@ -85,6 +87,9 @@ public class PlanStage extends JobStage {
     return switch (code) {
       case "MULTIPLE_HEADS" -> new StageResult.Failed(Phase.Blocked, Reasons.MULTIPLE_HEADS, message);
       case "UNKNOWN_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, message);
+      case "TARGET_WOULD_BRANCH" -> new StageResult.Failed(Phase.Blocked, Reasons.TARGET_WOULD_BRANCH, message);
+      case "UNVERSIONED_DATABASE" -> new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, message);
+      case "BAD_VERSION_TABLE" -> new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, message);
       case "UNKNOWN_CURRENT_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
       case "BAD_DATABASE_URL" -> new StageResult.Failed(Phase.Blocked, Reasons.INVALID_DATABASE_URL, message);
       default -> new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, code + ": " + message);

@@ -33,7 +33,7 @@ public class RollbackStage extends JobStage {
       return new StageResult.Failed(Phase.RolledBack, rollout.getRollbackReason(), "rolled back to " + current
           + " after: " + rollout.getRollbackMessage());
     }
-    if (outcome instanceof JobOutcome.Failed failed && isTransient(failed) && current.equals(rollout.getTo())) {
+    if (outcome instanceof JobOutcome.Failed failed && mayRetry(context, failed) && current.equals(rollout.getTo())) {
       return retry(context, failed);
     }
     String what = direction + " back to " + rollout.getFrom();

@@ -44,6 +44,12 @@ public final class Reasons {
   public static final String UNKNOWN_REVISION = "UnknownRevision";
   public static final String UNKNOWN_CURRENT_REVISION = "UnknownCurrentRevision";
   public static final String DOWNGRADE_NOT_ALLOWED = "DowngradeNotAllowed";
+  /** The target is on another branch than the database's: reaching it would leave two current revisions. */
+  public static final String TARGET_WOULD_BRANCH = "TargetWouldBranch";
+  /** Tables but no version table: a person stamps the revision the schema matches. */
+  public static final String UNVERSIONED_DATABASE = "UnversionedDatabase";
+  /** The version table holds rows Alembic would not write (a revision next to its ancestor, empty values). */
+  public static final String BAD_VERSION_TABLE = "BadVersionTable";
 
   // Configuration: the Secret has to be fixed (Stalled=True, rechecked periodically, phase Pending)
   public static final String SECRET_NOT_FOUND = "SecretNotFound";

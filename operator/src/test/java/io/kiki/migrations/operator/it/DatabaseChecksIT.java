@@ -8,6 +8,7 @@ import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.database.DatabaseUnreachableException;
 import io.kiki.migrations.operator.database.JdbcTarget;
 import io.kiki.migrations.operator.database.SqlAlchemyUrl;
+import io.kiki.migrations.operator.database.VersionTable;
 import io.kiki.migrations.operator.health.HttpCheck;
 import io.kiki.migrations.operator.health.SqlCheck;
 import java.net.InetSocketAddress;
@@ -30,6 +31,26 @@ class DatabaseChecksIT {
     assertThat(reader.read(target)).containsExactly("b9", "c3");
     assertThat(AlembicRevisionReader.describe(reader.read(target))).isEqualTo("b9,c3");
     assertThat(AlembicRevisionReader.describe(List.of())).isEqualTo("base");
+  }
+
+  /** The version table the project's env.py names, not another application's public.alembic_version. */
+  @Test
+  void revisionFromTheProjectsOwnVersionTable() throws Exception {
+    String url = TestingPostgres.createDatabase();
+    JdbcTarget target = SqlAlchemyUrl.toJdbc(url);
+    VersionTable custom = new VersionTable("kiki_meta", "kiki_version");
+    TestingPostgres.execute(url, "CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)");
+    TestingPostgres.execute(url, "INSERT INTO alembic_version VALUES ('x9')");
+    assertThat(reader.read(target, custom)).as("no such schema yet: base").isEmpty();
+    TestingPostgres.execute(url, "CREATE SCHEMA kiki_meta");
+    assertThat(reader.read(target, custom)).as("no such table yet: base").isEmpty();
+    TestingPostgres.execute(url, "CREATE TABLE kiki_meta.kiki_version (version_num VARCHAR(32) PRIMARY KEY)");
+    TestingPostgres.execute(url, "INSERT INTO kiki_meta.kiki_version VALUES ('c0000002vtab')");
+    assertThat(reader.read(target, custom)).containsExactly("c0000002vtab");
+    assertThat(reader.read(target)).as("Alembic's default table is another application's").containsExactly("x9");
+    TestingPostgres.execute(url, "CREATE TABLE \"Odd Versions\" (version_num VARCHAR(32) PRIMARY KEY)");
+    TestingPostgres.execute(url, "INSERT INTO \"Odd Versions\" VALUES ('q1')");
+    assertThat(reader.read(target, new VersionTable(null, "Odd Versions"))).containsExactly("q1");
   }
 
   @Test

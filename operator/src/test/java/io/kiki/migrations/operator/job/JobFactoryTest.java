@@ -9,6 +9,7 @@ import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.JobTemplateSpec;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.kiki.migrations.api.v1alpha1.SecretKeyRef;
+import io.kiki.migrations.api.v1alpha1.TimeoutsSpec;
 import io.kiki.migrations.operator.TestingResources;
 import io.kiki.migrations.operator.job.JobFactory.JobRequest;
 import java.time.Duration;
@@ -81,5 +82,25 @@ class JobFactoryTest {
     assertThat(pod.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null).singleElement()
         .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("kiki-backups"));
     assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(90L);
+  }
+
+  @Test
+  void theTableLockTimeoutOfTheSpecReachesTheRunnerInSeconds() {
+    DatabaseMigration owner = TestingResources.resource();
+    JobRequest request = new JobRequest("kiki-campaigns-migrate-3", RolloutStage.Migrate, "3", "kiki/migrations:2",
+        List.of("upgrade", "--target", "c3"), Duration.ofMinutes(30), new SecretKeyRef("kiki-db", "url"), null);
+    assertThat(lockTimeout(JobFactory.build(owner, request))).as("default 5s").isEqualTo("5");
+
+    TimeoutsSpec timeouts = new TimeoutsSpec();
+    timeouts.setLock("1500ms");
+    owner.getSpec().setTimeouts(timeouts);
+    assertThat(lockTimeout(JobFactory.build(owner, request))).isEqualTo("1.5");
+    timeouts.setLock("2m");
+    assertThat(lockTimeout(JobFactory.build(owner, request))).isEqualTo("120");
+  }
+
+  private static String lockTimeout(Job job) {
+    return job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getName().equals(JobFactory.TABLE_LOCK_TIMEOUT_ENV)).findFirst().orElseThrow().getValue();
   }
 }

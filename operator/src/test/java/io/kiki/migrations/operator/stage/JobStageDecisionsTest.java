@@ -89,6 +89,36 @@ class JobStageDecisionsTest {
   }
 
   @Test
+  void lockTimeoutFailsTheRolloutOnceItsAttemptsAreUsedUp() throws Exception {
+    MigrateStage stage = new MigrateStage(services);
+    RolloutContext context = migrating(TestingResources.resource());
+    context.rollout().setAttempt(JobStage.LOCK_TIMEOUT_ATTEMPTS);
+    StageResult result = stage.afterFailure(context, failed("LOCK_TIMEOUT",
+        "table public.campaign_deployments held by pid 42; Nothing was committed"), "a1");
+    assertThat(result).isInstanceOf(StageResult.Failed.class);
+    assertThat(((StageResult.Failed) result).outcome()).isEqualTo(Phase.Failed);
+    assertThat(((StageResult.Failed) result).reason()).isEqualTo(Reasons.LOCK_TIMEOUT);
+    assertThat(((StageResult.Failed) result).message()).contains("gave up after 4 attempts")
+        .contains("campaign_deployments held by pid 42");
+
+    RolloutContext moved = migrating(TestingResources.resource());
+    moved.rollout().setAttempt(1);
+    StageResult partly = stage.afterFailure(moved, failed("LOCK_TIMEOUT", "revision c3 waited"), "b2");
+    assertThat(((StageResult.Done) partly).next()).as("some revisions committed: undo, not retry")
+        .isEqualTo(RolloutStage.Rollback);
+  }
+
+  @Test
+  void anUnverifiedBackupSaysWhyInTheRunnersWords() throws Exception {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Backup, "a1");
+    String json = "{\"ok\":true,\"command\":\"backup\",\"file\":\"k-1.dump\",\"sizeBytes\":2048,\"sha256\":\"ab\","
+        + "\"revision\":\"a1\",\"verified\":false,\"verifyMessage\":\"it does not own table public.audit_log\"}";
+    StageResult failed = BackupStage.afterBackup(context, new RunnerResult(new ObjectMapper().readTree(json)));
+    assertThat(((StageResult.Failed) failed).message())
+        .isEqualTo("backup k-1.dump is not verified: it does not own table public.audit_log; the database was not changed");
+  }
+
+  @Test
   void failedMigrationThatMovedTheDatabaseRollsBack() throws Exception {
     MigrateStage stage = new MigrateStage(services);
     StageResult result = stage.afterFailure(migrating(TestingResources.resource()),

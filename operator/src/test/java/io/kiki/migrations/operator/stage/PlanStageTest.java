@@ -8,7 +8,10 @@ import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.HistoryEntry;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kiki.migrations.operator.TestingResources;
+import io.kiki.migrations.operator.database.VersionTable;
+import io.kiki.migrations.operator.job.RunnerResult;
 import io.kiki.migrations.operator.status.Reasons;
 import java.util.List;
 import java.util.Optional;
@@ -17,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class PlanStageTest {
 
   static PlanResult plan(List<String> current, String target, String direction, List<String> irreversible) {
-    return new PlanResult(current, List.of("c3"), target, direction, List.of("b2", "c3"), irreversible, 2, "abcdef0123456789");
+    return new PlanResult(current, List.of("c3"), target, direction, List.of("b2", "c3"), irreversible, 2, "abcdef0123456789",
+        VersionTable.DEFAULT);
   }
 
   @Test
@@ -41,6 +45,22 @@ class PlanStageTest {
         plan(List.of("a1"), "c3", "upgrade", List.of("c3")));
     assertThat(((StageResult.Done) withBackup).next()).isEqualTo(RolloutStage.Backup);
     assertThat(((StageResult.Done) withBackup).message()).endsWith("irreversible: c3");
+  }
+
+  @Test
+  void theVersionTableThePlanReportsIsRecordedForTheOperatorsReads() throws Exception {
+    String json = "{\"ok\":true,\"command\":\"plan\",\"current\":[],\"heads\":[\"v2\"],\"target\":\"v2\","
+        + "\"direction\":\"upgrade\",\"steps\":[{\"revision\":\"v1\"},{\"revision\":\"v2\"}],\"stepCount\":2,"
+        + "\"irreversibleSteps\":[],\"planHash\":\"0123\",\"versionTable\":{\"schema\":\"kiki_meta\",\"name\":\"kiki_version\"}}";
+    PlanResult plan = PlanResult.of(new RunnerResult(new ObjectMapper().readTree(json)));
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Plan, "base");
+    PlanStage.afterPlan(context, plan);
+    assertThat(VersionTable.of(context.status())).isEqualTo(new VersionTable("kiki_meta", "kiki_version"));
+    assertThat(VersionTable.of(context.status()).sql()).isEqualTo("kiki_meta.kiki_version");
+
+    PlanResult older = PlanResult.of(new RunnerResult(new ObjectMapper().readTree(json.replaceAll(",\"versionTable\".*}}", "}"))));
+    assertThat(older.versionTable()).as("a runner that does not report it: Alembic's default").isEqualTo(VersionTable.DEFAULT);
+    assertThat(new VersionTable(null, "Kiki\"Version").sql()).isEqualTo("\"Kiki\"\"Version\"");
   }
 
   @Test
@@ -74,6 +94,12 @@ class PlanStageTest {
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, "no such"));
     assertThat(PlanStage.decideFailure("UNKNOWN_CURRENT_REVISION", "unknown"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, "unknown"));
+    assertThat(PlanStage.decideFailure("TARGET_WOULD_BRANCH", "branch"))
+        .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.TARGET_WOULD_BRANCH, "branch"));
+    assertThat(PlanStage.decideFailure("UNVERSIONED_DATABASE", "stamp"))
+        .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, "stamp"));
+    assertThat(PlanStage.decideFailure("BAD_VERSION_TABLE", "rows"))
+        .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, "rows"));
     assertThat(PlanStage.decideFailure("BAD_DATABASE_URL", "bad"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.INVALID_DATABASE_URL, "bad"));
     assertThat(PlanStage.decideFailure("INTERNAL_ERROR", "bug"))
