@@ -212,7 +212,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private Outcome startRollout(DatabaseMigration resource, DatabaseMigrationStatus status,
                                Context<DatabaseMigration> context, long generation, Instant now) {
     Outcome outcome = new Outcome();
-    List<String> problems = SpecValidator.validate(resource.getSpec());
+    List<String> problems = SpecValidator.validate(resource);
     if (!problems.isEmpty()) {
       String message = "invalid spec: " + String.join("; ", problems);
       StatusRecorder.stalled(status, Phase.Blocked, Reasons.INVALID_SPEC, message, generation, now);
@@ -276,6 +276,16 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private Outcome continueRollout(DatabaseMigration resource, DatabaseMigrationStatus status, Instant now) {
     Rollout rollout = status.getRollout();
     long generation = rollout.getGeneration();
+    if (resource.getSpec() == null) {
+      // The spec was changed mid-rollout to one this version cannot read: no Job runs without the stage's settings.
+      String message = "invalid spec: " + String.join("; ", SpecValidator.validate(resource)) + "; the rollout of "
+          + "generation " + generation + " (stage " + rollout.getStage() + ") holds until the spec can be read";
+      Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
+      boolean repeated = reconciling != null && Reasons.INVALID_SPEC.equals(reconciling.getReason());
+      StatusRecorder.transientProblem(status, Reasons.INVALID_SPEC, message, generation, now);
+      Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
+      return repeated ? outcome : outcome.event(Reasons.INVALID_SPEC, message);
+    }
     JdbcTarget database;
     try {
       database = resolver.resolve(resource.getMetadata().getNamespace(), resource.getSpec().getDatabase().getUrlSecretRef());

@@ -1,5 +1,6 @@
 package io.kiki.migrations.operator.controller;
 
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.HealthCheckSpec;
 import io.kiki.migrations.api.v1alpha1.RollbackStrategy;
@@ -21,6 +22,14 @@ public final class SpecValidator {
   private static final Pattern NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
 
   private SpecValidator() {
+  }
+
+  /** The spec's problems, starting with one that kept it from being read at all (an unknown enum value). */
+  public static List<String> validate(DatabaseMigration resource) {
+    if (resource.getSpecProblem() != null) {
+      return List.of(resource.getSpecProblem());
+    }
+    return validate(resource.getSpec());
   }
 
   public static List<String> validate(DatabaseMigrationSpec spec) {
