@@ -328,7 +328,12 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     Outcome outcome = new Outcome();
     if (result instanceof StageResult.Waiting waiting) {
       if (waiting.message() != null) {
-        StatusRecorder.progressing(status, status.getPhase(), status.getPhase().name(), waiting.message(), generation, now);
+        Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
+        String reason = waiting.reason() != null ? waiting.reason() : status.getPhase().name();
+        if (waiting.reason() != null && (reconciling == null || !reason.equals(reconciling.getReason()))) {
+          outcome.event(reason, waiting.message());
+        }
+        StatusRecorder.progressing(status, status.getPhase(), reason, waiting.message(), generation, now);
       }
       return outcome.requeue(waiting.requeueAfter());
     }

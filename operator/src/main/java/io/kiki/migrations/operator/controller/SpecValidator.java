@@ -7,6 +7,7 @@ import io.kiki.migrations.api.v1alpha1.RollbackStrategy;
 import io.kiki.migrations.api.v1alpha1.TimeoutsSpec;
 import io.kiki.migrations.api.v1alpha1.VerifySpec;
 import io.kiki.migrations.operator.config.DurationParser;
+import io.kiki.migrations.operator.health.SqlCheck;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -103,6 +104,9 @@ public final class SpecValidator {
     for (int i = 0; i < checks.size(); i++) {
       HealthCheckSpec check = checks.get(i);
       String field = "spec.verify.checks[" + i + "]";
+      if (check.getSql() != null) {
+        SqlCheck.statementProblem(check.getSql()).ifPresent(p -> problems.add(field + ".sql: " + p));
+      }
       if (!isBlank(check.getName()) && !CHECK_NAME.matcher(check.getName()).matches()) {
         problems.add(field + ".name '" + check.getName() + "' must be lower-case letters, digits and '-' (e.g. "
             + "campaigns-readable)");
@@ -124,6 +128,7 @@ public final class SpecValidator {
     }
     duration("spec.verify.timeout", verify.getTimeout(), problems);
     duration("spec.verify.interval", verify.getInterval(), problems);
+    duration("spec.verify.databaseOutageTimeout", verify.getDatabaseOutageTimeout(), problems);
     if (verify.getSuccessThreshold() != null && verify.getSuccessThreshold() < 1) {
       problems.add("spec.verify.successThreshold must be at least 1");
     }

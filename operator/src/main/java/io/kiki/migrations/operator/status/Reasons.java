@@ -58,6 +58,8 @@ public final class Reasons {
   public static final String MIGRATION_FAILED = "MigrationFailed";
   public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
   public static final String VERIFY_FAILED = "VerifyFailed";
+  /** The checks could not reach the database for verify.databaseOutageTimeout: Failed, not rolled back. */
+  public static final String VERIFY_INCONCLUSIVE = "VerifyInconclusive";
   public static final String ROLLBACK_FAILED = "RollbackFailed";
   public static final String IRREVERSIBLE_WITHOUT_BACKUP = "IrreversibleWithoutBackup";
   public static final String NO_BACKUP = "NoBackup";

@@ -79,6 +79,8 @@ class SpecValidatorMatchesCrdTest {
         "spec.verify.timeout");
     add("spec.verify.interval pattern ^([0-9]+(ms|s|m|h))+$", s -> s.with("verify").put("interval", "often"),
         "spec.verify.interval");
+    add("spec.verify.databaseOutageTimeout pattern ^([0-9]+(ms|s|m|h))+$",
+        s -> s.with("verify").put("databaseOutageTimeout", "forever"), "spec.verify.databaseOutageTimeout");
     add("spec.verify.successThreshold minimum 1", s -> s.with("verify").put("successThreshold", 0),
         "spec.verify.successThreshold");
     add("spec.verify.checks maxItems 20", s -> {
