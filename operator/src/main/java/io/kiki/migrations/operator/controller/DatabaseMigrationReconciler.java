@@ -25,6 +25,7 @@ import io.kiki.migrations.operator.OperatorConfig;
 import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.database.DatabaseConfigException;
 import io.kiki.migrations.operator.database.DatabaseLocks;
+import io.kiki.migrations.operator.database.DatabaseRefusedException;
 import io.kiki.migrations.operator.database.DatabaseResolver;
 import io.kiki.migrations.operator.database.DatabaseUnreachableException;
 import io.kiki.migrations.operator.database.JdbcTarget;
@@ -163,7 +164,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     Throwable cause = e;
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof DatabaseUnreachableException) {
-        reason = Reasons.DATABASE_UNREACHABLE;
+        reason = t instanceof DatabaseRefusedException refused ? refused.reason() : Reasons.DATABASE_UNREACHABLE;
         cause = t;
         break;
       }
@@ -223,14 +224,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     try {
       database = resolver.resolve(resource.getMetadata().getNamespace(), resource.getSpec().getDatabase().getUrlSecretRef());
     } catch (DatabaseConfigException e) {
-      Condition stalled = StatusRecorder.find(status, ConditionTypes.STALLED);
-      boolean repeated = stalled != null && "True".equals(stalled.getStatus()) && e.reason().equals(stalled.getReason())
-          && Objects.equals(status.getObservedGeneration(), generation);
-      StatusRecorder.stalled(status, Phase.Pending, e.reason(), e.getMessage(), generation, now);
-      if (!repeated) {
-        outcome.event(e.reason(), e.getMessage());
-      }
-      return outcome.requeue(config.configRecheckInterval());
+      return configurationProblem(status, e.reason(), e.getMessage(), generation, now);
     }
     String identity = database.identity().toString();
     String owner = DatabaseLocks.key(resource);
@@ -248,6 +242,9 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     String current;
     try {
       current = AlembicRevisionReader.describe(revisions.read(database));
+    } catch (DatabaseRefusedException e) {
+      locks.release(identity, owner);
+      return configurationProblem(status, e.reason(), e.getMessage(), generation, now);
     } catch (DatabaseUnreachableException e) {
       locks.release(identity, owner);
       throw e;
@@ -271,6 +268,21 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         + resource.getSpec().getTargetRevision() + " with " + rollout.getImage() + " (database at " + current + ")",
         generation, now);
     return outcome.requeue(config.stepDelay());
+  }
+
+  /**
+   * The database settings cannot work until someone changes them (Secret, URL, credentials, server): phase Pending,
+   * Stalled=True with the reason (so Argo CD and Flux show it as degraded), checked again every
+   * configRecheckInterval; the rollout starts by itself once the problem is gone.
+   */
+  private Outcome configurationProblem(DatabaseMigrationStatus status, String reason, String message, long generation,
+                                       Instant now) {
+    Condition stalled = StatusRecorder.find(status, ConditionTypes.STALLED);
+    boolean repeated = stalled != null && "True".equals(stalled.getStatus()) && reason.equals(stalled.getReason())
+        && Objects.equals(status.getObservedGeneration(), generation);
+    StatusRecorder.stalled(status, Phase.Pending, reason, message, generation, now);
+    Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
+    return repeated ? outcome : outcome.event(reason, message);
   }
 
   private Outcome continueRollout(DatabaseMigration resource, DatabaseMigrationStatus status, Instant now) {

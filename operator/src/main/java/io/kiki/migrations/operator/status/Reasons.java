@@ -49,6 +49,12 @@ public final class Reasons {
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
   public static final String INVALID_DATABASE_URL = "InvalidDatabaseUrl";
+  /** The database refused the URL's user or password. */
+  public static final String DATABASE_AUTHENTICATION_FAILED = "DatabaseAuthenticationFailed";
+  /** The server has no database of the URL's name. */
+  public static final String DATABASE_NOT_FOUND = "DatabaseNotFound";
+  /** The server and the URL's sslmode disagree. */
+  public static final String DATABASE_TLS_REFUSED = "DatabaseTlsRefused";
   /** spec.database (or its Secret) changed to another database while a rollout was working on the old one. */
   public static final String DATABASE_CHANGED = "DatabaseChanged";
 
