@@ -310,6 +310,10 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     if (rollout.getDatabase() != null && !rollout.getDatabase().equals(identity)) {
       return databaseChanged(status, rollout, identity, now);
     }
+    if (rollout.getNextAttemptAt() != null && now.isBefore(Instant.parse(rollout.getNextAttemptAt()))) {
+      // Backoff of a transient failure: a Job event must not start the next attempt early.
+      return new Outcome().requeue(Duration.between(now, Instant.parse(rollout.getNextAttemptAt())));
+    }
     Stage stage = stages.get(rollout.getStage());
     StageResult result = stage.run(new RolloutContext(resource, status, database, now));
     return apply(resource, status, rollout.getStage(), result, now);
@@ -356,6 +360,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       rollout.setStageStartedAt(now.toString());
       int attempt = (rollout.getAttempt() == null ? 1 : rollout.getAttempt()) + 1;
       rollout.setAttempt(attempt);
+      rollout.setJobUid(null);
+      rollout.setNextAttemptAt(now.plus(retry.after()).toString());
       rollout.getJobs().set(current, JobNames.forStage(resource.getMetadata().getName(), current, rollout.getId(), attempt));
       StatusRecorder.progressing(status, current.phase(), retry.reason(), retry.message(), generation, now);
       return outcome.event(retry.reason(), retry.message()).requeue(retry.after());
@@ -386,6 +392,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       }
       rollout.setStage(next);
       rollout.setAttempt(1);
+      rollout.setJobUid(null);
+      rollout.setNextAttemptAt(null);
       if (next == RolloutStage.Verify) {
         rollout.setVerifyStartedAt(now.toString());
         rollout.setConsecutivePasses(0);

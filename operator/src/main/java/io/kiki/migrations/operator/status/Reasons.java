@@ -69,6 +69,12 @@ public final class Reasons {
   public static final String ROLLBACK_FAILED = "RollbackFailed";
   public static final String IRREVERSIBLE_WITHOUT_BACKUP = "IrreversibleWithoutBackup";
   public static final String NO_BACKUP = "NoBackup";
+  /** A stage's Job was created and deleted before its result was read; it is never re-created silently. */
+  public static final String JOB_LOST = "JobLost";
+  /** A stage's pod can never start as it is (InvalidImageName, ErrImageNeverPull). */
+  public static final String JOB_CANNOT_START = "JobCannotStart";
+  /** A stage's Job name is taken by a Job of a deleted DatabaseMigration of the same name: a new name is used. */
+  public static final String JOB_NAME_TAKEN = "JobNameTaken";
 
   private static final Set<String> NORMAL = Set.of(PLANNING, BACKING_UP, MIGRATING, VERIFYING, ROLLING_BACK, RESTORING,
       PLAN_STARTED, BACKUP_STARTED, MIGRATION_STARTED, VERIFY_STARTED, ROLLBACK_STARTED, RESTORE_STARTED,
