@@ -1,5 +1,7 @@
 package io.kiki.migrations.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -20,7 +22,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@JsonDeserialize(using = SpecDecoding.TolerantDeserializer.class)
 public class DatabaseMigration extends CustomResource<DatabaseMigrationSpec, DatabaseMigrationStatus> implements Namespaced {
   public static final String GROUP = "migrations.kiki.io";
   public static final String VERSION = "v1alpha1";
+
+  /** Why the stored spec could not be read (spec is then null), see {@link SpecDecoding}; null when it could. */
+  @JsonIgnore
+  private String specProblem;
+
+  @JsonIgnore
+  public String getSpecProblem() { return specProblem; }
+  @JsonIgnore
+  public void setSpecProblem(String specProblem) { this.specProblem = specProblem; }
 }

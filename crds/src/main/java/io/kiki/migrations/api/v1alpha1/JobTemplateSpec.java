@@ -28,6 +28,12 @@ public class JobTemplateSpec {
   @JsonPropertyDescription("Extra labels on the Job pods (the operator's own labels win on conflict).")
   private Map<String, String> podLabels;
 
+  @JsonPropertyDescription("Extra annotations on the Job pods. The operator sets sidecar.istio.io/inject: \"false\" "
+      + "(a sidecar would keep the pod running after kiki-migrate exited); set it here to override.")
+  private Map<String, String> podAnnotations;
+
+  public Map<String, String> getPodAnnotations() { return podAnnotations; }
+  public void setPodAnnotations(Map<String, String> podAnnotations) { this.podAnnotations = podAnnotations; }
   public String getServiceAccountName() { return serviceAccountName; }
   public void setServiceAccountName(String serviceAccountName) { this.serviceAccountName = serviceAccountName; }
   public ResourceRequirements getResources() { return resources; }

@@ -47,6 +47,13 @@ public class Rollout {
   private String lastCheckAt;
   @JsonPropertyDescription("Consecutive passing rounds of checks.")
   private Integer consecutivePasses;
+  @JsonPropertyDescription("Since when the verification's checks could not reach the database (unset when they can).")
+  private String databaseUnreachableSince;
+  @JsonPropertyDescription("UID of the current stage's Job once the operator has seen it: a Job with a recorded UID that "
+      + "is gone was deleted, and is never re-created silently.")
+  private String jobUid;
+  @JsonPropertyDescription("Not before this time does the current attempt's Job start (backoff after a transient failure).")
+  private String nextAttemptAt;
   @JsonPropertyDescription("Why the rollout is being rolled back (reason constant).")
   private String rollbackReason;
   @JsonPropertyDescription("Why the rollout is being rolled back (message).")
@@ -92,6 +99,12 @@ public class Rollout {
   public void setLastCheckAt(String lastCheckAt) { this.lastCheckAt = lastCheckAt; }
   public Integer getConsecutivePasses() { return consecutivePasses; }
   public void setConsecutivePasses(Integer consecutivePasses) { this.consecutivePasses = consecutivePasses; }
+  public String getDatabaseUnreachableSince() { return databaseUnreachableSince; }
+  public void setDatabaseUnreachableSince(String databaseUnreachableSince) { this.databaseUnreachableSince = databaseUnreachableSince; }
+  public String getJobUid() { return jobUid; }
+  public void setJobUid(String jobUid) { this.jobUid = jobUid; }
+  public String getNextAttemptAt() { return nextAttemptAt; }
+  public void setNextAttemptAt(String nextAttemptAt) { this.nextAttemptAt = nextAttemptAt; }
   public String getRollbackReason() { return rollbackReason; }
   public void setRollbackReason(String rollbackReason) { this.rollbackReason = rollbackReason; }
   public String getRollbackMessage() { return rollbackMessage; }

@@ -29,6 +29,13 @@ public class VerifySpec {
   @JsonPropertyDescription("Consecutive passing rounds needed (a soak); one failing round starts the count again.")
   private Integer successThreshold = 1;
 
+  @Default("10m")
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription("How long verification waits while the database cannot be reached. A check that could not run "
+      + "counts neither as passed nor as failed, and the time does not count against timeout; after this long the "
+      + "rollout fails (VerifyInconclusive) without rolling back: an outage says nothing about the migration.")
+  private String databaseOutageTimeout = "10m";
+
   @Size(max = 20)
   @JsonPropertyDescription("Checks run each round; all must pass. Each has a name and exactly one of sql, http, deployment.")
   private List<HealthCheckSpec> checks = new ArrayList<>();
@@ -39,6 +46,8 @@ public class VerifySpec {
   public void setInterval(String interval) { this.interval = interval; }
   public Integer getSuccessThreshold() { return successThreshold; }
   public void setSuccessThreshold(Integer successThreshold) { this.successThreshold = successThreshold; }
+  public String getDatabaseOutageTimeout() { return databaseOutageTimeout; }
+  public void setDatabaseOutageTimeout(String databaseOutageTimeout) { this.databaseOutageTimeout = databaseOutageTimeout; }
   public List<HealthCheckSpec> getChecks() { return checks; }
   public void setChecks(List<HealthCheckSpec> checks) { this.checks = checks; }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
@@ -18,6 +19,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -47,8 +49,9 @@ public final class SandboxMain {
                             contains is created, the Secret pointing at a fresh throwaway database)
         --image NAME=DIR    run image NAME (with tag, or repository only) from the Alembic project in DIR;
                             images whose repository ends with kiki/migrations or kiki-migrations are migrations-image/
-        --until-settled     exit once every DatabaseMigration is Ready, Failed, RolledBack or Blocked; print their
-                            statuses as JSON on stdout; exit 0 if all are Ready, 1 otherwise, 2 on timeout
+        --until-settled     exit once every DatabaseMigration is Ready, Failed, RolledBack, Blocked or Stalled at its
+                            generation; print their statuses as JSON on stdout; exit 0 if all are Ready, 1 otherwise
+                            (the reasons on stderr), 2 on timeout, 64 when a file has a field or value the CRD refuses
         --timeout DURATION  how long --until-settled waits (default 10m; e.g. 90s, 5m)
         --work-dir DIR      where logs, pod logs and backup volumes go (default sandbox-work/<timestamp>)
       """;
@@ -89,6 +92,13 @@ public final class SandboxMain {
     } catch (IllegalArgumentException e) {
       err.println("sandbox: " + e.getMessage());
       return EXIT_USAGE;
+    }
+    for (Path file : options.files) {
+      Optional<String> problem = ManifestCheck.firstProblem(file.toString(), Files.readString(file));
+      if (problem.isPresent()) {
+        err.println("sandbox: " + problem.get());
+        return EXIT_USAGE;
+      }
     }
     PrintStream phases = options.untilSettled ? err : out;
     err.println("sandbox: starting (API server, operator, kubelet, PostgreSQL); logs in " + log);
@@ -158,12 +168,36 @@ public final class SandboxMain {
     }
     boolean allReady = current.stream().allMatch(d -> d.getStatus().getPhase() == Phase.Ready);
     err.println("sandbox: settled; " + (allReady ? "all Ready" : "not all Ready"));
+    for (DatabaseMigration dbm : current) {
+      if (dbm.getStatus().getPhase() != Phase.Ready) {
+        Condition stalled = stalled(dbm);
+        err.println("sandbox: " + dbm.getMetadata().getNamespace() + "/" + dbm.getMetadata().getName() + ": "
+            + dbm.getStatus().getPhase() + (stalled == null ? "" : " (Stalled: " + stalled.getReason() + ")") + ": "
+            + dbm.getStatus().getMessage());
+      }
+    }
     return allReady ? 0 : EXIT_NOT_READY;
   }
 
-  private static boolean isSettled(DatabaseMigration dbm) {
-    return dbm != null && dbm.getStatus() != null && dbm.getStatus().getPhase() != null && dbm.getStatus().getPhase().isTerminal()
-        && dbm.getStatus().getObservedGeneration() != null && dbm.getStatus().getObservedGeneration() >= dbm.getMetadata().getGeneration();
+  /**
+   * Terminal at its generation, or Stalled=True at its generation (a missing Secret key, an invalid URL: the operator
+   * keeps rechecking, but nothing changes until a person does something), as kstatus and Flux read it.
+   */
+  static boolean isSettled(DatabaseMigration dbm) {
+    if (dbm == null || dbm.getStatus() == null || dbm.getStatus().getPhase() == null) {
+      return false;
+    }
+    long generation = dbm.getMetadata().getGeneration();
+    boolean terminal = dbm.getStatus().getPhase().isTerminal() && dbm.getStatus().getObservedGeneration() != null
+        && dbm.getStatus().getObservedGeneration() >= generation;
+    Condition stalled = stalled(dbm);
+    return terminal || stalled != null && stalled.getObservedGeneration() != null
+        && stalled.getObservedGeneration() >= generation;
+  }
+
+  private static Condition stalled(DatabaseMigration dbm) {
+    return dbm.getStatus().getConditions() == null ? null : dbm.getStatus().getConditions().stream()
+        .filter(c -> "Stalled".equals(c.getType()) && "True".equals(c.getStatus())).findFirst().orElse(null);
   }
 
   /** Command-line options. */

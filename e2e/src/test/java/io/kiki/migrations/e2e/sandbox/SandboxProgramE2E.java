@@ -49,6 +49,42 @@ class SandboxProgramE2E {
   }
 
   @Test
+  void aFieldTheCrdDoesNotHaveIsRefusedInOneLineWithTheUsageCode() throws Exception {
+    Path manifest = workDir.resolve("bad.yaml");
+    try (var in = SandboxProgramE2E.class.getResourceAsStream("program-unknown-enum.yaml")) {
+      Files.write(manifest, in.readAllBytes());
+    }
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exitCode = SandboxMain.run(SandboxMain.Options.parse(new String[] {"--apply", manifest.toString(), "--until-settled"}),
+        Repository.root(), workDir.resolve("run"), workDir.resolve("sandbox.log"), new PrintStream(new ByteArrayOutputStream()),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(exitCode).isEqualTo(SandboxMain.EXIT_USAGE);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("sandbox: " + manifest + ": DatabaseMigration pipeline/campaigns: "
+        + "spec.rollback.onFailure: Unsupported value \"RestoreEverything\": supported values: Downgrade, Restore, "
+        + "DowngradeThenRestore, None" + System.lineSeparator());
+  }
+
+  @Test
+  void stalledAtItsGenerationCountsAsSettledWithTheReason() throws Exception {
+    Path manifest = workDir.resolve("stalled.yaml");
+    try (var in = SandboxProgramE2E.class.getResourceAsStream("program-stalled.yaml")) {
+      Files.write(manifest, in.readAllBytes());
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    long started = System.nanoTime();
+    int exitCode = SandboxMain.run(SandboxMain.Options.parse(new String[] {"--apply", manifest.toString(), "--until-settled",
+            "--timeout", "5m"}), Repository.root(), workDir.resolve("run"), workDir.resolve("sandbox.log"),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    String log = err.toString(StandardCharsets.UTF_8);
+    assertThat(exitCode).as(log).isEqualTo(SandboxMain.EXIT_NOT_READY);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).as("did not wait out --timeout")
+        .isLessThan(java.time.Duration.ofMinutes(2));
+    assertThat(log).contains("sandbox: pipeline/campaigns: Pending (Stalled: SecretKeyNotFound): ")
+        .contains("KIKI_DATABASE_URL");
+  }
+
+  @Test
   void badArgumentsAreRefusedWithTheFix() {
     assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> SandboxMain.Options.parse(new String[] {"--apply"})))
         .hasMessageContaining("--apply needs at least one FILE");

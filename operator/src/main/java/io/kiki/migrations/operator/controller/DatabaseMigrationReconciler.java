@@ -25,6 +25,7 @@ import io.kiki.migrations.operator.OperatorConfig;
 import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.database.DatabaseConfigException;
 import io.kiki.migrations.operator.database.DatabaseLocks;
+import io.kiki.migrations.operator.database.DatabaseRefusedException;
 import io.kiki.migrations.operator.database.DatabaseResolver;
 import io.kiki.migrations.operator.database.DatabaseUnreachableException;
 import io.kiki.migrations.operator.database.JdbcTarget;
@@ -164,7 +165,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     Throwable cause = e;
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof DatabaseUnreachableException) {
-        reason = Reasons.DATABASE_UNREACHABLE;
+        reason = t instanceof DatabaseRefusedException refused ? refused.reason() : Reasons.DATABASE_UNREACHABLE;
         cause = t;
         break;
       }
@@ -213,7 +214,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private Outcome startRollout(DatabaseMigration resource, DatabaseMigrationStatus status,
                                Context<DatabaseMigration> context, long generation, Instant now) {
     Outcome outcome = new Outcome();
-    List<String> problems = SpecValidator.validate(resource.getSpec());
+    List<String> problems = SpecValidator.validate(resource);
     if (!problems.isEmpty()) {
       String message = "invalid spec: " + String.join("; ", problems);
       StatusRecorder.stalled(status, Phase.Blocked, Reasons.INVALID_SPEC, message, generation, now);
@@ -224,14 +225,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     try {
       database = resolver.resolve(resource.getMetadata().getNamespace(), resource.getSpec().getDatabase().getUrlSecretRef());
     } catch (DatabaseConfigException e) {
-      Condition stalled = StatusRecorder.find(status, ConditionTypes.STALLED);
-      boolean repeated = stalled != null && "True".equals(stalled.getStatus()) && e.reason().equals(stalled.getReason())
-          && Objects.equals(status.getObservedGeneration(), generation);
-      StatusRecorder.stalled(status, Phase.Pending, e.reason(), e.getMessage(), generation, now);
-      if (!repeated) {
-        outcome.event(e.reason(), e.getMessage());
-      }
-      return outcome.requeue(config.configRecheckInterval());
+      return configurationProblem(status, e.reason(), e.getMessage(), generation, now);
     }
     String identity = database.identity().toString();
     String owner = DatabaseLocks.key(resource);
@@ -249,6 +243,9 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     String current;
     try {
       current = AlembicRevisionReader.describe(revisions.read(database, VersionTable.of(status)));
+    } catch (DatabaseRefusedException e) {
+      locks.release(identity, owner);
+      return configurationProblem(status, e.reason(), e.getMessage(), generation, now);
     } catch (DatabaseUnreachableException e) {
       locks.release(identity, owner);
       throw e;
@@ -275,9 +272,34 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     return outcome.requeue(config.stepDelay());
   }
 
+  /**
+   * The database settings cannot work until someone changes them (Secret, URL, credentials, server): phase Pending,
+   * Stalled=True with the reason (so Argo CD and Flux show it as degraded), checked again every
+   * configRecheckInterval; the rollout starts by itself once the problem is gone.
+   */
+  private Outcome configurationProblem(DatabaseMigrationStatus status, String reason, String message, long generation,
+                                       Instant now) {
+    Condition stalled = StatusRecorder.find(status, ConditionTypes.STALLED);
+    boolean repeated = stalled != null && "True".equals(stalled.getStatus()) && reason.equals(stalled.getReason())
+        && Objects.equals(status.getObservedGeneration(), generation);
+    StatusRecorder.stalled(status, Phase.Pending, reason, message, generation, now);
+    Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
+    return repeated ? outcome : outcome.event(reason, message);
+  }
+
   private Outcome continueRollout(DatabaseMigration resource, DatabaseMigrationStatus status, Instant now) {
     Rollout rollout = status.getRollout();
     long generation = rollout.getGeneration();
+    if (resource.getSpec() == null) {
+      // The spec was changed mid-rollout to one this version cannot read: no Job runs without the stage's settings.
+      String message = "invalid spec: " + String.join("; ", SpecValidator.validate(resource)) + "; the rollout of "
+          + "generation " + generation + " (stage " + rollout.getStage() + ") holds until the spec can be read";
+      Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
+      boolean repeated = reconciling != null && Reasons.INVALID_SPEC.equals(reconciling.getReason());
+      StatusRecorder.transientProblem(status, Reasons.INVALID_SPEC, message, generation, now);
+      Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
+      return repeated ? outcome : outcome.event(Reasons.INVALID_SPEC, message);
+    }
     JdbcTarget database;
     try {
       database = resolver.resolve(resource.getMetadata().getNamespace(), resource.getSpec().getDatabase().getUrlSecretRef());
@@ -289,6 +311,10 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     String identity = database.identity().toString();
     if (rollout.getDatabase() != null && !rollout.getDatabase().equals(identity)) {
       return databaseChanged(status, rollout, identity, now);
+    }
+    if (rollout.getNextAttemptAt() != null && now.isBefore(Instant.parse(rollout.getNextAttemptAt()))) {
+      // Backoff of a transient failure: a Job event must not start the next attempt early.
+      return new Outcome().requeue(Duration.between(now, Instant.parse(rollout.getNextAttemptAt())));
     }
     Stage stage = stages.get(rollout.getStage());
     StageResult result = stage.run(new RolloutContext(resource, status, database, now));
@@ -320,7 +346,12 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     Outcome outcome = new Outcome();
     if (result instanceof StageResult.Waiting waiting) {
       if (waiting.message() != null) {
-        StatusRecorder.progressing(status, status.getPhase(), status.getPhase().name(), waiting.message(), generation, now);
+        Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
+        String reason = waiting.reason() != null ? waiting.reason() : status.getPhase().name();
+        if (waiting.reason() != null && (reconciling == null || !reason.equals(reconciling.getReason()))) {
+          outcome.event(reason, waiting.message());
+        }
+        StatusRecorder.progressing(status, status.getPhase(), reason, waiting.message(), generation, now);
       }
       return outcome.requeue(waiting.requeueAfter());
     }
@@ -331,6 +362,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       rollout.setStageStartedAt(now.toString());
       int attempt = (rollout.getAttempt() == null ? 1 : rollout.getAttempt()) + 1;
       rollout.setAttempt(attempt);
+      rollout.setJobUid(null);
+      rollout.setNextAttemptAt(now.plus(retry.after()).toString());
       rollout.getJobs().set(current, JobNames.forStage(resource.getMetadata().getName(), current, rollout.getId(), attempt));
       StatusRecorder.progressing(status, current.phase(), retry.reason(), retry.message(), generation, now);
       return outcome.event(retry.reason(), retry.message()).requeue(retry.after());
@@ -361,6 +394,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       }
       rollout.setStage(next);
       rollout.setAttempt(1);
+      rollout.setJobUid(null);
+      rollout.setNextAttemptAt(null);
       if (next == RolloutStage.Verify) {
         rollout.setVerifyStartedAt(now.toString());
         rollout.setConsecutivePasses(0);

@@ -1,11 +1,13 @@
 package io.kiki.migrations.operator.controller;
 
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.HealthCheckSpec;
 import io.kiki.migrations.api.v1alpha1.RollbackStrategy;
 import io.kiki.migrations.api.v1alpha1.TimeoutsSpec;
 import io.kiki.migrations.api.v1alpha1.VerifySpec;
 import io.kiki.migrations.operator.config.DurationParser;
+import io.kiki.migrations.operator.health.SqlCheck;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,8 +21,20 @@ import java.util.regex.Pattern;
 public final class SpecValidator {
   private static final Pattern REVISION = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
   private static final Pattern NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
+  private static final Pattern SECRET_KEY = Pattern.compile("^[-._a-zA-Z0-9]+$");
+  private static final Pattern CHECK_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  private static final int MAX_RETRY_TOKEN = 253;
+  private static final int MAX_CHECKS = 20;
 
   private SpecValidator() {
+  }
+
+  /** The spec's problems, starting with one that kept it from being read at all (an unknown enum value). */
+  public static List<String> validate(DatabaseMigration resource) {
+    if (resource.getSpecProblem() != null) {
+      return List.of(resource.getSpecProblem());
+    }
+    return validate(resource.getSpec());
   }
 
   public static List<String> validate(DatabaseMigrationSpec spec) {
@@ -63,7 +77,50 @@ public final class SpecValidator {
       duration("spec.timeouts.rollback", timeouts.getRollback(), problems);
       duration("spec.timeouts.lock", timeouts.getLock(), problems);
     }
+    validateFormats(spec, problems);
     return problems;
+  }
+
+  /** The CRD's patterns and bounds on names and values (SpecValidatorMatchesCrdTest keeps the two lists equal). */
+  private static void validateFormats(DatabaseMigrationSpec spec, List<String> problems) {
+    if (spec.getRetryToken() != null && spec.getRetryToken().length() > MAX_RETRY_TOKEN) {
+      problems.add("spec.retryToken is " + spec.getRetryToken().length() + " characters long; at most " + MAX_RETRY_TOKEN);
+    }
+    if (spec.getDatabase() != null && spec.getDatabase().getUrlSecretRef() != null) {
+      String key = spec.getDatabase().getUrlSecretRef().getKey();
+      if (!isBlank(key) && !SECRET_KEY.matcher(key).matches()) {
+        problems.add("spec.database.urlSecretRef.key '" + key + "' is not a valid Secret key (letters, digits, '-', '_', '.')");
+      }
+    }
+    if (spec.getBackup() != null && !isBlank(spec.getBackup().getPersistentVolumeClaim())
+        && !NAME.matcher(spec.getBackup().getPersistentVolumeClaim()).matches()) {
+      problems.add("spec.backup.persistentVolumeClaim '" + spec.getBackup().getPersistentVolumeClaim()
+          + "' is not a valid PersistentVolumeClaim name (lower-case letters, digits, '-', '.')");
+    }
+    VerifySpec verify = spec.getVerify();
+    List<HealthCheckSpec> checks = verify == null || verify.getChecks() == null ? List.of() : verify.getChecks();
+    if (checks.size() > MAX_CHECKS) {
+      problems.add("spec.verify.checks has " + checks.size() + " checks; at most " + MAX_CHECKS);
+    }
+    for (int i = 0; i < checks.size(); i++) {
+      HealthCheckSpec check = checks.get(i);
+      String field = "spec.verify.checks[" + i + "]";
+      if (check.getSql() != null) {
+        SqlCheck.statementProblem(check.getSql()).ifPresent(p -> problems.add(field + ".sql: " + p));
+      }
+      if (!isBlank(check.getName()) && !CHECK_NAME.matcher(check.getName()).matches()) {
+        problems.add(field + ".name '" + check.getName() + "' must be lower-case letters, digits and '-' (e.g. "
+            + "campaigns-readable)");
+      }
+      if (check.getDeployment() != null && !isBlank(check.getDeployment().getName())
+          && !NAME.matcher(check.getDeployment().getName()).matches()) {
+        problems.add(field + ".deployment.name '" + check.getDeployment().getName() + "' is not a valid Deployment name");
+      }
+      Integer status = check.getHttp() == null ? null : check.getHttp().getExpectStatus();
+      if (status != null && (status < 100 || status > 599)) {
+        problems.add(field + ".http.expectStatus " + status + " is no HTTP status; use 100 to 599");
+      }
+    }
   }
 
   private static void validateVerify(VerifySpec verify, List<String> problems) {
@@ -72,6 +129,7 @@ public final class SpecValidator {
     }
     duration("spec.verify.timeout", verify.getTimeout(), problems);
     duration("spec.verify.interval", verify.getInterval(), problems);
+    duration("spec.verify.databaseOutageTimeout", verify.getDatabaseOutageTimeout(), problems);
     if (verify.getSuccessThreshold() != null && verify.getSuccessThreshold() < 1) {
       problems.add("spec.verify.successThreshold must be at least 1");
     }

@@ -42,9 +42,7 @@ public class AlembicRevisionReader {
       if (UNDEFINED_TABLE.equals(e.getSQLState())) {
         return List.of();
       }
-      throw new DatabaseUnreachableException("cannot read the version table " + table + " from " + target.identity() + ": "
-          + Redaction.redact(e.getMessage(), target.password()) + " (check host, port, database and credentials of the "
-          + "URL in the Secret, and that the database accepts connections from the operator)", e);
+      throw DatabaseRefusedException.of(target, e, "cannot read the version table " + table);
     }
   }
 

@@ -34,6 +34,8 @@ public final class JobFactory {
   static final Duration DEFAULT_TABLE_LOCK_TIMEOUT = Duration.ofSeconds(5);
   /** Non-root user and group of the Job pods: the migrations image's numeric USER; fsGroup makes /backups writable. */
   public static final long RUN_AS_USER = 10001L;
+  /** Istio's per-pod switch for sidecar injection. */
+  public static final String ISTIO_INJECT = "sidecar.istio.io/inject";
 
   private JobFactory() {
   }
@@ -54,10 +56,10 @@ public final class JobFactory {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
     labels.put(Labels.NAME, Labels.NAME_VALUE);
-    labels.put(Labels.INSTANCE, owner.getMetadata().getName());
-    labels.put(Labels.RESOURCE, owner.getMetadata().getName());
+    labels.put(Labels.INSTANCE, JobNames.fit(owner.getMetadata().getName(), JobNames.MAX_LABEL_VALUE));
+    labels.put(Labels.RESOURCE, JobNames.fit(owner.getMetadata().getName(), JobNames.MAX_LABEL_VALUE));
     labels.put(Labels.STAGE, request.stage().name().toLowerCase(Locale.ROOT));
-    labels.put(Labels.ROLLOUT, request.rolloutId());
+    labels.put(Labels.ROLLOUT, JobNames.fit(request.rolloutId(), JobNames.MAX_LABEL_VALUE));
 
     JobTemplateSpec template = owner.getSpec().getJobTemplate() == null ? new JobTemplateSpec()
         : owner.getSpec().getJobTemplate();
@@ -66,6 +68,13 @@ public final class JobFactory {
       podLabels.putAll(template.getPodLabels());
     }
     podLabels.putAll(labels);
+    // A service-mesh sidecar would keep the pod running after kiki-migrate exited; the operator reads kiki-migrate's
+    // own result anyway, and a pod may opt back in with spec.jobTemplate.podAnnotations.
+    Map<String, String> podAnnotations = new LinkedHashMap<>();
+    podAnnotations.put(ISTIO_INJECT, "false");
+    if (template.getPodAnnotations() != null) {
+      podAnnotations.putAll(template.getPodAnnotations());
+    }
 
     List<VolumeMount> mounts = new ArrayList<>();
     List<Volume> volumes = new ArrayList<>();
@@ -136,7 +145,7 @@ public final class JobFactory {
           .withBackoffLimit(0)
           .withActiveDeadlineSeconds(Math.max(1, request.deadline().toSeconds()))
           .withNewTemplate()
-            .withNewMetadata().withLabels(podLabels).endMetadata()
+            .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
             .withSpec(podSpec)
           .endTemplate()
         .endSpec()

@@ -4,8 +4,26 @@ import java.util.Optional;
 
 /** What became of a stage's Job. */
 public sealed interface JobOutcome {
-  /** Created now, or still running (or finished, with its pod result not visible yet). */
-  record Running() implements JobOutcome {
+  /**
+   * Created now, or still running (or finished, with its pod result not visible yet). When its pod cannot start,
+   * {@code reason} is Kubernetes' word for why (ErrImagePull, Unschedulable, FailedCreate, ...) and {@code message}
+   * says it for the status; {@code unresolvable} when the pod can never start as it is (InvalidImageName).
+   */
+  record Running(String reason, String message, boolean unresolvable) implements JobOutcome {
+    public Running() {
+      this(null, null, false);
+    }
+  }
+
+  /** A Job this rollout created (its UID is recorded) is gone: deleted by a person, a TTL or a GitOps prune. */
+  record Lost(String message) implements JobOutcome {
+  }
+
+  /**
+   * The Job's name is taken by a Job that another (deleted) DatabaseMigration of the same name controls: the operator
+   * may not delete it and never trusts it; the stage runs under a new name.
+   */
+  record NameTaken(String message) implements JobOutcome {
   }
 
   /** Completed and the runner reported ok. */

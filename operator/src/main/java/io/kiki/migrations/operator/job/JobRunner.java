@@ -2,7 +2,6 @@ package io.kiki.migrations.operator.job;
 
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,16 +52,35 @@ public class JobRunner {
   }
 
   public JobOutcome run(DatabaseMigration owner, JobRequest request, String startedReason, Instant now) {
+    return run(owner, request, startedReason, now, null, uid -> { });
+  }
+
+  /**
+   * Finds or creates the Job. {@code recordedUid} is the UID the status recorded for this Job, if any: a Job that was
+   * seen once and is gone now is {@link JobOutcome.Lost}, never created again. {@code seen} receives the UID of the Job
+   * once it exists, for the status.
+   */
+  public JobOutcome run(DatabaseMigration owner, JobRequest request, String startedReason, Instant now,
+                        String recordedUid, Consumer<String> seen) {
     String namespace = owner.getMetadata().getNamespace();
     Job job = cache.get(namespace, request.name())
         .orElseGet(() -> client.batch().v1().jobs().inNamespace(namespace).withName(request.name()).get());
+    if (job == null && recordedUid != null) {
+      return new JobOutcome.Lost(request.stage().name().toLowerCase(Locale.ROOT) + " Job " + request.name() + " (uid "
+          + recordedUid + ") was deleted before the operator read its result (by a person, a ttlSecondsAfterFinished "
+          + "or a GitOps prune); it is not created again");
+    }
     if (job == null) {
-      create(owner, request, startedReason);
+      Job created = create(owner, request, startedReason);
+      if (created != null && created.getMetadata().getUid() != null) {
+        seen.accept(created.getMetadata().getUid());
+      }
       return new JobOutcome.Running();
     }
     if (!controlledBy(job, owner)) {
       return notOurs(owner, job);
     }
+    seen.accept(job.getMetadata().getUid());
     return outcome(job, now);
   }
 
@@ -79,8 +98,8 @@ public class JobRunner {
   /**
    * A Job with this stage's name that this resource does not control. Rollout ids restart at generation 1 when a
    * resource is deleted and recreated, so the Job of a deleted predecessor (no garbage collector, or GC lag) has the
-   * same name: its result is about another rollout and must never be trusted. Once it has finished, it is deleted
-   * and this stage's Job created; while it still runs against the database it is left to finish. A Job that no
+   * same name: its result is about another rollout and must never be trusted, and the operator may not delete it
+   * (it has no delete permission on Jobs). Garbage collection removes it; the stage runs under a new name. A Job that no
    * DatabaseMigration of this name controls is somebody else's: the stage fails without touching it.
    */
   private JobOutcome notOurs(DatabaseMigration owner, Job job) {
@@ -91,37 +110,40 @@ public class JobRunner {
       return new JobOutcome.Failed(Optional.empty(), "a Job named " + name(job) + " exists that this DatabaseMigration "
           + "does not own; nothing was run. Delete or rename that Job");
     }
-    if (JobState.of(job).kind() == JobState.Kind.RUNNING) {
-      LOG.info("Job {} of an earlier DatabaseMigration {} (uid {}) is still running; waiting for it to finish",
-          name(job), owner.getMetadata().getName(), controller.get().getUid());
-      return new JobOutcome.Running();
-    }
-    LOG.info("deleting Job {} of an earlier DatabaseMigration {} (uid {})", name(job), owner.getMetadata().getName(),
-        controller.get().getUid());
-    client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).withName(name(job))
-        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
-    return new JobOutcome.Running();
+    return new JobOutcome.NameTaken("Job " + name(job) + " belongs to an earlier DatabaseMigration "
+        + owner.getMetadata().getName() + " (uid " + controller.get().getUid() + "), left to garbage collection and "
+        + "not trusted");
   }
 
-  private void create(DatabaseMigration owner, JobRequest request, String startedReason) {
+  /** The created Job, or null when it already existed (a previous reconcile or operator created it). */
+  private Job create(DatabaseMigration owner, JobRequest request, String startedReason) {
     Job job = JobFactory.build(owner, request);
     try {
-      client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
+      Job created = client.batch().v1().jobs().inNamespace(owner.getMetadata().getNamespace()).resource(job).create();
       String stage = request.stage().name().toLowerCase(Locale.ROOT);
       events.record(owner, startedReason, stage + " Job " + request.name() + " started: kiki-migrate "
           + String.join(" ", request.args()) + " (image " + request.image() + ")");
+      return created;
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
       LOG.debug("Job {} already exists", request.name());
+      return null;
     }
   }
 
   JobOutcome outcome(Job job, Instant now) {
     JobState state = JobState.of(job);
     if (state.kind() == JobState.Kind.RUNNING) {
-      return new JobOutcome.Running();
+      List<Pod> pods = pods(job);
+      // kiki-migrate has exited, but the pod runs on (a sidecar such as Istio's proxy): its own result is the answer.
+      Optional<RunnerResult> finished = newestResult(pods);
+      if (finished.isPresent()) {
+        return finished.get().ok() ? new JobOutcome.Succeeded(finished.get())
+            : new JobOutcome.Failed(finished, "Job " + name(job) + ": kiki-migrate exited with a failure");
+      }
+      return PodTrouble.of(job, pods, now, resultGracePeriod).orElseGet(JobOutcome.Running::new);
     }
     Optional<RunnerResult> result = result(job);
     if (state.kind() == JobState.Kind.SUCCEEDED) {
@@ -143,10 +165,17 @@ public class JobRunner {
 
   /** The runner's result from the newest pod of the Job that has a terminated kiki-migrate container. */
   Optional<RunnerResult> result(Job job) {
-    List<Pod> pods = client.pods().inNamespace(job.getMetadata().getNamespace())
-        .withLabel(Labels.JOB_NAME, name(job)).list().getItems();
+    return newestResult(pods(job));
+  }
+
+  /** The Job's own pods (not those of an earlier Job of the same name). */
+  private List<Pod> pods(Job job) {
+    return client.pods().inNamespace(job.getMetadata().getNamespace()).withLabel(Labels.JOB_NAME, name(job)).list()
+        .getItems().stream().filter(p -> ownedByJob(p, job)).toList();
+  }
+
+  private static Optional<RunnerResult> newestResult(List<Pod> pods) {
     return pods.stream()
-        .filter(p -> ownedByJob(p, job))
         .sorted(Comparator.comparing((Pod p) -> Objects.toString(p.getMetadata().getCreationTimestamp(), "")).reversed())
         .map(JobRunner::terminationMessage)
         .flatMap(Optional::stream)

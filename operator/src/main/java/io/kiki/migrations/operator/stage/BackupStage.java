@@ -4,6 +4,7 @@ import io.kiki.migrations.api.v1alpha1.BackupRecord;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.kiki.migrations.operator.job.JobFactory;
+import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.job.JobOutcome;
 import io.kiki.migrations.operator.job.RunnerResult;
 import io.kiki.migrations.operator.status.Reasons;
@@ -23,7 +24,7 @@ public class BackupStage extends JobStage {
 
   @Override
   public StageResult run(RolloutContext context) {
-    List<String> args = List.of("backup", "--dir", JobFactory.BACKUP_DIR, "--name", context.name(),
+    List<String> args = List.of("backup", "--dir", JobFactory.BACKUP_DIR, "--name", JobNames.fit(context.name(), JobNames.MAX_BACKUP_NAME),
         "--keep", String.valueOf(context.backup().getKeep() == null ? 5 : context.backup().getKeep()));
     JobOutcome outcome = runJob(context, args, context.timeouts().getBackup(), true, Reasons.BACKUP_STARTED);
     if (outcome instanceof JobOutcome.Succeeded succeeded) {
@@ -34,7 +35,10 @@ public class BackupStage extends JobStage {
           : new StageResult.Failed(Phase.Failed, Reasons.BACKUP_FAILED, "backup failed, the database was not changed: "
               + failed.message());
     }
-    return waiting();
+    if (outcome instanceof JobOutcome.Lost lost) {
+      return lostRerun(context, lost);
+    }
+    return waiting(context, outcome);
   }
 
   static StageResult afterBackup(RolloutContext context, RunnerResult result) {

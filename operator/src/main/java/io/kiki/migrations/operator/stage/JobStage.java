@@ -29,6 +29,9 @@ abstract class JobStage implements Stage {
   /** Used when the spec's timeout stopped being a valid duration while the rollout ran. */
   static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(30);
 
+  /** Attempts of one stage (each its own Job) before a transient failure ends the rollout. */
+  static final int MAX_ATTEMPTS = 5;
+
   protected final StageServices services;
 
   JobStage(StageServices services) {
@@ -45,7 +48,54 @@ abstract class JobStage implements Stage {
     JobRequest request = new JobRequest(name, stage(), rollout.getId(), rollout.getImage(), args,
         DurationParser.parseOr(deadline, DEFAULT_DEADLINE), context.spec().getDatabase().getUrlSecretRef(),
         mountBackups ? context.backup().getPersistentVolumeClaim() : null);
-    return services.jobs().run(context.resource(), request, startedReason, context.now());
+    JobOutcome outcome = services.jobs().run(context.resource(), request, startedReason, context.now(),
+        rollout.getJobUid(), rollout::setJobUid);
+    if (outcome instanceof JobOutcome.NameTaken taken) {
+      // Intent first: the new name goes into the status now, the Job is created by the next reconcile.
+      int attempt = attempt(rollout) + 1;
+      rollout.setAttempt(attempt);
+      String renamed = JobNames.forStage(context.name(), stage(), rollout.getId(), attempt);
+      rollout.getJobs().set(stage(), renamed);
+      rollout.setJobUid(null);
+      return new JobOutcome.Running(Reasons.JOB_NAME_TAKEN, taken.message() + "; running this stage as Job " + renamed,
+          false);
+    }
+    return outcome;
+  }
+
+  /**
+   * While the Job runs: the status says why its pod does not start, if it does not; a pod that can never start as it
+   * is ends the stage now instead of at the Job's deadline.
+   */
+  protected StageResult waiting(RolloutContext context, JobOutcome outcome) {
+    if (outcome instanceof JobOutcome.Running running && running.message() != null) {
+      if (running.unresolvable()) {
+        return new StageResult.Failed(Phase.Failed, Reasons.JOB_CANNOT_START, running.message() + ". This pod can "
+            + "never start: fix spec.image (or spec.jobTemplate), then change spec.retryToken. The database is at "
+            + context.status().getCurrentRevision());
+      }
+      return new StageResult.Waiting(services.config().jobPollInterval(), running.message(), running.reason());
+    }
+    return waiting();
+  }
+
+  /**
+   * The stage's Job was created and is gone before its result was read. Never created again silently: by default the
+   * rollout fails (JobLost) saying where the database is; stages that can tell more from the database override this.
+   */
+  protected StageResult lost(RolloutContext context, JobOutcome.Lost lost) {
+    String current = readCurrentRevision(context);
+    return new StageResult.Failed(Phase.Failed, Reasons.JOB_LOST, lost.message() + ". The database is at " + current
+        + "; check it and the Job's logs if you still have them, then change spec.retryToken");
+  }
+
+  /** For stages that only read or add a file (plan, backup): run it once more as a recorded new attempt. */
+  protected StageResult lostRerun(RolloutContext context, JobOutcome.Lost lost) {
+    if (attempt(context.rollout()) >= MAX_ATTEMPTS) {
+      return lost(context, lost);
+    }
+    return new StageResult.Retry(Reasons.JOB_LOST, lost.message() + "; this stage changes nothing in the database, so "
+        + "it runs again as attempt " + (attempt(context.rollout()) + 1), services.config().stepDelay());
   }
 
   /**
@@ -74,8 +124,9 @@ abstract class JobStage implements Stage {
   }
 
   /**
-   * A new attempt of this stage after an exponential backoff; once a lock timeout used up its
-   * {@link #LOCK_TIMEOUT_ATTEMPTS}, the rollout fails with reason LockTimeout.
+   * A new attempt of this stage after an exponential backoff, at most {@link #MAX_ATTEMPTS} in all (one Job each):
+   * then the rollout fails with the reason (Stalled=True), so Jobs never pile up. A lock timeout gives up sooner, after
+   * {@link #LOCK_TIMEOUT_ATTEMPTS}, with reason LockTimeout.
    */
   protected StageResult retry(RolloutContext context, JobOutcome.Failed failed) {
     if (!mayRetry(context, failed)) {
@@ -84,9 +135,14 @@ abstract class JobStage implements Stage {
           + failed.message());
     }
     String reason = "LOCK_TIMEOUT".equals(failed.errorCode()) ? Reasons.LOCK_TIMEOUT : Reasons.DATABASE_UNREACHABLE;
+    String stage = stage().name().toLowerCase(Locale.ROOT);
+    if (attempt(context.rollout()) >= MAX_ATTEMPTS) {
+      return new StageResult.Failed(Phase.Failed, reason, stage + " gave up after " + MAX_ATTEMPTS + " attempts, the "
+          + "last: " + failed.message() + ". The database is at " + context.status().getCurrentRevision() + "; fix what "
+          + "keeps the Job from reaching it (network, credentials, the lock holder), then change spec.retryToken");
+    }
     Duration after = backoff(attempt(context.rollout()), services.config().transientRetryInitial(),
         services.config().transientRetryMax());
-    String stage = stage().name().toLowerCase(Locale.ROOT);
     return new StageResult.Retry(reason, stage + " attempt " + attempt(context.rollout()) + " could not run ("
         + failed.message() + "); retrying in " + after.toSeconds() + "s", after);
   }

@@ -24,9 +24,12 @@ public class MigrateStage extends JobStage {
     JobOutcome outcome = runJob(context, List.of(rollout.getDirection(), "--target", rollout.getTo()),
         context.timeouts().getMigrate(), false, Reasons.MIGRATION_STARTED);
     if (outcome instanceof JobOutcome.Running) {
-      return waiting();
+      return waiting(context, outcome);
     }
     String current = readCurrentRevision(context);
+    if (outcome instanceof JobOutcome.Lost lost) {
+      return afterLost(context, lost, current);
+    }
     if (outcome instanceof JobOutcome.Failed failed) {
       return afterFailure(context, failed, current);
     }
@@ -37,6 +40,28 @@ public class MigrateStage extends JobStage {
     }
     return new StageResult.Done(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED,
         rollout.getDirection() + " from " + rollout.getFrom() + " to " + current + " done");
+  }
+
+  /**
+   * The migrate Job is gone before its result was read. The database says what happened: at the target, the migration
+   * ran (go on to verify, saying the result was lost); unchanged, it failed or never ran, and running it again
+   * silently could run a failing migration twice, so the rollout fails (JobLost); moved elsewhere, roll back.
+   */
+  StageResult afterLost(RolloutContext context, JobOutcome.Lost lost, String current) {
+    Rollout rollout = context.rollout();
+    if (current.equals(rollout.getTo())) {
+      return new StageResult.Done(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED, rollout.getDirection() + " from "
+          + rollout.getFrom() + " to " + current + " done; its result was lost: " + lost.message()
+          + ", but the database is at the target");
+    }
+    if (current.equals(rollout.getFrom())) {
+      return new StageResult.Failed(Phase.Failed, Reasons.JOB_LOST, lost.message() + ". The database is unchanged at "
+          + current + ", so the migration failed or never ran; it is not run again without you: read the Job's logs if "
+          + "you have them, then change spec.retryToken");
+    }
+    return RollbackPlanner.begin(context.rollback().getOnFailure(), rollout.getIrreversibleSteps(),
+        rollout.getBackupFile(), Reasons.JOB_LOST, lost.message() + "; the database moved to " + current + ", not to "
+            + rollout.getTo(), current);
   }
 
   /** A failed migration that left the database where it was ends the rollout; one that moved it is rolled back. */

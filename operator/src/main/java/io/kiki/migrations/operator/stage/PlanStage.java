@@ -35,7 +35,10 @@ public class PlanStage extends JobStage {
     if (outcome instanceof JobOutcome.Failed failed) {
       return afterFailure(context, failed);
     }
-    return waiting();
+    if (outcome instanceof JobOutcome.Lost lost) {
+      return lostRerun(context, lost);
+    }
+    return waiting(context, outcome);
   }
 
   /** Records the plan in the rollout and picks the next stage. */

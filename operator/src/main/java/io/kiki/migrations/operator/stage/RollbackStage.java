@@ -26,9 +26,18 @@ public class RollbackStage extends JobStage {
     JobOutcome outcome = runJob(context, List.of(direction, "--target", target), context.timeouts().getRollback(), false,
         Reasons.ROLLBACK_STARTED);
     if (outcome instanceof JobOutcome.Running) {
-      return waiting();
+      return waiting(context, outcome);
     }
     String current = readCurrentRevision(context);
+    if (outcome instanceof JobOutcome.Lost lost) {
+      if (current.equals(rollout.getFrom())) {
+        return new StageResult.Failed(Phase.RolledBack, rollout.getRollbackReason(), "rolled back to " + current
+            + " (the " + direction + " Job's result was lost: " + lost.message() + ") after: "
+            + rollout.getRollbackMessage());
+      }
+      return RollbackPlanner.afterDowngradeFailed(context.rollback().getOnFailure(), rollout.getBackupFile(),
+          lost.message() + "; the database is at " + current);
+    }
     if (outcome instanceof JobOutcome.Succeeded && current.equals(rollout.getFrom())) {
       return new StageResult.Failed(Phase.RolledBack, rollout.getRollbackReason(), "rolled back to " + current
           + " after: " + rollout.getRollbackMessage());

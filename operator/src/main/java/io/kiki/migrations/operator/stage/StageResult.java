@@ -10,10 +10,18 @@ public sealed interface StageResult {
   record Done(RolloutStage next, String reason, String message) implements StageResult {
   }
 
-  /** Not finished yet: look again after {@code requeueAfter} (or on a Job event); a non-null message updates status. */
-  record Waiting(Duration requeueAfter, String message) implements StageResult {
+  /**
+   * Not finished yet: look again after {@code requeueAfter} (or on a Job event); a non-null message updates status. A
+   * non-null reason says why it is stuck (a pod's waiting reason, an unreachable database): it becomes the Reconciling
+   * condition's reason, and an event when it changes.
+   */
+  record Waiting(Duration requeueAfter, String message, String reason) implements StageResult {
     public Waiting(Duration requeueAfter) {
-      this(requeueAfter, null);
+      this(requeueAfter, null, null);
+    }
+
+    public Waiting(Duration requeueAfter, String message) {
+      this(requeueAfter, message, null);
     }
   }
 

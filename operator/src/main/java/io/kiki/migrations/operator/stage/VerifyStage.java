@@ -1,5 +1,6 @@
 package io.kiki.migrations.operator.stage;
 
+import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.kiki.migrations.api.v1alpha1.VerifySpec;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -19,6 +21,8 @@ import java.util.stream.Collectors;
 public class VerifyStage implements Stage {
   /** A round this late was not just scheduling: the operator was away (see {@link #discountAbsence}). */
   static final Duration ABSENCE = Duration.ofMinutes(1);
+  /** Used when spec.verify.databaseOutageTimeout stopped being a valid duration while the rollout ran. */
+  static final Duration DEFAULT_OUTAGE_TIMEOUT = Duration.ofMinutes(10);
 
   private final StageServices services;
 
@@ -54,10 +58,64 @@ public class VerifyStage implements Stage {
         context.namespace(), context.database());
     // When the round ended: slow checks must not look like an absent operator to the next round.
     rollout.setLastCheckAt(Instant.now().toString());
-    results.stream().filter(r -> !r.passed())
+    results.stream().filter(CheckResult::failed)
         .forEach(r -> services.metrics().healthCheckFailed(context.resource(), r.name()));
+    Optional<StageResult> notEvaluated = notEvaluated(rollout, results, interval,
+        DurationParser.parseOr(verify.getDatabaseOutageTimeout(), DEFAULT_OUTAGE_TIMEOUT), now,
+        context.status().getCurrentRevision());
+    if (notEvaluated.isPresent()) {
+      return notEvaluated.get();
+    }
     return decide(rollout, results, threshold, Instant.parse(rollout.getVerifyStartedAt()), timeout, interval, now,
         context.status().getCurrentRevision(), context);
+  }
+
+  /**
+   * Rounds that say nothing about the migration. A check that cannot be evaluated as written is a spec error: the
+   * rollout stops without rolling back a migration nobody has shown to be bad. A round whose checks could not run
+   * (and none failed) is an outage: it counts neither way, its time does not count against verify.timeout, and after
+   * verify.databaseOutageTimeout the rollout fails without rolling back (a restore would discard the writes made
+   * since the backup, and a downgrade needs the database too).
+   */
+  static Optional<StageResult> notEvaluated(Rollout rollout, List<CheckResult> results, Duration interval,
+                                            Duration outageTimeout, Instant now, String currentRevision) {
+    List<CheckResult> invalid = results.stream().filter(r -> r.outcome() == CheckResult.Outcome.INVALID).toList();
+    if (!invalid.isEmpty()) {
+      return Optional.of(new StageResult.Failed(Phase.Blocked, Reasons.INVALID_SPEC, "spec.verify.checks: "
+          + describe(invalid) + ". The database stays at " + currentRevision + " (migrated; not verified, not rolled "
+          + "back). Fix the check; a new rollout (change spec.retryToken) then finds the database at its target and "
+          + "does not verify again, so run the fixed check yourself or roll back by setting spec.targetRevision"));
+    }
+    List<CheckResult> unknown = results.stream().filter(r -> r.outcome() == CheckResult.Outcome.UNKNOWN).toList();
+    boolean anyFailed = results.stream().anyMatch(CheckResult::failed);
+    if (unknown.isEmpty() || anyFailed) {
+      if (rollout.getDatabaseUnreachableSince() != null) {
+        Duration outage = Duration.between(Instant.parse(rollout.getDatabaseUnreachableSince()), now);
+        rollout.setVerifyStartedAt(Instant.parse(rollout.getVerifyStartedAt()).plus(outage).toString());
+        rollout.setDatabaseUnreachableSince(null);
+      }
+      return Optional.empty();
+    }
+    if (rollout.getDatabaseUnreachableSince() == null) {
+      rollout.setDatabaseUnreachableSince(now.toString());
+    }
+    rollout.setConsecutivePasses(0);
+    Duration outage = Duration.between(Instant.parse(rollout.getDatabaseUnreachableSince()), now);
+    if (outage.compareTo(outageTimeout) >= 0) {
+      return Optional.of(new StageResult.Failed(Phase.Failed, Reasons.VERIFY_INCONCLUSIVE, "verification could not "
+          + "run for " + outage.toSeconds() + "s (spec.verify.databaseOutageTimeout " + outageTimeout.toSeconds() + "s): "
+          + describe(unknown) + ". The database is at " + currentRevision + " and was not rolled back: an outage says "
+          + "nothing about the migration, and a restore would discard the writes made since the backup. Once the "
+          + "database is back, check the application; to undo the migration set spec.targetRevision (with "
+          + "spec.allowDowngrade: true)"));
+    }
+    return Optional.of(new StageResult.Waiting(interval, "verifying: the checks could not reach the database for "
+        + outage.toSeconds() + "s (" + describe(unknown) + "); waiting up to " + outageTimeout.toSeconds()
+        + "s for it, and this time does not count against verify.timeout", Reasons.DATABASE_UNREACHABLE));
+  }
+
+  private static String describe(List<CheckResult> results) {
+    return results.stream().map(r -> r.name() + ": " + r.message()).collect(Collectors.joining("; "));
   }
 
   /**
@@ -79,7 +137,7 @@ public class VerifyStage implements Stage {
   static StageResult decide(Rollout rollout, List<CheckResult> results, int threshold, Instant startedAt,
                             Duration timeout, Duration interval, Instant now, String currentRevision,
                             RolloutContext context) {
-    List<CheckResult> failures = results.stream().filter(r -> !r.passed()).toList();
+    List<CheckResult> failures = results.stream().filter(CheckResult::failed).toList();
     int passes = rollout.getConsecutivePasses() == null ? 0 : rollout.getConsecutivePasses();
     if (failures.isEmpty()) {
       passes++;

@@ -55,6 +55,12 @@ public final class Reasons {
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
   public static final String INVALID_DATABASE_URL = "InvalidDatabaseUrl";
+  /** The database refused the URL's user or password. */
+  public static final String DATABASE_AUTHENTICATION_FAILED = "DatabaseAuthenticationFailed";
+  /** The server has no database of the URL's name. */
+  public static final String DATABASE_NOT_FOUND = "DatabaseNotFound";
+  /** The server and the URL's sslmode disagree. */
+  public static final String DATABASE_TLS_REFUSED = "DatabaseTlsRefused";
   /** spec.database (or its Secret) changed to another database while a rollout was working on the old one. */
   public static final String DATABASE_CHANGED = "DatabaseChanged";
 
@@ -64,9 +70,17 @@ public final class Reasons {
   public static final String MIGRATION_FAILED = "MigrationFailed";
   public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
   public static final String VERIFY_FAILED = "VerifyFailed";
+  /** The checks could not reach the database for verify.databaseOutageTimeout: Failed, not rolled back. */
+  public static final String VERIFY_INCONCLUSIVE = "VerifyInconclusive";
   public static final String ROLLBACK_FAILED = "RollbackFailed";
   public static final String IRREVERSIBLE_WITHOUT_BACKUP = "IrreversibleWithoutBackup";
   public static final String NO_BACKUP = "NoBackup";
+  /** A stage's Job was created and deleted before its result was read; it is never re-created silently. */
+  public static final String JOB_LOST = "JobLost";
+  /** A stage's pod can never start as it is (InvalidImageName, ErrImageNeverPull). */
+  public static final String JOB_CANNOT_START = "JobCannotStart";
+  /** A stage's Job name is taken by a Job of a deleted DatabaseMigration of the same name: a new name is used. */
+  public static final String JOB_NAME_TAKEN = "JobNameTaken";
 
   private static final Set<String> NORMAL = Set.of(PLANNING, BACKING_UP, MIGRATING, VERIFYING, ROLLING_BACK, RESTORING,
       PLAN_STARTED, BACKUP_STARTED, MIGRATION_STARTED, VERIFY_STARTED, ROLLBACK_STARTED, RESTORE_STARTED,

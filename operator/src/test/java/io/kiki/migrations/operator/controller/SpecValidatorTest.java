@@ -70,4 +70,17 @@ class SpecValidatorTest {
     spec.setBackup(backup);
     assertThat(SpecValidator.validate(spec)).containsExactly("spec.backup.enabled needs spec.backup.persistentVolumeClaim");
   }
+
+  @Test
+  void aCheckWithSeveralStatementsIsRefusedBeforePlanning() {
+    DatabaseMigrationSpec spec = TestingResources.resource().getSpec();
+    VerifySpec verify = new VerifySpec();
+    HealthCheckSpec check = new HealthCheckSpec();
+    check.setName("campaigns-readable");
+    check.setSql("COMMIT; DROP TABLE campaigns; SELECT true");
+    verify.setChecks(List.of(check));
+    spec.setVerify(verify);
+    assertThat(SpecValidator.validate(spec)).containsExactly("spec.verify.checks[0].sql: the query has 3 statements; a "
+        + "check runs exactly one read-only query (e.g. SELECT count(*) >= 0 FROM campaign_deployments)");
+  }
 }

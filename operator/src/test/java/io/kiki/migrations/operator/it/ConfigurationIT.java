@@ -75,6 +75,42 @@ class ConfigurationIT extends MockClusterTestBase {
     assertThat(revision()).isEqualTo("c3");
   }
 
+  /** Settings the database refuses stay refused until someone changes them: Stalled (degraded in Argo CD and Flux). */
+  @Test
+  void wrongPasswordMissingDatabaseAndRefusedTlsAreStalledAndRecheckedUntilFixed() throws Exception {
+    String wrongPassword = databaseUrl.replaceFirst(":[^:@/]+@", ":not-the-password@");
+    String noDatabase = databaseUrl.replaceFirst("/kiki_it_[a-z0-9]+", "/kiki_no_such_db");
+    String tls = databaseUrl + (databaseUrl.contains("?") ? "&" : "?") + "sslmode=require";
+    createSecret("password-db", "url", wrongPassword);
+    createSecret("missing-db", "url", noDatabase);
+    createSecret("tls-db", "url", tls);
+    for (String[] c : new String[][] {{"password", "password-db"}, {"missing", "missing-db"}, {"tls", "tls-db"}}) {
+      DatabaseMigration resource = fixture("basic.yaml");
+      resource.getMetadata().setName(c[0]);
+      resource.getSpec().getDatabase().setUrlSecretRef(new SecretKeyRef(c[1], "url"));
+      create(resource);
+    }
+    DatabaseMigration password = awaitPhase("password", Phase.Pending);
+    assertCondition(password, "Stalled", "True", Reasons.DATABASE_AUTHENTICATION_FAILED, 1);
+    assertCondition(password, "Reconciling", "False", Reasons.DATABASE_AUTHENTICATION_FAILED, 1);
+    assertThat(password.getStatus().getMessage()).contains("Fix the credentials").doesNotContain("not-the-password");
+    DatabaseMigration missing = awaitPhase("missing", Phase.Pending);
+    assertCondition(missing, "Stalled", "True", Reasons.DATABASE_NOT_FOUND, 1);
+    assertThat(missing.getStatus().getMessage()).contains("kiki_no_such_db");
+    DatabaseMigration refusedTls = awaitPhase("tls", Phase.Pending);
+    assertCondition(refusedTls, "Stalled", "True", Reasons.DATABASE_TLS_REFUSED, 1);
+    assertThat(refusedTls.getStatus().getMessage()).contains("sslmode");
+    assertThat(kubelet.jobNames()).isEmpty();
+    assertThat(events("password")).extracting(Event::getReason).containsOnlyOnce(Reasons.DATABASE_AUTHENTICATION_FAILED);
+
+    client.secrets().inNamespace(namespace).withName("password-db").edit(s -> {
+      s.getStringData().put("url", databaseUrl);
+      return s;
+    });
+    DatabaseMigration ready = awaitPhase("password", Phase.Ready);
+    assertCondition(ready, "Stalled", "False", Reasons.SUCCEEDED, 1);
+  }
+
   @Test
   void invalidSpecIsBlockedWhereTheApiServerDoesNotValidate() {
     DatabaseMigration resource = fixture("basic.yaml");

@@ -9,6 +9,7 @@ import io.kiki.migrations.operator.database.DatabaseUnreachableException;
 import io.kiki.migrations.operator.database.JdbcTarget;
 import io.kiki.migrations.operator.database.SqlAlchemyUrl;
 import io.kiki.migrations.operator.database.VersionTable;
+import io.kiki.migrations.operator.health.CheckResult;
 import io.kiki.migrations.operator.health.HttpCheck;
 import io.kiki.migrations.operator.health.SqlCheck;
 import java.net.InetSocketAddress;
@@ -74,6 +75,42 @@ class DatabaseChecksIT {
         .contains("campaign_deployments");
     assertThat(SqlCheck.run("t", target, "CREATE TABLE sneaky (id int)", timeout).message()).contains("read-only");
     assertThat(SqlCheck.run("t", target, "SELECT pg_sleep(3)", Duration.ofSeconds(1)).passed()).isFalse();
+  }
+
+  @Test
+  void aCheckIsOneQueryThatCannotWrite() throws Exception {
+    String url = TestingPostgres.createDatabase();
+    TestingPostgres.execute(url, "CREATE TABLE campaigns (id int)");
+    JdbcTarget target = SqlAlchemyUrl.toJdbc(url);
+    Duration timeout = Duration.ofSeconds(5);
+    CheckResult sneaky = SqlCheck.run("t", target, "COMMIT; DROP TABLE campaigns; SELECT true", timeout);
+    assertThat(sneaky.outcome()).isEqualTo(CheckResult.Outcome.INVALID);
+    assertThat(sneaky.message()).contains("3 statements");
+    assertThat(SqlCheck.run("t", target, "SELECT count(*) >= 0 FROM campaigns", timeout).passed())
+        .as("the table is still there").isTrue();
+    TestingPostgres.execute(url, "INSERT INTO campaigns VALUES (1)");
+    // One statement that writes: refused by the read-only session, reported as a check that cannot run as written.
+    CheckResult writer = SqlCheck.run("t", target, "WITH gone AS (DELETE FROM campaigns RETURNING 1) SELECT true", timeout);
+    assertThat(writer.outcome()).as(writer.message()).isEqualTo(CheckResult.Outcome.INVALID);
+    assertThat(writer.message()).contains("read-only");
+    assertThat(SqlCheck.run("t", target, "SELECT count(*) = 1 FROM campaigns", timeout).passed()).as("row kept").isTrue();
+    assertThat(SqlCheck.run("t", target, "SELECT 'a;b' = 'a;b'; -- one statement", timeout).passed()).isTrue();
+    assertThat(SqlCheck.statementProblem("SELECT $$;$$ <> ''")).isEmpty();
+  }
+
+  @Test
+  void aSyntaxErrorIsInvalidAndAnOutageIsUnknown() throws Exception {
+    JdbcTarget target = SqlAlchemyUrl.toJdbc(TestingPostgres.createDatabase());
+    CheckResult syntax = SqlCheck.run("t", target, "SELEC count(*) FROM campaigns", Duration.ofSeconds(5));
+    assertThat(syntax.outcome()).isEqualTo(CheckResult.Outcome.INVALID);
+    assertThat(syntax.message()).contains("42601").contains("SELEC");
+    JdbcTarget down = SqlAlchemyUrl.toJdbc("postgresql://kiki:hunter2@127.0.0.1:1/kiki");
+    CheckResult outage = SqlCheck.run("t", down, "SELECT true", Duration.ofSeconds(2));
+    assertThat(outage.outcome()).isEqualTo(CheckResult.Outcome.UNKNOWN);
+    assertThat(outage.message()).startsWith("could not run: ").doesNotContain("hunter2");
+    JdbcTarget wrongPassword = SqlAlchemyUrl.toJdbc(TestingPostgres.serverUrl().replaceFirst(":[^:@/]+@", ":wrong@"));
+    assertThat(SqlCheck.run("t", wrongPassword, "SELECT true", Duration.ofSeconds(5)).outcome())
+        .isEqualTo(CheckResult.Outcome.UNKNOWN);
   }
 
   @Test

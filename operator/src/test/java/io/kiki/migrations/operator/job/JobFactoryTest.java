@@ -103,4 +103,43 @@ class JobFactoryTest {
     return job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
         .filter(e -> e.getName().equals(JobFactory.TABLE_LOCK_TIMEOUT_ENV)).findFirst().orElseThrow().getValue();
   }
+
+  /** A 73-character resource name: every label value and the Job name fit Kubernetes' 63, the stage stays visible. */
+  @Test
+  void longResourceNamesFitEveryLabelAndName() {
+    DatabaseMigration owner = TestingResources.resource();
+    String name = "kiki-campaigns-" + "x".repeat(58);
+    assertThat(name).hasSize(73);
+    owner.getMetadata().setName(name);
+    String jobName = JobNames.forStage(name, RolloutStage.Migrate, "12", 2);
+    Job job = JobFactory.build(owner, new JobRequest(jobName, RolloutStage.Migrate, "12", "kiki/migrations:2",
+        List.of("upgrade", "--target", "c3"), Duration.ofMinutes(30), new SecretKeyRef("kiki-db", "URL"), null));
+    assertThat(job.getMetadata().getName()).hasSizeLessThanOrEqualTo(63).endsWith("-migrate-12-2")
+        .startsWith("kiki-campaigns-xxx").matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+    Map<String, String> labels = job.getMetadata().getLabels();
+    labels.values().forEach(v -> assertThat(v).hasSizeLessThanOrEqualTo(63).matches("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"));
+    job.getSpec().getTemplate().getMetadata().getLabels().values()
+        .forEach(v -> assertThat(v).hasSizeLessThanOrEqualTo(63));
+    assertThat(labels.get("migrations.kiki.io/resource")).startsWith("kiki-campaigns-xxx")
+        .isEqualTo(JobNames.fit(name, 63)).isNotEqualTo(JobNames.fit(name + "y", 63));
+    String longest = "k".repeat(253);
+    assertThat(JobNames.forStage(longest, RolloutStage.Restore, "100000", 5)).hasSizeLessThanOrEqualTo(63)
+        .endsWith("-restore-100000-5");
+    assertThat(JobNames.fit(longest, JobNames.MAX_BACKUP_NAME)).hasSizeLessThanOrEqualTo(100)
+        .matches("^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$");
+  }
+
+  @Test
+  void podsOptOutOfSidecarInjectionUnlessTheTemplateSaysOtherwise() {
+    DatabaseMigration owner = TestingResources.resource();
+    JobRequest request = new JobRequest("kiki-campaigns-plan-3", RolloutStage.Plan, "3", "kiki/migrations:2",
+        List.of("plan", "--target", "head"), Duration.ofMinutes(2), new SecretKeyRef("kiki-db", "URL"), null);
+    assertThat(JobFactory.build(owner, request).getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsExactly(Map.entry("sidecar.istio.io/inject", "false"));
+    JobTemplateSpec template = new JobTemplateSpec();
+    template.setPodAnnotations(Map.of("sidecar.istio.io/inject", "true", "example.com/team", "kiki"));
+    owner.getSpec().setJobTemplate(template);
+    assertThat(JobFactory.build(owner, request).getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("sidecar.istio.io/inject", "true").containsEntry("example.com/team", "kiki");
+  }
 }

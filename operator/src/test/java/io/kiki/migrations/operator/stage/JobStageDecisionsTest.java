@@ -156,4 +156,35 @@ class JobStageDecisionsTest {
     assertThat(JobStage.backoff(4, Duration.ofSeconds(2), Duration.ofMinutes(5))).isEqualTo(Duration.ofSeconds(16));
     assertThat(JobStage.backoff(40, Duration.ofSeconds(2), Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(5));
   }
+
+  /** Transient failures: at most MAX_ATTEMPTS Jobs, then the rollout fails (Stalled) with the reason. */
+  @Test
+  void transientRetriesAreBoundedAndThenFailWithTheReason() throws Exception {
+    MigrateStage stage = new MigrateStage(services);
+    RolloutContext context = migrating(TestingResources.resource());
+    context.rollout().setAttempt(JobStage.MAX_ATTEMPTS - 1);
+    assertThat(stage.afterFailure(context, failed("DATABASE_UNREACHABLE", "connection refused"), "a1"))
+        .isInstanceOf(StageResult.Retry.class);
+    context.rollout().setAttempt(JobStage.MAX_ATTEMPTS);
+    StageResult last = stage.afterFailure(context, failed("DATABASE_UNREACHABLE", "connection refused"), "a1");
+    assertThat(last).isInstanceOf(StageResult.Failed.class);
+    assertThat(((StageResult.Failed) last).outcome()).isEqualTo(Phase.Failed);
+    assertThat(((StageResult.Failed) last).reason()).isEqualTo(Reasons.DATABASE_UNREACHABLE);
+    assertThat(((StageResult.Failed) last).message()).contains("gave up after 5 attempts").contains("connection refused");
+  }
+
+  /** A migrate Job deleted before its result was read: the database decides, nothing runs twice. */
+  @Test
+  void lostMigrateJobGoesOnAtTheTargetAndFailsWhereTheDatabaseIsUnchanged() {
+    MigrateStage stage = new MigrateStage(services);
+    JobOutcome.Lost lost = new JobOutcome.Lost("migrate Job kiki-campaigns-migrate-3 (uid u) was deleted");
+    StageResult atTarget = stage.afterLost(migrating(TestingResources.resource()), lost, "c3");
+    assertThat(atTarget).isInstanceOf(StageResult.Done.class);
+    assertThat(((StageResult.Done) atTarget).next()).isEqualTo(RolloutStage.Verify);
+    assertThat(((StageResult.Done) atTarget).message()).contains("result was lost").contains("at the target");
+    StageResult unchanged = stage.afterLost(migrating(TestingResources.resource()), lost, "a1");
+    assertThat(unchanged).isInstanceOf(StageResult.Failed.class);
+    assertThat(((StageResult.Failed) unchanged).reason()).isEqualTo(Reasons.JOB_LOST);
+    assertThat(((StageResult.Failed) unchanged).message()).contains("unchanged at a1").contains("not run again");
+  }
 }

@@ -79,4 +79,62 @@ class VerifyStageTest {
     VerifyStage.discountAbsence(rollout, interval, back.plus(interval).plusSeconds(3));
     assertThat(rollout.getVerifyStartedAt()).as("ordinary scheduling delay counts").isEqualTo(startedAt.toString());
   }
+
+  /** PostgreSQL down for 30s, longer than verify.timeout 15s, after a migration whose checks pass. */
+  @Test
+  void anOutageIsNeitherPassNorFailAndDoesNotUseUpTheTimeout() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Verify, "a1");
+    Rollout rollout = context.rollout();
+    Duration verifyTimeout = Duration.ofSeconds(15);
+    rollout.setVerifyStartedAt(start.toString());
+    List<CheckResult> down = List.of(CheckResult.unknown("db", "could not run: Connection refused"));
+    Duration outageTimeout = Duration.ofMinutes(10);
+    for (int second = 0; second <= 30; second += 5) {
+      StageResult waiting = VerifyStage.notEvaluated(rollout, down, interval, outageTimeout, start.plusSeconds(second),
+          "c3").orElseThrow();
+      assertThat(waiting).isInstanceOf(StageResult.Waiting.class);
+      assertThat(((StageResult.Waiting) waiting).reason()).isEqualTo(Reasons.DATABASE_UNREACHABLE);
+      assertThat(((StageResult.Waiting) waiting).message()).contains("could not reach the database for " + second + "s")
+          .contains("Connection refused");
+    }
+    Instant back = start.plusSeconds(35);
+    List<CheckResult> up = List.of(CheckResult.pass("db"));
+    assertThat(VerifyStage.notEvaluated(rollout, up, interval, outageTimeout, back, "c3")).isEmpty();
+    assertThat(rollout.getDatabaseUnreachableSince()).isNull();
+    assertThat(Instant.parse(rollout.getVerifyStartedAt())).as("the outage moved the start").isEqualTo(start.plusSeconds(35));
+    StageResult afterOutage = VerifyStage.decide(rollout, up, 1, Instant.parse(rollout.getVerifyStartedAt()),
+        verifyTimeout, interval, back, "c3", context);
+    assertThat(afterOutage).as("no rollback, no restore: Ready").isInstanceOf(StageResult.Done.class);
+    assertThat(((StageResult.Done) afterOutage).next()).isNull();
+  }
+
+  @Test
+  void aLongOutageFailsWithoutRollingBack() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Verify, "a1");
+    Rollout rollout = context.rollout();
+    rollout.setVerifyStartedAt(start.toString());
+    List<CheckResult> down = List.of(CheckResult.unknown("db", "could not run: Connection refused"));
+    VerifyStage.notEvaluated(rollout, down, interval, Duration.ofMinutes(2), start, "c3");
+    StageResult end = VerifyStage.notEvaluated(rollout, down, interval, Duration.ofMinutes(2), start.plusSeconds(120),
+        "c3").orElseThrow();
+    assertThat(end).isInstanceOf(StageResult.Failed.class);
+    assertThat(((StageResult.Failed) end).outcome()).isEqualTo(Phase.Failed);
+    assertThat(((StageResult.Failed) end).reason()).isEqualTo(Reasons.VERIFY_INCONCLUSIVE);
+    assertThat(((StageResult.Failed) end).message()).contains("120s").contains("not rolled back");
+  }
+
+  @Test
+  void aRealFailureDuringAnOutageStillCountsAndAnInvalidCheckStopsWithoutRollback() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Verify, "a1");
+    Rollout rollout = context.rollout();
+    rollout.setVerifyStartedAt(start.toString());
+    List<CheckResult> mixed = List.of(CheckResult.unknown("db", "could not run"), CheckResult.fail("api", "500"));
+    assertThat(VerifyStage.notEvaluated(rollout, mixed, interval, Duration.ofMinutes(10), start, "c3")).isEmpty();
+    StageResult invalid = VerifyStage.notEvaluated(rollout, List.of(CheckResult.invalid("db", "syntax error")), interval,
+        Duration.ofMinutes(10), start, "c3").orElseThrow();
+    assertThat(invalid).isInstanceOf(StageResult.Failed.class);
+    assertThat(((StageResult.Failed) invalid).outcome()).isEqualTo(Phase.Blocked);
+    assertThat(((StageResult.Failed) invalid).reason()).isEqualTo(Reasons.INVALID_SPEC);
+    assertThat(((StageResult.Failed) invalid).message()).contains("db: syntax error").contains("not rolled back");
+  }
 }
