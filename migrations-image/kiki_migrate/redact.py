@@ -10,8 +10,10 @@ from urllib.parse import quote, quote_plus
 
 MASK = "***"
 
-# scheme://user:password@host  ->  scheme://user:***@host (also for URLs whose password we never saw)
-_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)(?P<password>[^@\s/]+)@")
+# scheme://user:password@host  ->  scheme://user:***@host (also for URLs whose password we never saw). The
+# password runs to the last '@' of the URL, as the operator's Redaction reads it: an unencoded '@' in a password
+# leaves no part of it behind.
+_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)(?P<password>\S*)@")
 # libpq key/value strings and environment-style assignments: password=secret, PGPASSWORD=secret
 _KEY_VALUE_PASSWORD = re.compile(r"(?P<head>\b(?:password|PGPASSWORD)\s*=\s*)(?P<password>'[^']*'|\S+)",
                                  re.IGNORECASE)

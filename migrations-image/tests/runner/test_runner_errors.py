@@ -139,6 +139,7 @@ def test_redaction_of_urls_secrets_and_encoded_forms():
     assert redact.redact("error near 'p@ss/w%rd'") == "error near '***'"
     assert redact.redact("host=db password=hunter2 user=kiki") == "host=db password=*** user=kiki"
     assert redact.redact("mysql://u:other@h/d") == "mysql://u:***@h/d"
+    assert redact.redact("url postgresql://kiki:p@ss@db:5432/x here") == "url postgresql://kiki:***@db:5432/x here"
 
 
 def test_results_are_cut_to_fit_a_termination_message():

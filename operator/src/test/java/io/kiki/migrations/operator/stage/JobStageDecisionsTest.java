@@ -48,9 +48,9 @@ class JobStageDecisionsTest {
   @Test
   void failedMigrationMessageStatesEachFactOnce() throws Exception {
     String json = "{\"ok\":false,\"command\":\"upgrade\",\"error\":{\"code\":\"MIGRATION_FAILED\","
-        + "\"message\":\"upgrade to c3 failed in revision c3: relation \\\"no_such_table\\\" does not exist. The database "
-        + "is at a1 (it was at a1). Fix the migration and build a new image; on PostgreSQL the failed run was rolled "
-        + "back as a whole.\",\"revision\":\"c3\",\"current\":[\"a1\"],"
+        + "\"message\":\"upgrade to c3 failed in revision c3: relation \\\"no_such_table\\\" does not exist. Nothing "
+        + "was committed: the database is unchanged at a1. Fix the migration and build a new image.\",\"revision\":\"c3\","
+        + "\"current\":[\"a1\"],"
         + "\"cause\":\"relation \\\"no_such_table\\\" does not exist\"}}";
     JobOutcome.Failed failed = new JobOutcome.Failed(
         Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
