@@ -1,11 +1,10 @@
 """The images, really built with podman and run with runc as uid 10001 against real PostgreSQL on this
 machine (--network host): the runner image (scripts/build-images.sh migrations), and both ways of bringing
-your own Alembic project (examples/): an image FROM the runner image with another project, and an
-application image with the kiki-migrate wheel pip-installed."""
+your own Alembic project (examples/, scripts/build-example-images.sh): an image FROM the runner image with
+another project, and an application image with the kiki-migrate wheel pip-installed."""
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,10 +12,7 @@ import pytest
 
 IMAGE_DIR = Path(__file__).resolve().parents[2]
 REPO_DIR = IMAGE_DIR.parent
-EXAMPLES = IMAGE_DIR / "examples"
 CONTAINERS_CONF = REPO_DIR / "e2e" / "images" / "containers.conf"
-DEBIAN_BASE = "localhost/kiki-base/debian:bookworm"  # made by scripts/build-images.sh
-HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
 ENV = {**os.environ, "CONTAINERS_CONF": str(CONTAINERS_CONF)}
 PODMAN = ["podman", "--runtime", "runc"]
 
@@ -25,13 +21,6 @@ def sh(*args, timeout=1800):
     done = subprocess.run([str(a) for a in args], capture_output=True, text=True, env=ENV, timeout=timeout)
     assert done.returncode == 0, f"{' '.join(map(str, args))} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
     return done.stdout
-
-
-def build(context, tag, *build_args):
-    sh(*PODMAN, "build", "--pull=never", "--network", "host", "--build-arg", f"BASE_IMAGE={DEBIAN_BASE}",
-       "--volume", f"{HOST_CA}:/run/kiki-build-ca.crt:ro", "--build-arg", "PIP_CERT=/run/kiki-build-ca.crt",
-       *[a for arg in build_args for a in ("--build-arg", arg)], "-t", tag, context)
-    return tag
 
 
 def kiki_migrate(image, url, *args):
@@ -56,14 +45,10 @@ def runner_image():
 
 
 @pytest.fixture(scope="session")
-def wheel(tmp_path_factory):
-    dist = tmp_path_factory.mktemp("wheels")
-    source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(IMAGE_DIR / name, source / name)
-    shutil.copytree(IMAGE_DIR / "kiki_migrate", source / "kiki_migrate", ignore=shutil.ignore_patterns("__pycache__"))
-    sh("/usr/bin/python3", "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", dist, source)
-    return next(dist.glob("kiki_migrate-*.whl"))
+def example_images():
+    """(inventory image FROM the runner image, orders application image) from scripts/build-example-images.sh."""
+    inventory, orders = sh(REPO_DIR / "scripts" / "build-example-images.sh").split()
+    return inventory, orders
 
 
 def test_the_runner_image_runs_the_kiki_project_as_uid_10001(runner_image, postgres_url):
@@ -104,22 +89,20 @@ def test_the_runner_image_pg_dump_is_the_version_the_readme_claims(runner_image,
     assert result["ok"] and result["verified"] is True, done.stdout + done.stderr
 
 
-def test_an_image_from_the_runner_image_runs_another_project(runner_image, postgres_url):
-    image = build(EXAMPLES / "extend-runner-image", "localhost/kiki-examples/inventory-migrations:test",
-                  f"RUNNER_IMAGE={runner_image}")
+def test_an_image_from_the_runner_image_runs_another_project(example_images, postgres_url):
+    image = example_images[0]
     plan = kiki_migrate(image, postgres_url, "plan", "--target", "head")
     assert plan["target"] == "b2c3d4e5f6a7" and [s["revision"] for s in plan["steps"]] == \
         ["a1b2c3d4e5f6", "b2c3d4e5f6a7"]
     assert kiki_migrate(image, postgres_url, "upgrade", "--target", "head")["to"] == ["b2c3d4e5f6a7"]
 
 
-def test_an_application_image_with_the_package_installed(wheel, postgres_url, tmp_path):
-    context = tmp_path / "context"
-    shutil.copytree(EXAMPLES / "application-image", context, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(IMAGE_DIR / "stacks" / "sqlalchemy20-psycopg2.txt", context / "requirements.txt")
-    (context / "wheels").mkdir()
-    shutil.copy2(wheel, context / "wheels" / wheel.name)
-    image = build(context, "localhost/kiki-examples/orders-app:test")
+def test_an_application_image_with_the_package_installed(example_images, postgres_url):
+    image = example_images[1]
     plan = kiki_migrate(image, postgres_url, "plan", "--target", "head")
     assert plan["target"] == "1b2c3d4e5f60" and plan["stepCount"] == 2
     assert kiki_migrate(image, postgres_url, "upgrade", "--target", "head")["to"] == ["1b2c3d4e5f60"]
+    # the application's own stack, not the runner image's: SQLAlchemy 2.0 with psycopg2
+    versions = sh(*PODMAN, "run", "--rm", "--entrypoint", "python", image, "-c",
+                  "import sqlalchemy, psycopg2, kiki_migrate; print(sqlalchemy.__version__, kiki_migrate.__file__)")
+    assert versions.startswith("2.0.58 /opt/orders/"), versions
