@@ -61,7 +61,9 @@ ensure_derived_base() {
 
 build_migrations() {
   log "building $migrations_image"
+  # pip in the build stage trusts this machine's CA bundle (it holds a TLS-inspecting proxy's CA, if any).
   "${podman[@]}" build --pull=never --network host --build-arg "BASE_IMAGE=$debian_base" \
+    --volume /etc/ssl/certs/ca-certificates.crt:/run/kiki-build-ca.crt:ro --build-arg PIP_CERT=/run/kiki-build-ca.crt \
     -t "$migrations_image" migrations-image >&2
   echo "$migrations_image"
 }

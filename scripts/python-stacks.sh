@@ -6,9 +6,10 @@
 #   debian                 Debian 12's packages: Alembic 1.8, SQLAlchemy 1.4, psycopg2 (/usr/bin/python3)
 #   sqlalchemy20-psycopg2  current Alembic on SQLAlchemy 2.0 with psycopg2
 #   sqlalchemy21-psycopg3  current Alembic on SQLAlchemy 2.1 with psycopg 3
-# The PyPI stacks are installed from migrations-image/stacks/NAME.txt, pinned with hashes
-# (`pip install --require-hashes`), into virtual environments cached by the file's hash under
-# ${XDG_CACHE_HOME:-~/.cache}/kiki-python-stacks; a warm run installs nothing.
+# The PyPI stacks are installed from migrations-image/stacks/NAME.txt (what kiki-migrate needs at run
+# time) and stacks/pytest.txt (the test runner), both pinned with hashes (`pip install --require-hashes`),
+# into virtual environments cached by the files' hash under ${XDG_CACHE_HOME:-~/.cache}/kiki-python-stacks;
+# a warm run installs nothing.
 #
 #   scripts/python-stacks.sh [NAME]...   (default: all three)
 set -euo pipefail
@@ -25,14 +26,14 @@ stack_python() {
   fi
   requirements=migrations-image/stacks/$name.txt
   [ -f "$requirements" ] || { echo "python-stacks: no stack '$name' (no $requirements)" >&2; exit 2; }
-  hash=$(sha256sum "$requirements" | cut -c1-16)
+  hash=$(cat "$requirements" migrations-image/stacks/pytest.txt | sha256sum | cut -c1-16)
   venv=$cache/$name-$hash
   if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.installed" ]; then
     echo "python-stacks: installing $name into $venv" >&2
     rm -rf "$venv"
     "$base_python" -m venv "$venv" >&2
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
-      -r "$requirements" >&2
+      -r "$requirements" -r migrations-image/stacks/pytest.txt >&2
     touch "$venv/.installed"
   fi
   echo "$venv/bin/python"

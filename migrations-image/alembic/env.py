@@ -70,7 +70,7 @@ def database_url():
     except NoSuchModuleError:
         raise CommandError(
             f"{source} names an unknown database driver {url.drivername!r}; "
-            "use postgresql:// (or postgresql+psycopg2://) or sqlite://"
+            "use postgresql://, postgresql+psycopg2://, postgresql+psycopg:// or sqlite://"
         ) from None
     log.info("Database %s (from %s)", url.render_as_string(hide_password=True), source)
     return url

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import database, log
+from . import database, drivers, log
 from .errors import RunnerError
 from .redact import redact
 
@@ -120,7 +120,7 @@ def _libpq(url):
     if url.username:
         args += ["--username", url.username]
     env = dict(os.environ)
-    env.setdefault("PGCONNECT_TIMEOUT", str(database.CONNECT_TIMEOUT_SECONDS))
+    env.setdefault("PGCONNECT_TIMEOUT", str(drivers.CONNECT_TIMEOUT_SECONDS))
     for key, value in query.items():
         if key in LIBPQ_QUERY_ENV:
             env[LIBPQ_QUERY_ENV[key]] = value if isinstance(value, str) else value[-1]

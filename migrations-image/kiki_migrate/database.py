@@ -7,15 +7,14 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
 
-from . import log
+from . import drivers, log
 from .errors import RunnerError
 from .redact import add_secret
 
 DEFAULT_URL = "sqlite:///./kiki_campaigns.db"
-CONNECT_TIMEOUT_SECONDS = 10
 DEFAULT_LOCK_TIMEOUT_SECONDS = 60
 DEFAULT_TABLE_LOCK_TIMEOUT_SECONDS = 5
 # Session-level advisory lock key held while anything changes ("KIKIMIGR" in ASCII). Fixed, so every
@@ -94,32 +93,19 @@ def parse_url(raw, source="KIKI_DATABASE_URL"):
             "postgresql://USER:***@HOST:5432/DATABASE (the password URL-encoded) or "
             "sqlite:///path/to/file.db.") from None
     add_secret(url.password)
-    try:
-        url.get_dialect()
-    except NoSuchModuleError:
-        hint = " (write postgresql://, not postgres://)" if url.drivername.startswith("postgres:") or \
-            url.drivername == "postgres" else ""
-        raise RunnerError(
-            "BAD_DATABASE_URL",
-            f"{source} names the unknown database dialect '{url.drivername}'{hint}. "
-            "Use postgresql:// (or postgresql+psycopg2://) or sqlite:///.") from None
+    drivers.check_scheme(url, source)
     return url
 
 
 def create_engine(url):
-    connect_args = {}
-    if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg2":
-        if "connect_timeout" not in url.query:
-            connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
-        if "application_name" not in url.query:
-            connect_args["application_name"] = "kiki-migrate"
+    drivers.check_installed(url, "the database URL")
     try:
-        return sa.create_engine(url, poolclass=NullPool, connect_args=connect_args)
+        return sa.create_engine(url, poolclass=NullPool, connect_args=drivers.connect_args(url))
     except (ImportError, ArgumentError, TypeError) as exc:
         raise RunnerError(
             "BAD_DATABASE_URL",
             f"cannot use the database URL with driver '{url.drivername}': {first_line(exc)}. "
-            "The image supports postgresql+psycopg2 and sqlite.") from None
+            f"kiki-migrate supports {drivers.accepted_schemes()}.") from None
 
 
 def first_line(exc):
@@ -197,7 +183,7 @@ def statement_lock_timeout(seconds):
 
 def is_lock_timeout(exc):
     """Whether ``exc`` (or the database error it wraps) is PostgreSQL's lock_not_available."""
-    return getattr(getattr(exc, "orig", None), "pgcode", None) == LOCK_NOT_AVAILABLE
+    return drivers.sqlstate(exc) == LOCK_NOT_AVAILABLE
 
 
 def lock_blockers(engine, statement):
@@ -211,7 +197,7 @@ def lock_blockers(engine, statement):
         "JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.granted AND l.locktype = 'relation' AND l.pid <> pg_backend_pid() "
         "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-        "AND a.application_name <> 'kiki-migrate' AND n.nspname NOT LIKE 'pg\\_%' "
+        f"AND a.application_name <> '{drivers.APPLICATION_NAME}' AND n.nspname NOT LIKE 'pg\\_%' "
         "ORDER BY 3, 1, 2")
     try:
         with contextlib.closing(connect(engine)) as conn:
@@ -242,7 +228,7 @@ def migration_lock(engine, timeout_seconds):
         try:
             conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
         except DBAPIError as exc:
-            if getattr(exc.orig, "pgcode", None) != LOCK_NOT_AVAILABLE:
+            if not is_lock_timeout(exc):
                 raise RunnerError("DATABASE_UNREACHABLE",
                                   f"cannot take the migration lock: {first_line(exc)}") from None
             holders = _lock_holders(engine)

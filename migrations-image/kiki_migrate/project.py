@@ -14,8 +14,10 @@ from alembic.script.revision import RevisionError
 
 from .errors import RunnerError
 
-# In a checkout: migrations-image/alembic.ini; in the image: /app/alembic.ini (next to the package).
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "alembic.ini"
+# In a checkout: migrations-image/alembic.ini, next to the package. Installed with pip, the package sits in
+# site-packages, where no project is: then ./alembic.ini, where the `alembic` command looks.
+BESIDE_PACKAGE_CONFIG = Path(__file__).resolve().parent.parent / "alembic.ini"
+WORKING_DIRECTORY_CONFIG = Path("alembic.ini")
 
 STEP_LIST_CAP = 20
 ID_LIST_CAP = 50
@@ -25,7 +27,10 @@ MERGE_HINT = ("run `alembic merge heads -m \"merge heads\"` in the project, comm
 
 
 def config_path(environ=os.environ):
-    return Path(environ.get("ALEMBIC_CONFIG") or DEFAULT_CONFIG)
+    """ALEMBIC_CONFIG, else the alembic.ini next to the package (a checkout), else ./alembic.ini."""
+    if environ.get("ALEMBIC_CONFIG"):
+        return Path(environ["ALEMBIC_CONFIG"])
+    return BESIDE_PACKAGE_CONFIG if BESIDE_PACKAGE_CONFIG.is_file() else WORKING_DIRECTORY_CONFIG
 
 
 def load_config(url=None, environ=os.environ):
@@ -35,7 +40,7 @@ def load_config(url=None, environ=os.environ):
     path = config_path(environ)
     if not path.is_file():
         raise RunnerError("BAD_ARGUMENTS",
-                          f"ALEMBIC_CONFIG: no Alembic configuration file at {path}. Set ALEMBIC_CONFIG to "
+                          f"ALEMBIC_CONFIG: no Alembic configuration file at {path.absolute()}. Set ALEMBIC_CONFIG to "
                           "the project's alembic.ini (in the image: /app/alembic.ini).")
     config = Config(str(path))
     location = config.get_main_option("script_location")

@@ -6,6 +6,7 @@ throwaway server with ``scripts/postgres.sh`` for the session and stop it at the
 """
 import os
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -16,6 +17,9 @@ from sqlalchemy.engine import make_url
 
 IMAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = IMAGE_DIR.parent
+sys.path.insert(0, str(IMAGE_DIR))
+
+from kiki_migrate.drivers import render_url  # noqa: E402  (URLs with their password, on every SQLAlchemy)
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +48,7 @@ def postgres_url(postgres_admin_url):
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield str(make_url(postgres_admin_url).set(database=name))
+        yield render_url(make_url(postgres_admin_url).set(database=name))
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -17,7 +17,8 @@ from sqlalchemy.engine import make_url
 
 IMAGE_DIR = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = IMAGE_DIR / "alembic.ini"
-ALEMBIC_CLI = "/usr/bin/alembic"
+# The `alembic` CLI of the stack under test (`python -m alembic` is the same entry point)
+ALEMBIC_CLI = [sys.executable, "-m", "alembic"]
 PROJECT_PATHS = ("alembic.ini", "alembic", "shared")
 
 HEAD = "9d0e1f2a0010"
@@ -91,7 +92,7 @@ def cli_env(**variables):
 def run_alembic(*args, cwd=IMAGE_DIR, env=None, check=True):
     """The real `alembic` CLI, as the seed README runs it: from the project directory, with its alembic.ini."""
     result = subprocess.run(
-        [ALEMBIC_CLI, *args], cwd=cwd, env=env if env is not None else cli_env(), capture_output=True, text=True
+        [*ALEMBIC_CLI, *args], cwd=cwd, env=env if env is not None else cli_env(), capture_output=True, text=True
     )
     if check and result.returncode != 0:
         raise AssertionError(f"alembic {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")

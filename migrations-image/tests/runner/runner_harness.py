@@ -11,6 +11,8 @@ from urllib.parse import quote, quote_plus
 
 IMAGE_DIR = Path(__file__).resolve().parents[2]
 RUNNER = IMAGE_DIR / "bin" / "kiki-migrate"
+# bin/kiki-migrate run by the interpreter under test (its shebang names Debian's python3)
+RUNNER_COMMAND = [sys.executable, str(RUNNER)]
 FIXTURES = IMAGE_DIR / "tests" / "fixtures"
 KIKI_CONFIG = IMAGE_DIR / "alembic.ini"
 LINEAR = FIXTURES / "linear" / "alembic.ini"
@@ -67,7 +69,7 @@ class Runner:
         if config is not None:
             environ["ALEMBIC_CONFIG"] = str(config)
         environ.update(env or {})
-        done = subprocess.run([str(RUNNER), *args], env=environ, cwd=self.work_dir, capture_output=True,
+        done = subprocess.run([*RUNNER_COMMAND, *args], env=environ, cwd=self.work_dir, capture_output=True,
                               text=True, timeout=timeout)
         lines = done.stdout.splitlines()
         assert lines, f"no stdout at all\n{done.stderr}"

@@ -9,10 +9,11 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 from conftest import WRONG_PASSWORD
-from runner_harness import FAILING, KIKI_CONFIG, LINEAR, RUNNER
+from runner_harness import FAILING, KIKI_CONFIG, LINEAR, RUNNER_COMMAND
 
 from kiki_migrate import redact, result
 from kiki_migrate.database import ADVISORY_LOCK_KEY
+from kiki_migrate.drivers import render_url
 
 
 def closed_port():
@@ -29,7 +30,7 @@ def test_an_unreachable_database(runner):
 
 
 def test_a_wrong_password_is_unreachable_and_never_printed(runner, postgres_url):
-    url = str(sa.engine.make_url(postgres_url).set(password=WRONG_PASSWORD))
+    url = render_url(sa.engine.make_url(postgres_url).set(password=WRONG_PASSWORD))
     error = runner.fails("DATABASE_UNREACHABLE", "plan", "--target", "head", url=url)
     assert "password authentication failed" in error["message"]
 
@@ -125,7 +126,7 @@ def test_the_result_goes_to_the_result_file_and_the_last_stdout_line_only(runner
 
 
 def test_an_unwritable_result_file_is_ignored(tmp_path, sqlite_url):
-    done = subprocess.run([str(RUNNER), "history"], capture_output=True, text=True,
+    done = subprocess.run([*RUNNER_COMMAND, "history"], capture_output=True, text=True,
                           env={"ALEMBIC_CONFIG": str(LINEAR), "KIKI_DATABASE_URL": sqlite_url,
                                "KIKI_RESULT_FILE": str(tmp_path / "no" / "such" / "dir" / "r.json"),
                                "PATH": "/usr/bin:/bin"})
@@ -188,8 +189,8 @@ def test_a_password_with_url_special_characters(runner, postgres_url, sql, tmp_p
     sql(postgres_url, f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'")
     try:
         sql(postgres_url, f'GRANT ALL ON SCHEMA public TO "{role}"')
-        # quoted by hand: SQLAlchemy 1.4's render_as_string leaves '%' unescaped
-        url = f"postgresql://{role}:{quote(password, safe='')}@{admin.host}:{admin.port}/{admin.database}"
+        url = render_url(admin.set(username=role, password=password))
+        assert quote(password, safe="") in url  # every special character encoded, '%' too
         runner.secrets.append(password)
 
         up = runner.ok("upgrade", "--target", "e1000000good", url=url, config=FAILING)
@@ -206,7 +207,7 @@ def test_a_password_with_url_special_characters(runner, postgres_url, sql, tmp_p
 
 def test_sigterm_still_writes_a_result(tmp_path, sqlite_url):
     result_file = tmp_path / "result.json"
-    waiting = subprocess.Popen([str(RUNNER), "wait", "--revision", "head", "--timeout", "60"],
+    waiting = subprocess.Popen([*RUNNER_COMMAND, "wait", "--revision", "head", "--timeout", "60"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={"ALEMBIC_CONFIG": str(LINEAR), "KIKI_DATABASE_URL": sqlite_url,
                                     "KIKI_RESULT_FILE": str(result_file), "PATH": "/usr/bin:/bin"})

@@ -3,6 +3,7 @@ failure says when part of the work was committed, and the lock timeout on the mi
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 
@@ -54,7 +55,7 @@ def test_transaction_per_migration_works_under_the_runner(runner, postgres_url, 
 def test_plain_alembic_agrees_on_both_projects(postgres_admin_url, postgres_url, tmp_path, sql):
     """The reference: `alembic upgrade head` reaches e3 with both projects (what the runner must match)."""
     for config in (ENUM_VALUES, per_migration_copy(tmp_path)):
-        done = subprocess.run(["/usr/bin/python3", "-m", "alembic", "-c", str(config), "upgrade", "head"],
+        done = subprocess.run([sys.executable, "-m", "alembic", "-c", str(config), "upgrade", "head"],
                               env={"KIKI_DATABASE_URL": postgres_url, "PATH": "/usr/bin:/bin"},
                               capture_output=True, text=True)
         assert done.returncode == 0, done.stderr

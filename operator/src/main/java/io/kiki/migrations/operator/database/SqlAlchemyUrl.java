@@ -54,7 +54,8 @@ public final class SqlAlchemyUrl {
     String dialect = scheme.contains("+") ? scheme.substring(0, scheme.indexOf('+')) : scheme;
     if (!dialect.equals("postgresql") && !dialect.equals("postgres")) {
       throw new InvalidDatabaseUrlException("the database URL uses '" + scheme + "://', but the operator supports PostgreSQL "
-          + "only: use postgresql://user:password@host:5432/database (or postgresql+psycopg2://...)");
+          + "only: use postgresql://user:password@host:5432/database (or name the image's driver: "
+          + "postgresql+psycopg://... or postgresql+psycopg2://...)");
     }
     String host = m.group("ipv6") != null ? m.group("ipv6") : m.group("host");
     if (host == null || host.isEmpty()) {
