@@ -40,7 +40,8 @@ class PlanStageTest {
     StageResult withBackup = PlanStage.afterPlan(TestingResources.context(resource, RolloutStage.Plan, "a1"),
         plan(List.of("a1"), "c3", "upgrade", List.of("c3")));
     assertThat(((StageResult.Done) withBackup).next()).isEqualTo(RolloutStage.Backup);
-    assertThat(((StageResult.Done) withBackup).message()).endsWith("irreversible: c3");
+    assertThat(((StageResult.Done) withBackup).message())
+        .endsWith("irreversible: c3 (a rollback restores the backup, which discards writes made after it)");
   }
 
   @Test
@@ -64,6 +65,17 @@ class PlanStageTest {
     StageResult allowed = PlanStage.afterPlan(TestingResources.context(resource, RolloutStage.Plan, "c3"),
         plan(List.of("c3"), "a1", "downgrade", List.of()));
     assertThat(((StageResult.Done) allowed).next()).isEqualTo(RolloutStage.Migrate);
+  }
+
+  /** After an image revert the plan ran with status.appliedImage: the refusal names the image that would downgrade. */
+  @Test
+  void downgradeNotAllowedNamesTheImageThatWouldRunIt() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Plan, "c3");
+    context.rollout().setRequestedImage("kiki/migrations:1");
+    context.rollout().setImage("kiki/migrations:2");
+    StageResult refused = PlanStage.afterPlan(context, plan(List.of("c3"), "b2", "downgrade", List.of()));
+    assertThat(((StageResult.Failed) refused).message()).contains("would run with status.appliedImage kiki/migrations:2")
+        .contains("spec.image kiki/migrations:1 does not know revision c3").contains("set spec.image back to kiki/migrations:2");
   }
 
   @Test
