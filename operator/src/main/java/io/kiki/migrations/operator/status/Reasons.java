@@ -44,6 +44,10 @@ public final class Reasons {
   public static final String UNKNOWN_REVISION = "UnknownRevision";
   public static final String UNKNOWN_CURRENT_REVISION = "UnknownCurrentRevision";
   public static final String DOWNGRADE_NOT_ALLOWED = "DowngradeNotAllowed";
+  /** Another resource owns the database and wants another revision. */
+  public static final String DATABASE_OWNED_BY_ANOTHER = "DatabaseOwnedByAnother";
+  /** A Ready resource's database is no longer at its target (moved by someone else); rechecked. */
+  public static final String DATABASE_NOT_AT_TARGET = "DatabaseNotAtTarget";
 
   // Configuration: the Secret has to be fixed (Stalled=True, rechecked periodically, phase Pending)
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
