@@ -270,6 +270,12 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     } catch (DatabaseConfigException e) {
       return configurationProblem(status, e.reason(), e.getMessage(), generation, now);
     }
+    Rollout previous = status.getRollout();
+    boolean sameGeneration = previous != null && Objects.equals(previous.getGeneration(), generation);
+    if (status.getPhase() == Phase.Pending && sameGeneration && previous.getRefusedSecretVersion() != null
+        && previous.getRefusedSecretVersion().equals(secretVersion(resource))) {
+      return outcome.requeue(config.configRecheckInterval());
+    }
     String identity = database.identity().toString();
     List<DatabaseMigration> known = context.getPrimaryCache().list().toList();
     Optional<DatabaseMigration> conflict = DatabaseOwnership.conflictingOwner(resource, identity, known);
@@ -310,11 +316,13 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     rollout.setRequestedImage(resource.getSpec().getImage());
     rollout.setImage(resource.getSpec().getImage());
     rollout.setStage(RolloutStage.Plan);
-    rollout.setAttempt(1);
+    // Started again for the same generation (the Secret was fixed): a new attempt, so never the old Job's result.
+    int attempt = sameGeneration ? Optional.ofNullable(previous.getAttempt()).orElse(1) + 1 : 1;
+    rollout.setAttempt(attempt);
     rollout.setStartedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
     rollout.setStageStartedAt(now.toString());
     rollout.getJobs().set(RolloutStage.Plan, JobNames.forStage(resource.getMetadata().getName(), RolloutStage.Plan,
-        rollout.getId(), 1));
+        rollout.getId(), attempt));
     status.setRollout(rollout);
     status.setCurrentRevision(current);
     StatusRecorder.progressing(status, Phase.Planning, Reasons.PLANNING, "planning targetRevision "
@@ -461,6 +469,10 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       return outcome.requeue(config.stepDelay());
     }
     StageResult.Failed failed = (StageResult.Failed) result;
+    if (failed.outcome() == Phase.Pending) {
+      // The runner refused the Secret's URL: like every other URL problem, Stalled and rechecked (startRollout).
+      rollout.setRefusedSecretVersion(secretVersion(resource));
+    }
     metrics.stageFinished(resource, current, failed.outcome() == Phase.RolledBack ? "succeeded" : "failed", stageDuration);
     metrics.rolloutFinished(resource, failed.outcome(), failed.reason());
     StatusRecorder.stalled(status, failed.outcome(), failed.reason(), failed.message(), generation, now);
@@ -501,6 +513,13 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     entry.setStartedAt(rollout.getStartedAt());
     entry.setBackupFile(rollout.getBackupFile());
     return entry;
+  }
+
+  /** resourceVersion of the Secret holding the database URL (null when it is gone). */
+  private String secretVersion(DatabaseMigration resource) {
+    var ref = resource.getSpec().getDatabase().getUrlSecretRef();
+    var secret = client.secrets().inNamespace(resource.getMetadata().getNamespace()).withName(ref.getName()).get();
+    return secret == null ? null : secret.getMetadata().getResourceVersion();
   }
 
   /** The resource as the API has it now (not the possibly stale informer copy); null once it is gone. */

@@ -94,7 +94,9 @@ public class PlanStage extends JobStage {
       case "MULTIPLE_HEADS" -> new StageResult.Failed(Phase.Blocked, Reasons.MULTIPLE_HEADS, message);
       case "UNKNOWN_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, message);
       case "UNKNOWN_CURRENT_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
-      case "BAD_DATABASE_URL" -> new StageResult.Failed(Phase.Blocked, Reasons.INVALID_DATABASE_URL, message);
+      case "BAD_DATABASE_URL" -> new StageResult.Failed(Phase.Pending, Reasons.INVALID_DATABASE_URL, message
+          + ". Fix the URL in the Secret (spec.database.urlSecretRef): the plan runs again once the Secret changes, "
+          + "no retryToken needed");
       default -> new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, code + ": " + message);
     };
   }

@@ -86,8 +86,9 @@ class PlanStageTest {
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, "no such"));
     assertThat(PlanStage.decideFailure("UNKNOWN_CURRENT_REVISION", "unknown"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, "unknown"));
-    assertThat(PlanStage.decideFailure("BAD_DATABASE_URL", "bad"))
-        .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.INVALID_DATABASE_URL, "bad"));
+    assertThat(PlanStage.decideFailure("BAD_DATABASE_URL", "bad")).as("Stalled and rechecked like every URL problem")
+        .isEqualTo(new StageResult.Failed(Phase.Pending, Reasons.INVALID_DATABASE_URL, "bad. Fix the URL in the Secret "
+            + "(spec.database.urlSecretRef): the plan runs again once the Secret changes, no retryToken needed"));
     assertThat(PlanStage.decideFailure("INTERNAL_ERROR", "bug"))
         .isEqualTo(new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, "INTERNAL_ERROR: bug"));
     assertThat(PlanStage.decideFailure(null, "Job failed (DeadlineExceeded)"))
