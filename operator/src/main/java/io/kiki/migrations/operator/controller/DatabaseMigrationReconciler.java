@@ -472,6 +472,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     if (failed.outcome() == Phase.Pending) {
       // The runner refused the Secret's URL: like every other URL problem, Stalled and rechecked (startRollout).
       rollout.setRefusedSecretVersion(secretVersion(resource));
+      outcome.requeue(config.configRecheckInterval());
     }
     metrics.stageFinished(resource, current, failed.outcome() == Phase.RolledBack ? "succeeded" : "failed", stageDuration);
     metrics.rolloutFinished(resource, failed.outcome(), failed.reason());
