@@ -137,4 +137,22 @@ class JobLifecycleIT extends MockClusterTestBase {
         .endStatus()
         .build();
   }
+
+  /** The plan pod cannot reach the database, again and again: five Jobs, backed off, then Failed with the reason. */
+  @Test
+  void transientFailuresAreRetriedFiveTimesWithBackoffThenStall() throws Exception {
+    kubelet.fail("plan", new TestingKubelet.Failure("DATABASE_UNREACHABLE", "connection refused", null));
+    long started = System.nanoTime();
+    create(fixture("basic.yaml"));
+    DatabaseMigration failed = awaitPhase("kiki-campaigns", Phase.Failed);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertCondition(failed, "Stalled", "True", Reasons.DATABASE_UNREACHABLE, 1);
+    assertThat(failed.getStatus().getMessage()).contains("gave up after 5 attempts").contains("connection refused");
+    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-plan-1-2",
+        "kiki-campaigns-plan-1-3", "kiki-campaigns-plan-1-4", "kiki-campaigns-plan-1-5");
+    // fast(): backoff 200ms doubling, so at least 200 + 400 + 800 + 1600 ms between the five Jobs.
+    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(3000));
+    Thread.sleep(1500);
+    assertThat(kubelet.jobNames()).as("no more Jobs once Failed").hasSize(5);
+  }
 }
