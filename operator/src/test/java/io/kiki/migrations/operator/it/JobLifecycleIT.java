@@ -90,7 +90,19 @@ class JobLifecycleIT extends MockClusterTestBase {
     assertThat(get("kiki-campaigns").getStatus().getMessage()).contains("ErrImagePull").contains("not found");
     assertThat(eventReasons("kiki-campaigns")).containsOnlyOnce("ErrImagePull");
 
-    pod.getStatus().getContainerStatuses().get(0).getState().getWaiting().setReason("InvalidImageName");
+    // The image shows up and the container runs: the status stops saying ErrImagePull.
+    pod.getStatus().getContainerStatuses().get(0).getState().setWaiting(null);
+    pod.getStatus().getContainerStatuses().get(0).getState().setRunning(
+        new io.fabric8.kubernetes.api.model.ContainerStateRunningBuilder().withStartedAt("2026-11-29T10:00:00Z").build());
+    pod = client.pods().inNamespace(namespace).resource(pod).updateStatus();
+    await().atMost(TIMEOUT).until(() -> get("kiki-campaigns").getStatus().getConditions().stream()
+        .anyMatch(c -> "Reconciling".equals(c.getType()) && "Planning".equals(c.getReason())));
+    assertThat(get("kiki-campaigns").getStatus().getMessage()).isEqualTo("plan Job kiki-campaigns-plan-1 is running");
+
+    pod.getStatus().getContainerStatuses().get(0).getState().setRunning(null);
+    pod.getStatus().getContainerStatuses().get(0).getState().setWaiting(
+        new io.fabric8.kubernetes.api.model.ContainerStateWaitingBuilder().withReason("InvalidImageName")
+            .withMessage("rpc error: registry.example.com/kiki/migrations:2: not found").build());
     client.pods().inNamespace(namespace).resource(pod).updateStatus();
     DatabaseMigration failed = awaitPhase("kiki-campaigns", Phase.Failed);
     assertCondition(failed, "Stalled", "True", Reasons.JOB_CANNOT_START, 1);
