@@ -54,6 +54,9 @@ public class Rollout {
   private String jobUid;
   @JsonPropertyDescription("Not before this time does the current attempt's Job start (backoff after a transient failure).")
   private String nextAttemptAt;
+  @JsonPropertyDescription("resourceVersion of the Secret whose database URL the runner refused: the plan runs again "
+      + "once the Secret changes.")
+  private String refusedSecretVersion;
   @JsonPropertyDescription("Why the rollout is being rolled back (reason constant).")
   private String rollbackReason;
   @JsonPropertyDescription("Why the rollout is being rolled back (message).")
@@ -105,6 +108,8 @@ public class Rollout {
   public void setJobUid(String jobUid) { this.jobUid = jobUid; }
   public String getNextAttemptAt() { return nextAttemptAt; }
   public void setNextAttemptAt(String nextAttemptAt) { this.nextAttemptAt = nextAttemptAt; }
+  public String getRefusedSecretVersion() { return refusedSecretVersion; }
+  public void setRefusedSecretVersion(String refusedSecretVersion) { this.refusedSecretVersion = refusedSecretVersion; }
   public String getRollbackReason() { return rollbackReason; }
   public void setRollbackReason(String rollbackReason) { this.rollbackReason = rollbackReason; }
   public String getRollbackMessage() { return rollbackMessage; }

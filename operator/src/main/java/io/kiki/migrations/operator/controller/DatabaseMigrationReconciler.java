@@ -206,9 +206,53 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       return continueRollout(resource, status, now);
     }
     if (phase != null && phase.isTerminal() && Objects.equals(status.getObservedGeneration(), generation)) {
-      return new Outcome();
+      return watchesTarget(status) ? checkTarget(resource, status, generation, now) : new Outcome();
     }
     return startRollout(resource, status, context, generation, now);
+  }
+
+  /** Ready, or Blocked because the database left the target: the database is watched for leaving (or regaining) it. */
+  private static boolean watchesTarget(DatabaseMigrationStatus status) {
+    Condition stalled = StatusRecorder.find(status, ConditionTypes.STALLED);
+    return status.getTargetRevision() != null && (status.getPhase() == Phase.Ready || status.getPhase() == Phase.Blocked
+        && stalled != null && Reasons.DATABASE_NOT_AT_TARGET.equals(stalled.getReason()));
+  }
+
+  /**
+   * A Ready resource says so when its database leaves the target (another resource, or a person, moved it), and is
+   * Ready again when it is back. Rechecked every configRecheckInterval; an unreachable database changes nothing.
+   */
+  private Outcome checkTarget(DatabaseMigration resource, DatabaseMigrationStatus status, long generation, Instant now) {
+    Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
+    if (resource.getSpec() == null) {
+      return outcome;
+    }
+    String current;
+    String identity;
+    try {
+      JdbcTarget database = resolver.resolve(resource.getMetadata().getNamespace(),
+          resource.getSpec().getDatabase().getUrlSecretRef());
+      identity = database.identity().toString();
+      current = AlembicRevisionReader.describe(revisions.read(database));
+    } catch (DatabaseConfigException | DatabaseUnreachableException e) {
+      return outcome;
+    }
+    String target = status.getTargetRevision();
+    status.setCurrentRevision(current);
+    if (current.equals(target) && status.getPhase() == Phase.Blocked) {
+      String message = "the database is back at " + target;
+      StatusRecorder.ready(status, Reasons.UP_TO_DATE, message, generation, now);
+      return outcome.event(Reasons.UP_TO_DATE, message);
+    }
+    if (!current.equals(target) && status.getPhase() == Phase.Ready) {
+      String message = "database " + identity + " is at " + current + ", no longer at " + target + " where this "
+          + "resource brought it: something else moved it (another DatabaseMigration on the same database, or a "
+          + "person). Change spec.retryToken to bring it back to " + resource.getSpec().getTargetRevision()
+          + ", or remove whatever else migrates it";
+      StatusRecorder.stalled(status, Phase.Blocked, Reasons.DATABASE_NOT_AT_TARGET, message, generation, now);
+      return outcome.event(Reasons.DATABASE_NOT_AT_TARGET, message);
+    }
+    return outcome;
   }
 
   private Outcome startRollout(DatabaseMigration resource, DatabaseMigrationStatus status,
@@ -227,9 +271,24 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     } catch (DatabaseConfigException e) {
       return configurationProblem(status, e.reason(), e.getMessage(), generation, now);
     }
+    Rollout previous = status.getRollout();
+    boolean sameGeneration = previous != null && Objects.equals(previous.getGeneration(), generation);
+    if (status.getPhase() == Phase.Pending && sameGeneration && previous.getRefusedSecretVersion() != null
+        && previous.getRefusedSecretVersion().equals(secretVersion(resource))) {
+      return outcome.requeue(config.configRecheckInterval());
+    }
     String identity = database.identity().toString();
+    List<DatabaseMigration> known = context.getPrimaryCache().list().toList();
+    Optional<DatabaseMigration> conflict = DatabaseOwnership.conflictingOwner(resource, identity, known);
+    if (conflict.isPresent()) {
+      String message = DatabaseOwnership.message(resource, conflict.get(), identity);
+      StatusRecorder.stalled(status, Phase.Blocked, Reasons.DATABASE_OWNED_BY_ANOTHER, message, generation, now);
+      StatusRecorder.addHistory(status, history(resource, null, generation, Phase.Blocked,
+          Reasons.DATABASE_OWNED_BY_ANOTHER, message, now));
+      return outcome.event(Reasons.DATABASE_OWNED_BY_ANOTHER, message);
+    }
     String owner = DatabaseLocks.key(resource);
-    Optional<String> holder = locks.tryAcquire(identity, owner, context.getPrimaryCache().list().toList(), now);
+    Optional<String> holder = locks.tryAcquire(identity, owner, known, now);
     if (holder.isPresent()) {
       String message = "waiting for database " + identity + ": DatabaseMigration " + holder.get()
           + " is migrating it; one rollout per database at a time";
@@ -258,11 +317,13 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     rollout.setRequestedImage(resource.getSpec().getImage());
     rollout.setImage(resource.getSpec().getImage());
     rollout.setStage(RolloutStage.Plan);
-    rollout.setAttempt(1);
+    // Started again for the same generation (the Secret was fixed): a new attempt, so never the old Job's result.
+    int attempt = sameGeneration ? Optional.ofNullable(previous.getAttempt()).orElse(1) + 1 : 1;
+    rollout.setAttempt(attempt);
     rollout.setStartedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
     rollout.setStageStartedAt(now.toString());
     rollout.getJobs().set(RolloutStage.Plan, JobNames.forStage(resource.getMetadata().getName(), RolloutStage.Plan,
-        rollout.getId(), 1));
+        rollout.getId(), attempt));
     status.setRollout(rollout);
     status.setCurrentRevision(current);
     StatusRecorder.progressing(status, Phase.Planning, Reasons.PLANNING, "planning targetRevision "
@@ -375,7 +436,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       StatusRecorder.ready(status, done.reason(), done.message(), generation, now);
       StatusRecorder.addHistory(status, history(resource, rollout, generation, Phase.Ready, done.reason(), done.message(), now));
       locks.release(rollout.getDatabase(), DatabaseLocks.key(resource));
-      return outcome.event(done.reason(), done.message());
+      // From now on the database is watched for leaving its target (checkTarget).
+      return outcome.event(done.reason(), done.message()).requeue(config.configRecheckInterval());
     }
     if (result instanceof StageResult.Done done) {
       RolloutStage next = done.next();
@@ -409,6 +471,11 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       return outcome.requeue(config.stepDelay());
     }
     StageResult.Failed failed = (StageResult.Failed) result;
+    if (failed.outcome() == Phase.Pending) {
+      // The runner refused the Secret's URL: like every other URL problem, Stalled and rechecked (startRollout).
+      rollout.setRefusedSecretVersion(secretVersion(resource));
+      outcome.requeue(config.configRecheckInterval());
+    }
     metrics.stageFinished(resource, current, failed.outcome() == Phase.RolledBack ? "succeeded" : "failed", stageDuration);
     metrics.rolloutFinished(resource, failed.outcome(), failed.reason());
     StatusRecorder.stalled(status, failed.outcome(), failed.reason(), failed.message(), generation, now);
@@ -449,6 +516,13 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     entry.setStartedAt(rollout.getStartedAt());
     entry.setBackupFile(rollout.getBackupFile());
     return entry;
+  }
+
+  /** resourceVersion of the Secret holding the database URL (null when it is gone). */
+  private String secretVersion(DatabaseMigration resource) {
+    var ref = resource.getSpec().getDatabase().getUrlSecretRef();
+    var secret = client.secrets().inNamespace(resource.getMetadata().getNamespace()).withName(ref.getName()).get();
+    return secret == null ? null : secret.getMetadata().getResourceVersion();
   }
 
   /** The resource as the API has it now (not the possibly stale informer copy); null once it is gone. */

@@ -130,6 +130,7 @@ public final class SpecValidator {
     duration("spec.verify.timeout", verify.getTimeout(), problems);
     duration("spec.verify.interval", verify.getInterval(), problems);
     duration("spec.verify.databaseOutageTimeout", verify.getDatabaseOutageTimeout(), problems);
+    feasible(verify, problems);
     if (verify.getSuccessThreshold() != null && verify.getSuccessThreshold() < 1) {
       problems.add("spec.verify.successThreshold must be at least 1");
     }
@@ -153,6 +154,31 @@ public final class SpecValidator {
       if (check.getDeployment() != null && isBlank(check.getDeployment().getName())) {
         problems.add(field + ".deployment.name is required");
       }
+    }
+  }
+
+  /**
+   * The first round runs when verification starts and one more every interval, so successThreshold passing rounds take
+   * (successThreshold - 1) x interval: a timeout not longer than that can never pass, and the rollout would roll back a
+   * migration whose every check passed. Refused before planning, with numbers that work.
+   */
+  private static void feasible(VerifySpec verify, List<String> problems) {
+    if (!DurationParser.isValid(verify.getTimeout()) || !DurationParser.isValid(verify.getInterval())
+        || verify.getSuccessThreshold() == null || verify.getSuccessThreshold() < 1) {
+      return;
+    }
+    java.time.Duration timeout = DurationParser.parse(verify.getTimeout());
+    java.time.Duration interval = DurationParser.parse(verify.getInterval());
+    int threshold = verify.getSuccessThreshold();
+    java.time.Duration needed = interval.multipliedBy(threshold - 1L);
+    if (timeout.compareTo(needed) <= 0) {
+      long enough = interval.multipliedBy(threshold).toSeconds();
+      long shorterInterval = threshold == 1 ? 0 : Math.max(1, (timeout.toSeconds() - 1) / (threshold - 1));
+      problems.add("spec.verify cannot pass in time: successThreshold " + threshold + " rounds every "
+          + verify.getInterval() + " take at least " + needed.toSeconds() + "s, but timeout is " + verify.getTimeout()
+          + ". Set timeout to " + enough + "s or more"
+          + (shorterInterval > 0 ? ", or interval to " + shorterInterval + "s or less" : "")
+          + ", or lower successThreshold");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.kiki.migrations.operator.stage;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.operator.config.DurationParser;
@@ -8,7 +9,9 @@ import io.kiki.migrations.operator.database.VersionTable;
 import io.kiki.migrations.operator.job.JobFactory.JobRequest;
 import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.job.JobOutcome;
+import io.kiki.migrations.operator.status.ConditionTypes;
 import io.kiki.migrations.operator.status.Reasons;
+import io.kiki.migrations.operator.status.StatusRecorder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -75,6 +78,13 @@ abstract class JobStage implements Stage {
             + context.status().getCurrentRevision());
       }
       return new StageResult.Waiting(services.config().jobPollInterval(), running.message(), running.reason());
+    }
+    Condition reconciling = StatusRecorder.find(context.status(), ConditionTypes.RECONCILING);
+    Phase phase = context.status().getPhase();
+    if (reconciling != null && phase != null && !phase.name().equals(reconciling.getReason())) {
+      // The trouble the status reported (a pod waiting for its image, a retry) is over: say the Job runs.
+      return new StageResult.Waiting(services.config().jobPollInterval(), stage().name().toLowerCase(Locale.ROOT)
+          + " Job " + context.rollout().getJobs().get(stage()) + " is running");
     }
     return waiting();
   }

@@ -59,13 +59,18 @@ public class PlanStage extends JobStage {
       return new StageResult.Done(null, Reasons.UP_TO_DATE, "database already at " + plan.target());
     }
     if (PlanResult.DOWNGRADE.equals(plan.direction()) && !context.allowDowngrade()) {
+      boolean withAppliedImage = rollout.getImage() != null && !rollout.getImage().equals(rollout.getRequestedImage());
       return new StageResult.Failed(Phase.Blocked, Reasons.DOWNGRADE_NOT_ALLOWED, "target " + plan.target()
-          + " is behind the database (at " + from + "): a downgrade of " + plan.stepCount() + " step(s). Set "
-          + "spec.allowDowngrade: true to run it, or set spec.targetRevision to " + from + " or later");
+          + " is behind the database (at " + from + "): a downgrade of " + plan.stepCount() + " step(s)"
+          + (withAppliedImage ? ", which would run with status.appliedImage " + rollout.getImage() + " (spec.image "
+              + rollout.getRequestedImage() + " does not know revision " + from + ")" : "") + ". Set "
+          + "spec.allowDowngrade: true to run it, or set spec.targetRevision to " + from + " or later"
+          + (withAppliedImage ? ", or set spec.image back to " + rollout.getImage() : ""));
     }
     String summary = "plan " + Optional.ofNullable(plan.planHash()).orElse("") + ": " + plan.direction() + " from " + from
         + " to " + plan.target() + ", " + plan.stepCount() + " step(s)"
-        + (plan.irreversibleSteps().isEmpty() ? "" : ", irreversible: " + String.join(", ", plan.irreversibleSteps()));
+        + (plan.irreversibleSteps().isEmpty() ? "" : ", irreversible: " + String.join(", ", plan.irreversibleSteps())
+            + (context.backupEnabled() ? " (a rollback restores the backup, which discards writes made after it)" : ""));
     return new StageResult.Done(context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate,
         Reasons.PLAN_SUCCEEDED, summary);
   }
@@ -94,7 +99,9 @@ public class PlanStage extends JobStage {
       case "UNVERSIONED_DATABASE" -> new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, message);
       case "BAD_VERSION_TABLE" -> new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, message);
       case "UNKNOWN_CURRENT_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
-      case "BAD_DATABASE_URL" -> new StageResult.Failed(Phase.Blocked, Reasons.INVALID_DATABASE_URL, message);
+      case "BAD_DATABASE_URL" -> new StageResult.Failed(Phase.Pending, Reasons.INVALID_DATABASE_URL, message
+          + ". Fix the URL in the Secret (spec.database.urlSecretRef): the plan runs again once the Secret changes, "
+          + "no retryToken needed");
       default -> new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, code + ": " + message);
     };
   }

@@ -72,8 +72,9 @@ public class VerifyStage implements Stage {
 
   /**
    * Rounds that say nothing about the migration. A check that cannot be evaluated as written is a spec error: the
-   * rollout stops without rolling back a migration nobody has shown to be bad. A round whose checks could not run
-   * (and none failed) is an outage: it counts neither way, its time does not count against verify.timeout, and after
+   * rollout stops without rolling back a migration nobody has shown to be bad. A round in which a check could not
+   * reach the database is an outage (an application check failing then most likely fails because of it): it counts
+   * neither way, its time does not count against verify.timeout, and after
    * verify.databaseOutageTimeout the rollout fails without rolling back (a restore would discard the writes made
    * since the backup, and a downgrade needs the database too).
    */
@@ -87,8 +88,7 @@ public class VerifyStage implements Stage {
           + "does not verify again, so run the fixed check yourself or roll back by setting spec.targetRevision"));
     }
     List<CheckResult> unknown = results.stream().filter(r -> r.outcome() == CheckResult.Outcome.UNKNOWN).toList();
-    boolean anyFailed = results.stream().anyMatch(CheckResult::failed);
-    if (unknown.isEmpty() || anyFailed) {
+    if (unknown.isEmpty()) {
       if (rollout.getDatabaseUnreachableSince() != null) {
         Duration outage = Duration.between(Instant.parse(rollout.getDatabaseUnreachableSince()), now);
         rollout.setVerifyStartedAt(Instant.parse(rollout.getVerifyStartedAt()).plus(outage).toString());

@@ -50,6 +50,10 @@ public final class Reasons {
   public static final String UNVERSIONED_DATABASE = "UnversionedDatabase";
   /** The version table holds rows Alembic would not write (a revision next to its ancestor, empty values). */
   public static final String BAD_VERSION_TABLE = "BadVersionTable";
+  /** Another resource owns the database and wants another revision. */
+  public static final String DATABASE_OWNED_BY_ANOTHER = "DatabaseOwnedByAnother";
+  /** A Ready resource's database is no longer at its target (moved by someone else); rechecked. */
+  public static final String DATABASE_NOT_AT_TARGET = "DatabaseNotAtTarget";
 
   // Configuration: the Secret has to be fixed (Stalled=True, rechecked periodically, phase Pending)
   public static final String SECRET_NOT_FOUND = "SecretNotFound";

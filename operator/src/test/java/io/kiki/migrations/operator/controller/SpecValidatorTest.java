@@ -83,4 +83,22 @@ class SpecValidatorTest {
     assertThat(SpecValidator.validate(spec)).containsExactly("spec.verify.checks[0].sql: the query has 3 statements; a "
         + "check runs exactly one read-only query (e.g. SELECT count(*) >= 0 FROM campaign_deployments)");
   }
+
+  @Test
+  void aVerifySpecThatCannotPassInTimeIsRefusedWithNumbersThatWork() {
+    DatabaseMigrationSpec spec = TestingResources.resource().getSpec();
+    VerifySpec verify = new VerifySpec();
+    verify.setTimeout("5s");
+    verify.setInterval("15s");
+    verify.setSuccessThreshold(3);
+    spec.setVerify(verify);
+    assertThat(SpecValidator.validate(spec)).containsExactly("spec.verify cannot pass in time: successThreshold 3 "
+        + "rounds every 15s take at least 30s, but timeout is 5s. Set timeout to 45s or more, or interval to 2s or "
+        + "less, or lower successThreshold");
+    verify.setTimeout("45s");
+    assertThat(SpecValidator.validate(spec)).isEmpty();
+    verify.setTimeout("5s");
+    verify.setInterval("2s");
+    assertThat(SpecValidator.validate(spec)).isEmpty();
+  }
 }

@@ -42,7 +42,6 @@ class ConcurrencyIT extends MockClusterTestBase {
 
     DatabaseMigration second = fixture("basic.yaml");
     second.getMetadata().setName("second");
-    second.getSpec().setTargetRevision("b2");
     create(second);
     DatabaseMigration waiting = awaitPhase("second", Phase.Waiting);
     assertCondition(waiting, "Reconciling", "True", Reasons.WAITING_FOR_DATABASE, 1);
@@ -52,11 +51,48 @@ class ConcurrencyIT extends MockClusterTestBase {
 
     kubelet.resume();
     awaitPhase("first", Phase.Ready);
-    DatabaseMigration blocked = awaitPhase("second", Phase.Blocked);
-    assertThat(blocked.getStatus().getConditions()).anySatisfy(c -> assertThat(c.getReason())
-        .isEqualTo(Reasons.DOWNGRADE_NOT_ALLOWED));
+    DatabaseMigration ready = awaitPhase("second", Phase.Ready);
+    assertCondition(ready, "Ready", "True", Reasons.UP_TO_DATE, 1);
     assertThat(kubelet.jobNames()).containsExactly("first-plan-1", "first-migrate-1", "second-plan-1");
     await().atMost(Duration.ofSeconds(5)).until(() -> revision().equals("c3"));
+  }
+
+  /** Targets head and b2 on one database: never two Ready resources disagreeing about it. */
+  @Test
+  void aSecondResourceWithAnotherTargetIsBlockedNamingTheOwner() throws Exception {
+    DatabaseMigration first = fixture("basic.yaml");
+    first.getMetadata().setName("first");
+    create(first);
+    awaitPhase("first", Phase.Ready);
+
+    DatabaseMigration second = fixture("basic.yaml");
+    second.getMetadata().setName("second");
+    second.getSpec().setTargetRevision("b2");
+    create(second);
+    DatabaseMigration blocked = awaitPhase("second", Phase.Blocked);
+    assertCondition(blocked, "Stalled", "True", Reasons.DATABASE_OWNED_BY_ANOTHER, 1);
+    assertThat(blocked.getStatus().getMessage()).contains("belongs to DatabaseMigration " + namespace + "/first")
+        .contains("targetRevision head").contains("targetRevision b2");
+    assertThat(kubelet.jobNames()).noneMatch(name -> name.startsWith("second-"));
+    assertThat(revision()).isEqualTo("c3");
+    assertThat(get("first").getStatus().getPhase()).isEqualTo(Phase.Ready);
+  }
+
+  /** A Ready resource whose database is moved by someone else says so, and is Ready again once it is back. */
+  @Test
+  void aReadyResourceWhoseDatabaseLeavesTheTargetSaysSo() throws Exception {
+    create(fixture("basic.yaml"));
+    awaitPhase("kiki-campaigns", Phase.Ready);
+    stamp("b2");
+    DatabaseMigration moved = awaitPhase("kiki-campaigns", Phase.Blocked);
+    assertCondition(moved, "Ready", "False", Reasons.DATABASE_NOT_AT_TARGET, 1);
+    assertCondition(moved, "Stalled", "True", Reasons.DATABASE_NOT_AT_TARGET, 1);
+    assertThat(moved.getStatus().getMessage()).contains("is at b2, no longer at c3");
+    assertThat(moved.getStatus().getCurrentRevision()).isEqualTo("b2");
+    stamp("c3");
+    DatabaseMigration back = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertCondition(back, "Ready", "True", Reasons.UP_TO_DATE, 1);
+    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
   }
 
   /**

@@ -55,6 +55,30 @@ class ConfigurationIT extends MockClusterTestBase {
     assertThat(kubelet.jobNames()).isEmpty();
   }
 
+  /** A URL the operator reads but the runner refuses (postgres://): Stalled, rechecked, resumed when the Secret changes. */
+  @Test
+  void aUrlTheRunnerRefusesIsStalledAndResumesWhenTheSecretChanges() throws Exception {
+    kubelet.fail("plan", new Failure("BAD_DATABASE_URL", "Can't load plugin: sqlalchemy.dialects:postgres", null));
+    create(fixture("basic.yaml"));
+    DatabaseMigration pending = awaitPhase("kiki-campaigns", Phase.Pending);
+    assertCondition(pending, "Stalled", "True", Reasons.INVALID_DATABASE_URL, 1);
+    assertThat(pending.getStatus().getMessage()).contains("postgres").contains("no retryToken needed");
+    Thread.sleep(2500);
+    assertThat(kubelet.jobNames()).as("rechecking runs no Job while the Secret is unchanged")
+        .containsExactly("kiki-campaigns-plan-1");
+
+    kubelet.clearFailures();
+    client.secrets().inNamespace(namespace).withName("kiki-db").edit(s -> {
+      s.getStringData().put("KIKI_DATABASE_URL", databaseUrl);
+      s.getStringData().put("fixed", "yes");
+      return s;
+    });
+    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+    assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 1);
+    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-plan-1-2",
+        "kiki-campaigns-migrate-1");
+  }
+
   @Test
   void unreachableDatabaseIsTransientAndRunsNoJob() throws Exception {
     createSecret("down-db", "url", "postgresql://kiki:hunter2@127.0.0.1:1/kiki");

@@ -90,7 +90,19 @@ class JobLifecycleIT extends MockClusterTestBase {
     assertThat(get("kiki-campaigns").getStatus().getMessage()).contains("ErrImagePull").contains("not found");
     assertThat(eventReasons("kiki-campaigns")).containsOnlyOnce("ErrImagePull");
 
-    pod.getStatus().getContainerStatuses().get(0).getState().getWaiting().setReason("InvalidImageName");
+    // The image shows up and the container runs: the status stops saying ErrImagePull.
+    pod.getStatus().getContainerStatuses().get(0).getState().setWaiting(null);
+    pod.getStatus().getContainerStatuses().get(0).getState().setRunning(
+        new io.fabric8.kubernetes.api.model.ContainerStateRunningBuilder().withStartedAt("2026-11-29T10:00:00Z").build());
+    pod = client.pods().inNamespace(namespace).resource(pod).updateStatus();
+    await().atMost(TIMEOUT).until(() -> get("kiki-campaigns").getStatus().getConditions().stream()
+        .anyMatch(c -> "Reconciling".equals(c.getType()) && "Planning".equals(c.getReason())));
+    assertThat(get("kiki-campaigns").getStatus().getMessage()).isEqualTo("plan Job kiki-campaigns-plan-1 is running");
+
+    pod.getStatus().getContainerStatuses().get(0).getState().setRunning(null);
+    pod.getStatus().getContainerStatuses().get(0).getState().setWaiting(
+        new io.fabric8.kubernetes.api.model.ContainerStateWaitingBuilder().withReason("InvalidImageName")
+            .withMessage("rpc error: registry.example.com/kiki/migrations:2: not found").build());
     client.pods().inNamespace(namespace).resource(pod).updateStatus();
     DatabaseMigration failed = awaitPhase("kiki-campaigns", Phase.Failed);
     assertCondition(failed, "Stalled", "True", Reasons.JOB_CANNOT_START, 1);
@@ -136,5 +148,23 @@ class JobLifecycleIT extends MockClusterTestBase {
             .withMessage(waitingMessage).endWaiting().endState().endContainerStatus()
         .endStatus()
         .build();
+  }
+
+  /** The plan pod cannot reach the database, again and again: five Jobs, backed off, then Failed with the reason. */
+  @Test
+  void transientFailuresAreRetriedFiveTimesWithBackoffThenStall() throws Exception {
+    kubelet.fail("plan", new TestingKubelet.Failure("DATABASE_UNREACHABLE", "connection refused", null));
+    long started = System.nanoTime();
+    create(fixture("basic.yaml"));
+    DatabaseMigration failed = awaitPhase("kiki-campaigns", Phase.Failed);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    assertCondition(failed, "Stalled", "True", Reasons.DATABASE_UNREACHABLE, 1);
+    assertThat(failed.getStatus().getMessage()).contains("gave up after 5 attempts").contains("connection refused");
+    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-plan-1-2",
+        "kiki-campaigns-plan-1-3", "kiki-campaigns-plan-1-4", "kiki-campaigns-plan-1-5");
+    // fast(): backoff 200ms doubling, so at least 200 + 400 + 800 + 1600 ms between the five Jobs.
+    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(3000));
+    Thread.sleep(1500);
+    assertThat(kubelet.jobNames()).as("no more Jobs once Failed").hasSize(5);
   }
 }

@@ -156,8 +156,17 @@ abstract class MockClusterTestBase {
     return client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name).get();
   }
 
+  /** A user's edit: like kubectl edit, tried again when the operator wrote the status in between (409). */
   DatabaseMigration edit(String name, UnaryOperator<DatabaseMigration> change) {
-    return client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name).edit(change);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name).edit(change);
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Waits until the resource reaches {@code phase} for its current generation. */

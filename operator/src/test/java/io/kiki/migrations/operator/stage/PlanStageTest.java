@@ -44,7 +44,8 @@ class PlanStageTest {
     StageResult withBackup = PlanStage.afterPlan(TestingResources.context(resource, RolloutStage.Plan, "a1"),
         plan(List.of("a1"), "c3", "upgrade", List.of("c3")));
     assertThat(((StageResult.Done) withBackup).next()).isEqualTo(RolloutStage.Backup);
-    assertThat(((StageResult.Done) withBackup).message()).endsWith("irreversible: c3");
+    assertThat(((StageResult.Done) withBackup).message())
+        .endsWith("irreversible: c3 (a rollback restores the backup, which discards writes made after it)");
   }
 
   @Test
@@ -86,6 +87,17 @@ class PlanStageTest {
     assertThat(((StageResult.Done) allowed).next()).isEqualTo(RolloutStage.Migrate);
   }
 
+  /** After an image revert the plan ran with status.appliedImage: the refusal names the image that would downgrade. */
+  @Test
+  void downgradeNotAllowedNamesTheImageThatWouldRunIt() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Plan, "c3");
+    context.rollout().setRequestedImage("kiki/migrations:1");
+    context.rollout().setImage("kiki/migrations:2");
+    StageResult refused = PlanStage.afterPlan(context, plan(List.of("c3"), "b2", "downgrade", List.of()));
+    assertThat(((StageResult.Failed) refused).message()).contains("would run with status.appliedImage kiki/migrations:2")
+        .contains("spec.image kiki/migrations:1 does not know revision c3").contains("set spec.image back to kiki/migrations:2");
+  }
+
   @Test
   void planErrorsMapToReasons() {
     assertThat(PlanStage.decideFailure("MULTIPLE_HEADS", "merge"))
@@ -100,8 +112,9 @@ class PlanStageTest {
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, "stamp"));
     assertThat(PlanStage.decideFailure("BAD_VERSION_TABLE", "rows"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, "rows"));
-    assertThat(PlanStage.decideFailure("BAD_DATABASE_URL", "bad"))
-        .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.INVALID_DATABASE_URL, "bad"));
+    assertThat(PlanStage.decideFailure("BAD_DATABASE_URL", "bad")).as("Stalled and rechecked like every URL problem")
+        .isEqualTo(new StageResult.Failed(Phase.Pending, Reasons.INVALID_DATABASE_URL, "bad. Fix the URL in the Secret "
+            + "(spec.database.urlSecretRef): the plan runs again once the Secret changes, no retryToken needed"));
     assertThat(PlanStage.decideFailure("INTERNAL_ERROR", "bug"))
         .isEqualTo(new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, "INTERNAL_ERROR: bug"));
     assertThat(PlanStage.decideFailure(null, "Job failed (DeadlineExceeded)"))

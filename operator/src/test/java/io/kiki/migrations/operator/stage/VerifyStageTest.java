@@ -124,12 +124,16 @@ class VerifyStageTest {
   }
 
   @Test
-  void aRealFailureDuringAnOutageStillCountsAndAnInvalidCheckStopsWithoutRollback() {
+  void aRoundWithoutTheDatabaseSaysNothingEvenWhenTheAppFailsAndAnInvalidCheckStopsWithoutRollback() {
     RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Verify, "a1");
     Rollout rollout = context.rollout();
     rollout.setVerifyStartedAt(start.toString());
     List<CheckResult> mixed = List.of(CheckResult.unknown("db", "could not run"), CheckResult.fail("api", "500"));
-    assertThat(VerifyStage.notEvaluated(rollout, mixed, interval, Duration.ofMinutes(10), start, "c3")).isEmpty();
+    assertThat(VerifyStage.notEvaluated(rollout, mixed, interval, Duration.ofMinutes(10), start, "c3"))
+        .hasValueSatisfying(r -> assertThat(r).isInstanceOf(StageResult.Waiting.class));
+    List<CheckResult> appDown = List.of(CheckResult.pass("db"), CheckResult.fail("api", "500"));
+    assertThat(VerifyStage.notEvaluated(rollout, appDown, interval, Duration.ofMinutes(10), start.plusSeconds(10), "c3"))
+        .as("with the database reachable a failing check counts").isEmpty();
     StageResult invalid = VerifyStage.notEvaluated(rollout, List.of(CheckResult.invalid("db", "syntax error")), interval,
         Duration.ofMinutes(10), start, "c3").orElseThrow();
     assertThat(invalid).isInstanceOf(StageResult.Failed.class);
