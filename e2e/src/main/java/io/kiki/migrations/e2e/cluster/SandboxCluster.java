@@ -83,11 +83,7 @@ public final class SandboxCluster implements TestCluster {
 
   @Override
   public void startOperator() {
-    try {
-      sandbox.startOperator();
-    } catch (IOException e) {
-      throw new UncheckedIOException("starting the operator", e);
-    }
+    sandbox.startOperator();
   }
 
   @Override

@@ -3,18 +3,11 @@ package io.kiki.migrations.e2e.sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kiki.migrations.e2e.rbac.ApiAudit;
 import io.kiki.migrations.e2e.rbac.OperatorRbac;
-import io.kiki.migrations.operator.MigrationsOperator;
-import io.kiki.migrations.operator.OperatorConfig;
-import io.kiki.migrations.operator.metrics.HttpEndpoints;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +31,11 @@ public final class Sandbox implements AutoCloseable {
   private final LocalPostgres postgres;
   private final LogCapture logs;
   private final KubernetesClient kubeletClient;
-  private final int metricsPort;
-  private KubernetesClient operatorClient;
-  private MigrationsOperator operator;
-  private HttpEndpoints endpoints;
-  private volatile boolean operatorReady;
+  private final InProcessOperator operator;
   private boolean closed;
 
   private Sandbox(Path workDir, ImageMappings images, SandboxApiServer api, SandboxKubelet kubelet,
-      KubernetesClient kubeletClient, LocalPostgres postgres, LogCapture logs, int metricsPort) {
+      KubernetesClient kubeletClient, LocalPostgres postgres, LogCapture logs) {
     this.workDir = workDir;
     this.images = images;
     this.api = api;
@@ -54,7 +43,7 @@ public final class Sandbox implements AutoCloseable {
     this.kubeletClient = kubeletClient;
     this.postgres = postgres;
     this.logs = logs;
-    this.metricsPort = metricsPort;
+    this.operator = new InProcessOperator(() -> api.newClient(SandboxApiServer.OPERATOR_USER_AGENT));
   }
 
   /**
@@ -75,7 +64,7 @@ public final class Sandbox implements AutoCloseable {
       kubelet = new SandboxKubelet(kubeletClient, images, repo.resolve("migrations-image/bin/kiki-migrate"), workDir.resolve("kubelet"));
       kubelet.start();
       postgres = LocalPostgres.fromEnvironmentOrStart(repo);
-      Sandbox sandbox = new Sandbox(workDir, images, api, kubelet, kubeletClient, postgres, logs, freePort());
+      Sandbox sandbox = new Sandbox(workDir, images, api, kubelet, kubeletClient, postgres, logs);
       sandbox.startOperator();
       return sandbox;
     } catch (IOException | RuntimeException e) {
@@ -121,58 +110,24 @@ public final class Sandbox implements AutoCloseable {
 
   /** Where the operator serves /metrics, /healthz and /readyz (on every interface, as in its pod). */
   public int metricsPort() {
-    return metricsPort;
+    return operator.metricsPort();
   }
 
   public String metricsUrl() {
-    return "http://127.0.0.1:" + metricsPort + "/metrics";
+    return "http://127.0.0.1:" + operator.metricsPort() + "/metrics";
   }
 
   /**
-   * Starts the operator in this JVM as its {@code Main} does, with its own client (User-Agent
-   * {@link SandboxApiServer#OPERATOR_USER_AGENT}), short intervals, a fresh Prometheus registry (a restarted
-   * operator starts from zero, as a new pod would) and the HTTP endpoints on {@link #metricsPort()}.
+   * Starts the operator in this JVM (see {@link InProcessOperator}) with its own client (User-Agent
+   * {@link SandboxApiServer#OPERATOR_USER_AGENT}).
    */
-  public synchronized void startOperator() throws IOException {
-    if (operator != null) {
-      return;
-    }
-    operatorClient = api.newClient(SandboxApiServer.OPERATOR_USER_AGENT);
-    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("KIKI_METRICS_PORT", String.valueOf(metricsPort))).fast();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    operatorReady = false;
-    endpoints = HttpEndpoints.start(config.metricsPort(), registry, () -> operatorReady);
-    try {
-      operator = new MigrationsOperator(operatorClient, config, registry);
-      operator.start();
-      operatorReady = true;
-    } catch (RuntimeException e) {
-      operator = null;
-      endpoints.close();
-      endpoints = null;
-      operatorClient.close();
-      operatorClient = null;
-      throw e;
-    }
+  public void startOperator() {
+    operator.start();
   }
 
   /** Stops the operator as a crash would leave things: Jobs keep running, status stays as last written. */
-  public synchronized void stopOperator() {
-    if (operator == null) {
-      return;
-    }
-    operatorReady = false;
-    try {
-      operator.close();
-    } catch (Exception e) {
-      throw new IllegalStateException("stopping the operator failed", e);
-    } finally {
-      operator = null;
-      endpoints.close();
-      endpoints = null;
-      operatorClient.close();
-      operatorClient = null;
-    }
+  public void stopOperator() {
+    operator.stop();
   }
 
   /** Operator, client and kubelet log lines of this JVM, then every container log. */
@@ -216,11 +171,5 @@ public final class Sandbox implements AutoCloseable {
       return null;
     }
     return OperatorRbac.fromKustomization(repo.resolve("manifests"));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

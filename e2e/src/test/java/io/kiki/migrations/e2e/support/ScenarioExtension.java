@@ -1,6 +1,7 @@
 package io.kiki.migrations.e2e.support;
 
 import io.kiki.migrations.e2e.cluster.ClusterUnavailableException;
+import io.kiki.migrations.e2e.cluster.LocalCluster;
 import io.kiki.migrations.e2e.cluster.SandboxCluster;
 import io.kiki.migrations.e2e.cluster.TestCluster;
 import io.kiki.migrations.e2e.cluster.TestClusters;
@@ -21,9 +22,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * this JVM shares between scenario classes (started on first use, closed when the test run ends). When the
  * selected cluster cannot run here, every scenario is skipped with the reason.
  *
- * <p>On the sandbox, the API server enforces the operator's RBAC from the install; after each scenario, any
- * request of the operator that it forbade during the scenario fails the scenario, named: every scenario proves
- * the install grants the operator what that rollout needs.
+ * <p>On {@code local} and the sandbox, the API server enforces the operator's RBAC from the install; after each
+ * scenario, any request of the operator that it forbade during the scenario fails the scenario, named: every
+ * scenario proves the install grants the operator what that rollout needs.
  */
 public final class ScenarioExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
@@ -37,17 +38,28 @@ public final class ScenarioExtension implements BeforeEachCallback, AfterEachCal
     Assumptions.assumeTrue(holder.cluster != null, () -> "skipped on cluster '" + TestClusters.selected() + "': " + holder.unavailable);
   }
 
-  /** Fails the scenario when the operator made a request its RBAC does not allow (sandbox only). */
+  /**
+   * Fails the scenario when the operator made a request its RBAC does not allow: on the sandbox as its API server
+   * evaluated the install's RBAC, on {@code local} as the real API server answered (its audit log).
+   */
   @Override
   public void afterEach(ExtensionContext context) {
-    if (holder(context).cluster instanceof SandboxCluster sandbox) {
-      List<ApiRequest> forbidden = sandbox.sandbox().operatorApiAudit().drainForbidden();
-      if (!forbidden.isEmpty()) {
-        throw new AssertionError("the operator made " + forbidden.size() + " request(s) that its RBAC ("
-            + sandbox.sandbox().operatorRbac().serviceAccount() + " in `kubectl kustomize manifests/`) does not allow; "
-            + "the API server answered 403 Forbidden:\n  "
-            + forbidden.stream().map(ApiRequest::toString).distinct().collect(Collectors.joining("\n  ")));
-      }
+    TestCluster cluster = holder(context).cluster;
+    List<ApiRequest> forbidden;
+    String who;
+    if (cluster instanceof SandboxCluster sandbox) {
+      forbidden = sandbox.sandbox().operatorApiAudit().drainForbidden();
+      who = sandbox.sandbox().operatorRbac().serviceAccount() + " in `kubectl kustomize manifests/`";
+    } else if (cluster instanceof LocalCluster local) {
+      forbidden = local.operatorApiAudit().drainForbidden();
+      who = LocalCluster.OPERATOR_USER + ", installed with `kubectl apply -k manifests/`";
+    } else {
+      return;
+    }
+    if (!forbidden.isEmpty()) {
+      throw new AssertionError("the operator made " + forbidden.size() + " request(s) that its RBAC (" + who
+          + ") does not allow; the API server answered 403 Forbidden:\n  "
+          + forbidden.stream().map(ApiRequest::toString).distinct().collect(Collectors.joining("\n  ")));
     }
   }
 
