@@ -212,7 +212,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private Outcome startRollout(DatabaseMigration resource, DatabaseMigrationStatus status,
                                Context<DatabaseMigration> context, long generation, Instant now) {
     Outcome outcome = new Outcome();
-    List<String> problems = SpecValidator.validate(resource.getSpec());
+    List<String> problems = SpecValidator.validate(resource);
     if (!problems.isEmpty()) {
       String message = "invalid spec: " + String.join("; ", problems);
       StatusRecorder.stalled(status, Phase.Blocked, Reasons.INVALID_SPEC, message, generation, now);

@@ -1,11 +1,13 @@
 package io.kiki.migrations.operator.controller;
 
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.HealthCheckSpec;
 import io.kiki.migrations.api.v1alpha1.RollbackStrategy;
 import io.kiki.migrations.api.v1alpha1.TimeoutsSpec;
 import io.kiki.migrations.api.v1alpha1.VerifySpec;
 import io.kiki.migrations.operator.config.DurationParser;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,8 +21,22 @@ import java.util.regex.Pattern;
 public final class SpecValidator {
   private static final Pattern REVISION = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
   private static final Pattern NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
+  private static final Pattern CHECK_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
 
   private SpecValidator() {
+  }
+
+  /** The resource's name (it becomes label values of its Jobs) and its spec. */
+  public static List<String> validate(DatabaseMigration resource) {
+    List<String> problems = new ArrayList<>();
+    String name = resource.getMetadata().getName();
+    if (name != null && name.length() > DatabaseMigration.MAX_NAME_LENGTH) {
+      problems.add("metadata.name must be at most " + DatabaseMigration.MAX_NAME_LENGTH + " characters (it has " + name.length()
+          + "): the operator puts it into label values of the rollout's Jobs and pods, which Kubernetes limits to 63; "
+          + "choose a shorter name");
+    }
+    problems.addAll(validate(resource.getSpec()));
+    return problems;
   }
 
   public static List<String> validate(DatabaseMigrationSpec spec) {
@@ -69,8 +85,20 @@ public final class SpecValidator {
     if (verify == null) {
       return;
     }
-    duration("spec.verify.timeout", verify.getTimeout(), problems);
-    duration("spec.verify.interval", verify.getInterval(), problems);
+    boolean timeoutValid = duration("spec.verify.timeout", verify.getTimeout(), problems);
+    boolean intervalValid = duration("spec.verify.interval", verify.getInterval(), problems);
+    Duration timeout = timeoutValid && verify.getTimeout() != null ? DurationParser.parse(verify.getTimeout()) : null;
+    Duration interval = intervalValid && verify.getInterval() != null ? DurationParser.parse(verify.getInterval()) : null;
+    if (interval != null && (interval.isZero() || interval.isNegative())) {
+      problems.add("spec.verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks");
+    }
+    if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+      problems.add("spec.verify.timeout must be longer than 0s (e.g. 5m)");
+    }
+    if (interval != null && timeout != null && interval.compareTo(timeout) > 0) {
+      problems.add("spec.verify.interval must not be longer than spec.verify.timeout: no second round of checks could run "
+          + "before the timeout");
+    }
     if (verify.getSuccessThreshold() != null && verify.getSuccessThreshold() < 1) {
       problems.add("spec.verify.successThreshold must be at least 1");
     }
@@ -81,6 +109,9 @@ public final class SpecValidator {
       String field = "spec.verify.checks[" + i + "]";
       if (isBlank(check.getName())) {
         problems.add(field + ".name is required");
+      } else if (!CHECK_NAME.matcher(check.getName()).matches()) {
+        problems.add(field + ".name '" + check.getName() + "' must be lower-case letters, digits and '-', starting and "
+            + "ending with a letter or digit (e.g. campaigns-readable)");
       } else if (!names.add(check.getName())) {
         problems.add(field + ".name '" + check.getName() + "' is used twice");
       }
@@ -97,10 +128,13 @@ public final class SpecValidator {
     }
   }
 
-  private static void duration(String field, String value, List<String> problems) {
+  /** False when the value is set and not a duration (the problem is added). */
+  private static boolean duration(String field, String value, List<String> problems) {
     if (value != null && !DurationParser.isValid(value)) {
       problems.add(field + " '" + value + "' is not a duration like 90s, 2m or 1h30m");
+      return false;
     }
+    return true;
   }
 
   private static boolean isBlank(String value) {

@@ -2,7 +2,6 @@ package io.kiki.migrations.operator.job;
 
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -78,10 +77,11 @@ public class JobRunner {
 
   /**
    * A Job with this stage's name that this resource does not control. Rollout ids restart at generation 1 when a
-   * resource is deleted and recreated, so the Job of a deleted predecessor (no garbage collector, or GC lag) has the
-   * same name: its result is about another rollout and must never be trusted. Once it has finished, it is deleted
-   * and this stage's Job created; while it still runs against the database it is left to finish. A Job that no
-   * DatabaseMigration of this name controls is somebody else's: the stage fails without touching it.
+   * resource is deleted and recreated, so the Job of a deleted predecessor (before garbage collection removed it)
+   * has the same name: its result is about another rollout and must never be trusted. The stage waits until the
+   * garbage collector has deleted it with its owner (the operator may not delete Jobs: its ClusterRole grants
+   * none). A Job that no DatabaseMigration of this name controls is somebody else's: the stage fails without
+   * touching it.
    */
   private JobOutcome notOurs(DatabaseMigration owner, Job job) {
     Optional<OwnerReference> controller = controller(job);
@@ -91,15 +91,8 @@ public class JobRunner {
       return new JobOutcome.Failed(Optional.empty(), "a Job named " + name(job) + " exists that this DatabaseMigration "
           + "does not own; nothing was run. Delete or rename that Job");
     }
-    if (JobState.of(job).kind() == JobState.Kind.RUNNING) {
-      LOG.info("Job {} of an earlier DatabaseMigration {} (uid {}) is still running; waiting for it to finish",
-          name(job), owner.getMetadata().getName(), controller.get().getUid());
-      return new JobOutcome.Running();
-    }
-    LOG.info("deleting Job {} of an earlier DatabaseMigration {} (uid {})", name(job), owner.getMetadata().getName(),
-        controller.get().getUid());
-    client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).withName(name(job))
-        .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+    LOG.info("Job {} belongs to an earlier DatabaseMigration {} (uid {}); waiting for garbage collection to delete it",
+        name(job), owner.getMetadata().getName(), controller.get().getUid());
     return new JobOutcome.Running();
   }
 
