@@ -109,6 +109,8 @@ public final class SpecValidator {
       String field = "spec.verify.checks[" + i + "]";
       if (isBlank(check.getName())) {
         problems.add(field + ".name is required");
+      } else if (check.getName().length() > 63) {
+        problems.add(field + ".name '" + check.getName() + "' must be at most 63 characters");
       } else if (!CHECK_NAME.matcher(check.getName()).matches()) {
         problems.add(field + ".name '" + check.getName() + "' must be lower-case letters, digits and '-', starting and "
             + "ending with a letter or digit (e.g. campaigns-readable)");
