@@ -4,8 +4,14 @@ import java.util.Optional;
 
 /** What became of a stage's Job. */
 public sealed interface JobOutcome {
-  /** Created now, or still running (or finished, with its pod result not visible yet). */
-  record Running() implements JobOutcome {
+  /**
+   * Created now, or still running (or finished, with its pod result not visible yet). {@code podProblem}, when not
+   * null, says why its pod cannot start (e.g. {@code ErrImagePull: ...}): the Job only fails at its deadline.
+   */
+  record Running(String podProblem) implements JobOutcome {
+    public Running() {
+      this(null);
+    }
   }
 
   /** Completed and the runner reported ok. */

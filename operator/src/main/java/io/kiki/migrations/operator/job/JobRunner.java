@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,9 @@ public class JobRunner {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  /** Container waiting reasons of the kubelet that need a fix (image, Secret, config), not patience. */
+  static final Set<String> CANNOT_START = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
+      "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
   private final KubernetesClient client;
   private final EventRecorder events;
   private final Duration resultGracePeriod;
@@ -114,7 +118,7 @@ public class JobRunner {
   JobOutcome outcome(Job job, Instant now) {
     JobState state = JobState.of(job);
     if (state.kind() == JobState.Kind.RUNNING) {
-      return new JobOutcome.Running();
+      return new JobOutcome.Running(podProblem(job).orElse(null));
     }
     Optional<RunnerResult> result = result(job);
     if (state.kind() == JobState.Kind.SUCCEEDED) {
@@ -146,6 +150,38 @@ public class JobRunner {
         .map(RunnerResult::parse)
         .flatMap(Optional::stream)
         .findFirst();
+  }
+
+  /**
+   * Why the Job's pod cannot start, as the kubelet reports it: the kiki-migrate container waiting for a reason that
+   * does not go away by itself (image, config), or the pod unschedulable. Empty while it starts or runs normally.
+   */
+  Optional<String> podProblem(Job job) {
+    List<Pod> pods = client.pods().inNamespace(job.getMetadata().getNamespace())
+        .withLabel(Labels.JOB_NAME, name(job)).list().getItems();
+    for (Pod pod : pods) {
+      if (!ownedByJob(pod, job) || pod.getStatus() == null || pod.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      String podName = pod.getMetadata().getName();
+      if (pod.getStatus().getConditions() != null) {
+        for (var condition : pod.getStatus().getConditions()) {
+          if ("PodScheduled".equals(condition.getType()) && "False".equals(condition.getStatus())) {
+            return Optional.of("pod " + podName + " cannot be scheduled: " + condition.getReason() + ": " + condition.getMessage());
+          }
+        }
+      }
+      if (pod.getStatus().getContainerStatuses() != null) {
+        for (ContainerStatus status : pod.getStatus().getContainerStatuses()) {
+          var waiting = status.getState() == null ? null : status.getState().getWaiting();
+          if (JobFactory.CONTAINER.equals(status.getName()) && waiting != null && CANNOT_START.contains(waiting.getReason())) {
+            return Optional.of("pod " + podName + " cannot start: " + waiting.getReason()
+                + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage()));
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** A pod another Job of the same name left behind (no GC) does not speak for this Job. */

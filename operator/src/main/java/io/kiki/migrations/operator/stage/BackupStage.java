@@ -34,7 +34,7 @@ public class BackupStage extends JobStage {
           : new StageResult.Failed(Phase.Failed, Reasons.BACKUP_FAILED, "backup failed, the database was not changed: "
               + failed.message());
     }
-    return waiting();
+    return waiting(outcome);
   }
 
   static StageResult afterBackup(RolloutContext context, RunnerResult result) {

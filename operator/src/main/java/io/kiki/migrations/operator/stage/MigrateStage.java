@@ -24,7 +24,7 @@ public class MigrateStage extends JobStage {
     JobOutcome outcome = runJob(context, List.of(rollout.getDirection(), "--target", rollout.getTo()),
         context.timeouts().getMigrate(), false, Reasons.MIGRATION_STARTED);
     if (outcome instanceof JobOutcome.Running) {
-      return waiting();
+      return waiting(outcome);
     }
     String current = readCurrentRevision(context);
     if (outcome instanceof JobOutcome.Failed failed) {

@@ -35,7 +35,7 @@ public class PlanStage extends JobStage {
     if (outcome instanceof JobOutcome.Failed failed) {
       return afterFailure(context, failed);
     }
-    return waiting();
+    return waiting(outcome);
   }
 
   /** Records the plan in the rollout and picks the next stage. */

@@ -25,7 +25,7 @@ public class RestoreStage extends JobStage {
     JobOutcome outcome = runJob(context, List.of("restore", "--file", JobFactory.BACKUP_DIR + "/" + rollout.getBackupFile()),
         context.timeouts().getRollback(), true, Reasons.RESTORE_STARTED);
     if (outcome instanceof JobOutcome.Running) {
-      return waiting();
+      return waiting(outcome);
     }
     String current = readCurrentRevision(context);
     if (outcome instanceof JobOutcome.Failed failed) {

@@ -26,7 +26,7 @@ public class RollbackStage extends JobStage {
     JobOutcome outcome = runJob(context, List.of(direction, "--target", target), context.timeouts().getRollback(), false,
         Reasons.ROLLBACK_STARTED);
     if (outcome instanceof JobOutcome.Running) {
-      return waiting();
+      return waiting(outcome);
     }
     String current = readCurrentRevision(context);
     if (outcome instanceof JobOutcome.Succeeded && current.equals(rollout.getFrom())) {
