@@ -2,28 +2,22 @@ package io.kiki.migrations.e2e.sandbox;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kiki.migrations.e2e.rbac.ApiAudit;
-import io.kiki.migrations.e2e.rbac.OperatorRbac;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The whole sandbox cluster on this machine: mock API server with the CRDs, the operator in-process, the
  * sandbox kubelet and a throwaway PostgreSQL server. Used by the {@code sandbox} test cluster and by
  * {@link SandboxMain}.
  *
- * <p>As in a cluster, the operator runs as its ServiceAccount: the API server allows its requests only as far as
- * the install's RBAC ({@code kubectl kustomize manifests/}) does, and it serves /metrics, /healthz and /readyz
- * on {@link #metricsPort()} as the operator's {@code Main} does. Operator, kubelet and the rest use separate
- * clients (User-Agents).
+ * <p>The operator serves /metrics, /healthz and /readyz on {@link #metricsPort()} as its {@code Main} does.
+ * Operator, kubelet and the rest use separate clients (User-Agents); the mock API server authorizes nothing (the
+ * operator's RBAC is proven on the {@code local} cluster).
  */
 public final class Sandbox implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
-
   private final Path workDir;
   private final ImageMappings images;
   private final SandboxApiServer api;
@@ -53,8 +47,7 @@ public final class Sandbox implements AutoCloseable {
   public static Sandbox start(Path repo, Path workDir, ImageMappings images) throws IOException {
     Files.createDirectories(workDir);
     LogCapture logs = LogCapture.attach();
-    OperatorRbac rbac = operatorRbac(repo);
-    SandboxApiServer api = SandboxApiServer.start(rbac);
+    SandboxApiServer api = SandboxApiServer.start();
     SandboxKubelet kubelet = null;
     KubernetesClient kubeletClient = null;
     LocalPostgres postgres = null;
@@ -96,11 +89,6 @@ public final class Sandbox implements AutoCloseable {
 
   public String apiServerUrl() {
     return api.url();
-  }
-
-  /** The operator's RBAC the API server enforces; null when kubectl was missing (then nothing is enforced). */
-  public OperatorRbac operatorRbac() {
-    return api.rbac();
   }
 
   /** The operator's requests as the API server saw them. */
@@ -162,14 +150,5 @@ public final class Sandbox implements AutoCloseable {
         throw new IllegalStateException("stopping PostgreSQL failed", e);
       }
     }
-  }
-
-  /** The install's RBAC for the operator, or null (logged) when kubectl is not installed. */
-  private static OperatorRbac operatorRbac(Path repo) {
-    if (OperatorRbac.kubectl() == null) {
-      LOG.warn("kubectl not found (PATH or KUBECTL): the sandbox API server does NOT enforce the operator's RBAC");
-      return null;
-    }
-    return OperatorRbac.fromKustomization(repo.resolve("manifests"));
   }
 }

@@ -144,9 +144,8 @@ public final class SandboxMain {
     Sandbox sandbox = Sandbox.start(repo, workDir, images);
     err.println("sandbox: API server " + sandbox.apiServerUrl() + ", PostgreSQL " + sandbox.postgres().server()
         + ", pod logs and volumes under " + workDir.resolve("kubelet"));
-    err.println("sandbox: operator metrics " + sandbox.metricsUrl() + " (also /healthz, /readyz); "
-        + (sandbox.operatorRbac() == null ? "RBAC NOT enforced (no kubectl)"
-        : "RBAC enforced: the operator may do what manifests/ grants " + sandbox.operatorRbac().serviceAccount()));
+    err.println("sandbox: operator metrics " + sandbox.metricsUrl() + " (also /healthz, /readyz); the mock API server "
+        + "authorizes nothing and validates nothing (--cluster local does both)");
     return new ProgramCluster(sandbox.client(), sandbox.postgres(), sandbox);
   }
 

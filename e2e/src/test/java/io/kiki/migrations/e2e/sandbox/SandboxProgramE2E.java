@@ -42,7 +42,7 @@ class SandboxProgramE2E {
     assertThat(statuses.get(1).get("name").asText()).isEqualTo("reports");
     assertThat(statuses.get(1).at("/status/phase").asText()).isEqualTo("Blocked");
     assertThat(phases).containsPattern("sandbox: operator metrics http://127\\.0\\.0\\.1:\\d+/metrics")
-        .contains("RBAC enforced");
+        .contains("authorizes nothing and validates nothing (--cluster local does both)");
     assertThat(phases).contains("created Secret pipeline/campaigns-db")
         .contains("pipeline/campaigns  Planning -> Migrating").contains("Verifying -> Ready")
         .contains("pipeline/reports").contains("-> Blocked");

@@ -2,7 +2,6 @@ package io.kiki.migrations.e2e.support;
 
 import io.kiki.migrations.e2e.cluster.ClusterUnavailableException;
 import io.kiki.migrations.e2e.cluster.LocalCluster;
-import io.kiki.migrations.e2e.cluster.SandboxCluster;
 import io.kiki.migrations.e2e.cluster.TestCluster;
 import io.kiki.migrations.e2e.cluster.TestClusters;
 import io.kiki.migrations.e2e.rbac.ApiRequest;
@@ -22,9 +21,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * this JVM shares between scenario classes (started on first use, closed when the test run ends). When the
  * selected cluster cannot run here, every scenario is skipped with the reason.
  *
- * <p>On {@code local} and the sandbox, the API server enforces the operator's RBAC from the install; after each
- * scenario, any request of the operator that it forbade during the scenario fails the scenario, named: every
- * scenario proves the install grants the operator what that rollout needs.
+ * <p>On {@code local}, the API server enforces the operator's RBAC from the install; after each scenario, any
+ * request of the operator that it forbade during the scenario fails the scenario, named: every scenario proves
+ * the install grants the operator what that rollout needs.
  */
 public final class ScenarioExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
@@ -39,26 +38,19 @@ public final class ScenarioExtension implements BeforeEachCallback, AfterEachCal
   }
 
   /**
-   * Fails the scenario when the operator made a request its RBAC does not allow: on the sandbox as its API server
-   * evaluated the install's RBAC, on {@code local} as the real API server answered (its audit log).
+   * Fails the scenario when the operator made a request its RBAC does not allow: on {@code local}, as the API
+   * server answered it (its audit log of the operator's ServiceAccount).
    */
   @Override
   public void afterEach(ExtensionContext context) {
-    TestCluster cluster = holder(context).cluster;
-    List<ApiRequest> forbidden;
-    String who;
-    if (cluster instanceof SandboxCluster sandbox) {
-      forbidden = sandbox.sandbox().operatorApiAudit().drainForbidden();
-      who = sandbox.sandbox().operatorRbac().serviceAccount() + " in `kubectl kustomize manifests/`";
-    } else if (cluster instanceof LocalCluster local) {
-      forbidden = local.operatorApiAudit().drainForbidden();
-      who = LocalCluster.OPERATOR_USER + ", installed with `kubectl apply -k manifests/`";
-    } else {
+    if (!(holder(context).cluster instanceof LocalCluster local)) {
       return;
     }
+    List<ApiRequest> forbidden = local.operatorApiAudit().drainForbidden();
     if (!forbidden.isEmpty()) {
-      throw new AssertionError("the operator made " + forbidden.size() + " request(s) that its RBAC (" + who
-          + ") does not allow; the API server answered 403 Forbidden:\n  "
+      throw new AssertionError("the operator made " + forbidden.size() + " request(s) that its RBAC ("
+          + LocalCluster.OPERATOR_USER + ", installed with `kubectl apply -k manifests/`) does not allow; the API "
+          + "server answered 403 Forbidden:\n  "
           + forbidden.stream().map(ApiRequest::toString).distinct().collect(Collectors.joining("\n  ")));
     }
   }
