@@ -10,12 +10,12 @@ import java.util.List;
  * else what {@code scripts/build-control-plane.sh} prints (it builds them once per machine and version, and only
  * prints the cached directory afterwards).
  */
-final class ControlPlaneBinaries {
+public final class ControlPlaneBinaries {
 
   private ControlPlaneBinaries() {
   }
 
-  static Path locate(Path repo) {
+  public static Path locate(Path repo) {
     String configured = System.getProperty("kiki.e2e.controlPlane", System.getenv("KIKI_CONTROL_PLANE_DIR"));
     if (configured != null && !configured.isBlank()) {
       return Path.of(configured);
