@@ -102,7 +102,8 @@ public final class LocalCluster implements TestCluster {
       LOG.info("local control plane ready in {} ms ({}), API server {}", startup.toMillis(), plane.kubectl("version", "-o", "json").lines()
           .filter(l -> l.contains("gitVersion")).map(String::trim).toList(), plane.url());
       nodeAgentClient = plane.nodeAgentClient();
-      nodeAgent = new NodeAgent(nodeAgentClient, images, repo.resolve("migrations-image/bin/kiki-migrate"), workDir.resolve("node"));
+      nodeAgent = new NodeAgent(nodeAgentClient, images, repo.resolve("migrations-image/bin/kiki-migrate"), workDir.resolve("node"),
+          plane::record);
       nodeAgent.start();
       postgres = LocalPostgres.fromEnvironmentOrStart(repo);
       LocalCluster cluster = new LocalCluster(plane, admin, nodeAgent, nodeAgentClient, images, postgres, logs, startup);

@@ -24,9 +24,11 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
@@ -286,6 +288,14 @@ public final class LocalControlPlane implements AutoCloseable {
     } catch (IllegalStateException alreadyShuttingDown) {
       // the hook runs (or ran) stopAll itself
     }
+    // etcd's data (a 64 MB write-ahead log) is of no use afterwards; the logs stay for reading.
+    try (Stream<Path> files = Files.exists(dir.resolve("etcd")) ? Files.walk(dir.resolve("etcd")) : Stream.empty()) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      LOG.warn("could not delete etcd's data in {}: {}", dir, e.getMessage());
+    }
   }
 
   private Process launch(String binary, List<String> args) {
@@ -304,6 +314,14 @@ public final class LocalControlPlane implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("starting " + command, e);
     }
+  }
+
+  /**
+   * Records a process started for this cluster (e.g. a container the node agent runs), so that it is stopped with
+   * the control plane, also after a crash.
+   */
+  public void record(Process process) {
+    process.info().command().ifPresent(command -> processes.add(process, Path.of(command)));
   }
 
   public Path log(String binary) {

@@ -39,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,15 +71,18 @@ public final class NodeAgent implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private final Consumer<Process> started;
   private SharedIndexInformer<Pod> informer;
   private volatile boolean closed;
 
   /**
    * @param runner the {@code kiki-migrate} script used when the mapped project has no {@code bin/kiki-migrate}
    *     of its own
+   * @param started told of every container process right after it started (to record its PID)
    */
-  public NodeAgent(KubernetesClient client, ImageMappings images, Path runner, Path workDir) {
+  public NodeAgent(KubernetesClient client, ImageMappings images, Path runner, Path workDir, Consumer<Process> started) {
     this.client = client;
+    this.started = started;
     this.workDir = workDir.toAbsolutePath();
     this.resolver = new ContainerResolver(client, images, runner, this.workDir);
   }
@@ -358,6 +362,7 @@ public final class NodeAgent implements AutoCloseable {
         return;
       }
       process = p;
+      started.accept(p);
       if (cancelled) {
         kill(p);
         return;
