@@ -39,6 +39,8 @@ public class JobRunner {
   /** Container waiting reasons of the kubelet that need a fix (image, Secret, config), not patience. */
   static final Set<String> CANNOT_START = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
       "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
+  /** The Job controller creates a pod within a second or two; this long without one, it was refused. */
+  static final Duration NO_POD_AFTER = Duration.ofSeconds(20);
   private final KubernetesClient client;
   private final EventRecorder events;
   private final Duration resultGracePeriod;
@@ -118,7 +120,7 @@ public class JobRunner {
   JobOutcome outcome(Job job, Instant now) {
     JobState state = JobState.of(job);
     if (state.kind() == JobState.Kind.RUNNING) {
-      return new JobOutcome.Running(podProblem(job).orElse(null));
+      return new JobOutcome.Running(podProblem(job, now).orElse(null));
     }
     Optional<RunnerResult> result = result(job);
     if (state.kind() == JobState.Kind.SUCCEEDED) {
@@ -153,14 +155,22 @@ public class JobRunner {
   }
 
   /**
-   * Why the Job's pod cannot start, as the kubelet reports it: the kiki-migrate container waiting for a reason that
-   * does not go away by itself (image, config), or the pod unschedulable. Empty while it starts or runs normally.
+   * Why the Job's pod cannot start: the kiki-migrate container waiting for a reason that does not go away by itself
+   * (image, config), as the kubelet reports it; the pod unschedulable; or no pod at all {@link #NO_POD_AFTER} after
+   * the Job was created (the API server refused to create it: the Job controller only records that in an Event).
+   * Empty while it starts or runs normally.
    */
-  Optional<String> podProblem(Job job) {
+  Optional<String> podProblem(Job job, Instant now) {
     List<Pod> pods = client.pods().inNamespace(job.getMetadata().getNamespace())
-        .withLabel(Labels.JOB_NAME, name(job)).list().getItems();
+        .withLabel(Labels.JOB_NAME, name(job)).list().getItems().stream().filter(p -> ownedByJob(p, job)).toList();
+    String created = job.getMetadata().getCreationTimestamp();
+    if (pods.isEmpty() && created != null && Duration.between(Instant.parse(created), now).compareTo(NO_POD_AFTER) > 0) {
+      return Optional.of("no pod " + Duration.between(Instant.parse(created), now).toSeconds() + "s after the Job was created: "
+          + "the API server refused to create it (Pod Security admission, a missing ServiceAccount or another admission "
+          + "policy); `kubectl describe job " + name(job) + " -n " + job.getMetadata().getNamespace() + "` shows the refusal");
+    }
     for (Pod pod : pods) {
-      if (!ownedByJob(pod, job) || pod.getStatus() == null || pod.getMetadata().getDeletionTimestamp() != null) {
+      if (pod.getStatus() == null || pod.getMetadata().getDeletionTimestamp() != null) {
         continue;
       }
       String podName = pod.getMetadata().getName();
