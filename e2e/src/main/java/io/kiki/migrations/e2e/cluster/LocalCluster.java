@@ -149,14 +149,6 @@ public final class LocalCluster implements TestCluster {
     return audit.sync();
   }
 
-  public NodeAgent nodeAgent() {
-    return nodeAgent;
-  }
-
-  public ImageMappings images() {
-    return images;
-  }
-
   public LocalPostgres postgres() {
     return postgres;
   }

@@ -111,11 +111,6 @@ public final class NodeAgent implements AutoCloseable {
     }, 0);
   }
 
-  /** Where a PersistentVolumeClaim's files live on this machine. */
-  public Path pvcDirectory(String namespace, String claim) {
-    return resolver.pvcDirectory(namespace, claim);
-  }
-
   /** Every container log written so far (stdout and stderr interleaved, as {@code kubectl logs}). */
   public List<Path> allPodLogs() throws IOException {
     Path pods = workDir.resolve("pods");
