@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The API server runs RBAC, the default admission plugins (PodSecurity, ServiceAccount, ...) plus
  * OwnerReferencesPermissionEnforcement, serves a self-signed certificate from its cert dir, authenticates
- * the admin, the controller manager and the node agent with static tokens and ServiceAccounts with tokens it
- * signs itself (TokenRequest), and writes an audit log of the requests of one user ({@link #auditLog()}). The
+ * the admin, the controller manager and the node agent with static tokens (the node agent's RBAC allows pods
+ * and their status, never Jobs: {@code local/node-agent-rbac.yaml}) and ServiceAccounts with tokens it signs
+ * itself (TokenRequest), and writes an audit log of the requests of one user ({@link #auditLog()}). The
  * controller manager runs only the controllers the operator's Jobs need (Job, garbage collector, namespace,
  * ServiceAccount, ttl-after-finished); start it after the CRDs are installed ({@link #startControllerManager()}),
  * so the garbage collector knows them from its first discovery.
@@ -120,7 +121,7 @@ public final class LocalControlPlane implements AutoCloseable {
     Files.writeString(dir.resolve("tokens.csv"), String.join("\n",
         adminToken + ",kiki-admin,kiki-admin,\"system:masters\"",
         controllerManagerToken + ",system:kube-controller-manager,kiki-kcm,\"system:masters\"",
-        nodeAgentToken + ",system:node:" + NodeAgent.NODE_NAME + ",kiki-node-agent,\"system:masters\"") + "\n");
+        nodeAgentToken + ",system:node:" + NodeAgent.NODE_NAME + ",kiki-node-agent") + "\n");
     Files.writeString(dir.resolve("audit-policy.yaml"), """
         apiVersion: audit.k8s.io/v1
         kind: Policy
@@ -173,6 +174,11 @@ public final class LocalControlPlane implements AutoCloseable {
     awaitHttp200(tls, apiServer, "kube-apiserver", URI.create(url() + "/readyz"), adminToken);
     writeKubeconfig(adminKubeconfig(), adminToken);
     writeKubeconfig(dir.resolve("kcm.kubeconfig"), controllerManagerToken);
+    Path nodeAgentRbac = dir.resolve("node-agent-rbac.yaml");
+    try (InputStream in = LocalControlPlane.class.getResourceAsStream("/local/node-agent-rbac.yaml")) {
+      Files.write(nodeAgentRbac, in.readAllBytes());
+    }
+    kubectl("apply", "-f", nodeAgentRbac.toString());
   }
 
   /** Starts kube-controller-manager (after the CRDs are installed: see the class comment). */
