@@ -57,8 +57,8 @@ public final class ContainerResolver {
   public ContainerLaunch resolve(Pod pod, Container container, Path podDir) throws ContainerConfigException, IOException {
     String namespace = pod.getMetadata().getNamespace();
     Path project = images.resolve(container.getImage()).orElseThrow(() -> new ContainerConfigException("ErrImagePull",
-        "sandbox: no local Alembic project is mapped to image \"" + container.getImage()
-            + "\"; map one with --image " + container.getImage() + "=DIR"));
+        "image \"" + container.getImage() + "\" cannot be run here: no local Alembic project is mapped to it; map one "
+            + "with --image " + container.getImage() + "=DIR"));
 
     Path resultFile = podDir.resolve("termination-log");
     Files.deleteIfExists(resultFile);
