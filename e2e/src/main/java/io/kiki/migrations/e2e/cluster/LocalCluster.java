@@ -99,8 +99,8 @@ public final class LocalCluster implements TestCluster {
       admin = plane.adminClient();
       awaitDefaultServiceAccount(admin, "default");
       Duration startup = Duration.ofNanos(System.nanoTime() - started);
-      LOG.info("local control plane ready in {} ms ({}), API server {}", startup.toMillis(), plane.kubectl("version", "-o", "json").lines()
-          .filter(l -> l.contains("gitVersion")).map(String::trim).toList(), plane.url());
+      LOG.info("local control plane ready in {} ms: Kubernetes {} at {}, logs in {}", startup.toMillis(),
+          admin.getKubernetesVersion().getGitVersion(), plane.url(), plane.directory().resolve("logs"));
       nodeAgentClient = plane.nodeAgentClient();
       nodeAgent = new NodeAgent(nodeAgentClient, images, repo.resolve("migrations-image/bin/kiki-migrate"), workDir.resolve("node"),
           plane::record);
