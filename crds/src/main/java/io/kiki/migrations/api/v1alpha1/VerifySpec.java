@@ -18,7 +18,9 @@ import java.util.List;
     fieldPath = ".interval")
 @ValidationRule(value = "!has(self.timeout) || duration(self.timeout) > duration('0s')",
     message = "verify.timeout must be longer than 0s (e.g. 5m)", fieldPath = ".timeout")
-@ValidationRule(value = "!has(self.interval) || !has(self.timeout) || duration(self.interval) <= duration(self.timeout)",
+// Only against a positive timeout: a zero or negative one has its own message above.
+@ValidationRule(value = "!has(self.interval) || !has(self.timeout) || duration(self.timeout) <= duration('0s')"
+    + " || duration(self.interval) <= duration(self.timeout)",
     message = "verify.interval must not be longer than verify.timeout: no second round of checks could run before the timeout",
     fieldPath = ".interval")
 public class VerifySpec {
