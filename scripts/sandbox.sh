@@ -5,6 +5,8 @@
 #
 #   scripts/sandbox.sh                         the KIKI sample (kiki/kiki-campaigns -> head), until Ctrl-C
 #   scripts/sandbox.sh --apply FILE... [--image NAME=DIR]... [--until-settled] [--timeout 10m]
+#   scripts/sandbox.sh --cluster local ...     the same on a real control plane (etcd, kube-apiserver,
+#                                              kube-controller-manager 1.34); prints a kubeconfig for kubectl
 #   scripts/sandbox.sh --help
 #
 # Builds what it needs first (Maven output goes to sandbox-work/build.log). Paths in arguments are relative

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs every test of the project: Java (unit, mock-API integration, sandbox end to end) and Python
-# (the KIKI Alembic project and the kiki-migrate runner), against a throwaway PostgreSQL server that
-# lives only for this run. Installs the Debian packages it needs first.
+# Runs every test of the project: Java (unit, mock-API integration, end to end on the local control
+# plane) and Python (the KIKI Alembic project and the kiki-migrate runner), against a throwaway PostgreSQL
+# server that lives only for this run. Installs the Debian packages it needs first, and builds the local
+# control plane's binaries once per machine (scripts/build-control-plane.sh; 15-30 min cold, cached after).
 #
 #   scripts/test.sh [extra Maven arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+KIKI_CONTROL_PLANE_DIR=$(scripts/build-control-plane.sh)
+export KIKI_CONTROL_PLANE_DIR
 
 pg_dir=$(mktemp -d -t kiki-test-pg.XXXXXX)
 chmod 755 "$pg_dir"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -12,6 +13,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class HealthCheckSpec {
   @Required
   @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+  // A bound on the length keeps the API server's cost estimate of the uniqueness rule in VerifySpec within budget.
+  @Size(max = 63)
   @JsonPropertyDescription("Name of the check, used in status messages and events.")
   private String name;
 

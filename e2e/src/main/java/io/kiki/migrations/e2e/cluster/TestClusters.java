@@ -3,7 +3,7 @@ package io.kiki.migrations.e2e.cluster;
 import io.kiki.migrations.e2e.Repository;
 import java.util.Locale;
 
-/** Picks the cluster from {@code -Dkiki.e2e.cluster=sandbox|k3s|kubeconfig} (default sandbox). */
+/** Picks the cluster from {@code -Dkiki.e2e.cluster=local|sandbox|k3s|kubeconfig} (default local). */
 public final class TestClusters {
 
   public static final String PROPERTY = "kiki.e2e.cluster";
@@ -13,7 +13,7 @@ public final class TestClusters {
 
   public static String selected() {
     String value = System.getProperty(PROPERTY, "");
-    return value.isBlank() ? "sandbox" : value.trim().toLowerCase(Locale.ROOT);
+    return value.isBlank() ? "local" : value.trim().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -23,11 +23,12 @@ public final class TestClusters {
    */
   public static TestCluster start() throws ClusterUnavailableException {
     return switch (selected()) {
+      case "local" -> LocalCluster.start(Repository.root());
       case "sandbox" -> SandboxCluster.start(Repository.root());
       case "k3s" -> K3sCluster.start(Repository.root());
       case "kubeconfig" -> KubeconfigCluster.start(Repository.root());
       default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + selected()
-          + " is not a cluster; use sandbox, k3s or kubeconfig");
+          + " is not a cluster; use local, sandbox, k3s or kubeconfig");
     };
   }
 }

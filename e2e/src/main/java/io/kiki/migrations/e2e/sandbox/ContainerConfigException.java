@@ -5,7 +5,7 @@ package io.kiki.migrations.e2e.sandbox;
  * {@code CreateContainerConfigError: secret "kiki-db" not found}). The pod stays Pending and the kubelet
  * retries, so the Job only fails at its {@code activeDeadlineSeconds}, as in a real cluster.
  */
-final class ContainerConfigException extends Exception {
+public final class ContainerConfigException extends Exception {
 
   private final String reason;
 
@@ -14,7 +14,7 @@ final class ContainerConfigException extends Exception {
     this.reason = reason;
   }
 
-  String reason() {
+  public String reason() {
     return reason;
   }
 }

@@ -5,6 +5,6 @@ import java.util.List;
 import java.util.Map;
 
 /** A container turned into a local process: command line, environment, directories and where output goes. */
-record ContainerLaunch(List<String> commandLine, Map<String, String> environment, Path workingDir,
+public record ContainerLaunch(List<String> commandLine, Map<String, String> environment, Path workingDir,
     Path resultFile, Path logFile) {
 }

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * mount path (and the termination message path) in command, args and env values is rewritten to its
  * directory.
  */
-final class ContainerResolver {
+public final class ContainerResolver {
 
   static final String RUNNER_COMMAND = "kiki-migrate";
   /** /usr/bin first: the runner and its tools are Debian's (python3-alembic, pg_dump), as in the image. */
@@ -43,22 +43,22 @@ final class ContainerResolver {
   private final Path defaultRunner;
   private final Path workDir;
 
-  ContainerResolver(KubernetesClient client, ImageMappings images, Path defaultRunner, Path workDir) {
+  public ContainerResolver(KubernetesClient client, ImageMappings images, Path defaultRunner, Path workDir) {
     this.client = client;
     this.images = images;
     this.defaultRunner = defaultRunner;
     this.workDir = workDir;
   }
 
-  Path pvcDirectory(String namespace, String claim) {
+  public Path pvcDirectory(String namespace, String claim) {
     return workDir.resolve("pvc").resolve(namespace).resolve(claim);
   }
 
-  ContainerLaunch resolve(Pod pod, Container container, Path podDir) throws ContainerConfigException, IOException {
+  public ContainerLaunch resolve(Pod pod, Container container, Path podDir) throws ContainerConfigException, IOException {
     String namespace = pod.getMetadata().getNamespace();
     Path project = images.resolve(container.getImage()).orElseThrow(() -> new ContainerConfigException("ErrImagePull",
-        "sandbox: no local Alembic project is mapped to image \"" + container.getImage()
-            + "\"; map one with --image " + container.getImage() + "=DIR"));
+        "image \"" + container.getImage() + "\" cannot be run here: no local Alembic project is mapped to it; map one "
+            + "with --image " + container.getImage() + "=DIR"));
 
     Path resultFile = podDir.resolve("termination-log");
     Files.deleteIfExists(resultFile);
@@ -209,7 +209,7 @@ final class ContainerResolver {
         case "metadata.name" -> pod.getMetadata().getName();
         case "metadata.namespace" -> namespace;
         case "metadata.uid" -> pod.getMetadata().getUid();
-        case "spec.nodeName" -> SandboxKubelet.NODE_NAME;
+        case "spec.nodeName" -> pod.getSpec().getNodeName() == null ? SandboxKubelet.NODE_NAME : pod.getSpec().getNodeName();
         case "spec.serviceAccountName" -> pod.getSpec().getServiceAccountName() == null ? "default" : pod.getSpec().getServiceAccountName();
         case "status.podIP", "status.hostIP" -> "127.0.0.1";
         default -> throw new ContainerConfigException("CreateContainerConfigError", "sandbox: unsupported fieldRef " + path + " in env " + var.getName());

@@ -71,6 +71,11 @@ public final class PhasePrinter implements AutoCloseable {
     out.flush();
   }
 
+  /** Whether the resource's current phase has been printed (the watch may lag behind a fresh read). */
+  public boolean printed(DatabaseMigration dbm) {
+    return dbm.getStatus() != null && dbm.getStatus().getPhase() != null && dbm.getStatus().getPhase() == lastPhase.get(key(dbm));
+  }
+
   private static String key(DatabaseMigration dbm) {
     return dbm.getMetadata().getNamespace() + "/" + dbm.getMetadata().getName();
   }

@@ -2,35 +2,22 @@ package io.kiki.migrations.e2e.sandbox;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kiki.migrations.e2e.rbac.ApiAudit;
-import io.kiki.migrations.e2e.rbac.OperatorRbac;
-import io.kiki.migrations.operator.MigrationsOperator;
-import io.kiki.migrations.operator.OperatorConfig;
-import io.kiki.migrations.operator.metrics.HttpEndpoints;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The whole sandbox cluster on this machine: mock API server with the CRDs, the operator in-process, the
  * sandbox kubelet and a throwaway PostgreSQL server. Used by the {@code sandbox} test cluster and by
  * {@link SandboxMain}.
  *
- * <p>As in a cluster, the operator runs as its ServiceAccount: the API server allows its requests only as far as
- * the install's RBAC ({@code kubectl kustomize manifests/}) does, and it serves /metrics, /healthz and /readyz
- * on {@link #metricsPort()} as the operator's {@code Main} does. Operator, kubelet and the rest use separate
- * clients (User-Agents).
+ * <p>The operator serves /metrics, /healthz and /readyz on {@link #metricsPort()} as its {@code Main} does.
+ * Operator, kubelet and the rest use separate clients (User-Agents); the mock API server authorizes nothing (the
+ * operator's RBAC is proven on the {@code local} cluster).
  */
 public final class Sandbox implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
-
   private final Path workDir;
   private final ImageMappings images;
   private final SandboxApiServer api;
@@ -38,15 +25,11 @@ public final class Sandbox implements AutoCloseable {
   private final LocalPostgres postgres;
   private final LogCapture logs;
   private final KubernetesClient kubeletClient;
-  private final int metricsPort;
-  private KubernetesClient operatorClient;
-  private MigrationsOperator operator;
-  private HttpEndpoints endpoints;
-  private volatile boolean operatorReady;
+  private final InProcessOperator operator;
   private boolean closed;
 
   private Sandbox(Path workDir, ImageMappings images, SandboxApiServer api, SandboxKubelet kubelet,
-      KubernetesClient kubeletClient, LocalPostgres postgres, LogCapture logs, int metricsPort) {
+      KubernetesClient kubeletClient, LocalPostgres postgres, LogCapture logs) {
     this.workDir = workDir;
     this.images = images;
     this.api = api;
@@ -54,7 +37,7 @@ public final class Sandbox implements AutoCloseable {
     this.kubeletClient = kubeletClient;
     this.postgres = postgres;
     this.logs = logs;
-    this.metricsPort = metricsPort;
+    this.operator = new InProcessOperator(() -> api.newClient(SandboxApiServer.OPERATOR_USER_AGENT));
   }
 
   /**
@@ -64,8 +47,7 @@ public final class Sandbox implements AutoCloseable {
   public static Sandbox start(Path repo, Path workDir, ImageMappings images) throws IOException {
     Files.createDirectories(workDir);
     LogCapture logs = LogCapture.attach();
-    OperatorRbac rbac = operatorRbac(repo);
-    SandboxApiServer api = SandboxApiServer.start(rbac);
+    SandboxApiServer api = SandboxApiServer.start();
     SandboxKubelet kubelet = null;
     KubernetesClient kubeletClient = null;
     LocalPostgres postgres = null;
@@ -75,7 +57,7 @@ public final class Sandbox implements AutoCloseable {
       kubelet = new SandboxKubelet(kubeletClient, images, repo.resolve("migrations-image/bin/kiki-migrate"), workDir.resolve("kubelet"));
       kubelet.start();
       postgres = LocalPostgres.fromEnvironmentOrStart(repo);
-      Sandbox sandbox = new Sandbox(workDir, images, api, kubelet, kubeletClient, postgres, logs, freePort());
+      Sandbox sandbox = new Sandbox(workDir, images, api, kubelet, kubeletClient, postgres, logs);
       sandbox.startOperator();
       return sandbox;
     } catch (IOException | RuntimeException e) {
@@ -109,11 +91,6 @@ public final class Sandbox implements AutoCloseable {
     return api.url();
   }
 
-  /** The operator's RBAC the API server enforces; null when kubectl was missing (then nothing is enforced). */
-  public OperatorRbac operatorRbac() {
-    return api.rbac();
-  }
-
   /** The operator's requests as the API server saw them. */
   public ApiAudit operatorApiAudit() {
     return api.audit();
@@ -121,58 +98,24 @@ public final class Sandbox implements AutoCloseable {
 
   /** Where the operator serves /metrics, /healthz and /readyz (on every interface, as in its pod). */
   public int metricsPort() {
-    return metricsPort;
+    return operator.metricsPort();
   }
 
   public String metricsUrl() {
-    return "http://127.0.0.1:" + metricsPort + "/metrics";
+    return "http://127.0.0.1:" + operator.metricsPort() + "/metrics";
   }
 
   /**
-   * Starts the operator in this JVM as its {@code Main} does, with its own client (User-Agent
-   * {@link SandboxApiServer#OPERATOR_USER_AGENT}), short intervals, a fresh Prometheus registry (a restarted
-   * operator starts from zero, as a new pod would) and the HTTP endpoints on {@link #metricsPort()}.
+   * Starts the operator in this JVM (see {@link InProcessOperator}) with its own client (User-Agent
+   * {@link SandboxApiServer#OPERATOR_USER_AGENT}).
    */
-  public synchronized void startOperator() throws IOException {
-    if (operator != null) {
-      return;
-    }
-    operatorClient = api.newClient(SandboxApiServer.OPERATOR_USER_AGENT);
-    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("KIKI_METRICS_PORT", String.valueOf(metricsPort))).fast();
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    operatorReady = false;
-    endpoints = HttpEndpoints.start(config.metricsPort(), registry, () -> operatorReady);
-    try {
-      operator = new MigrationsOperator(operatorClient, config, registry);
-      operator.start();
-      operatorReady = true;
-    } catch (RuntimeException e) {
-      operator = null;
-      endpoints.close();
-      endpoints = null;
-      operatorClient.close();
-      operatorClient = null;
-      throw e;
-    }
+  public void startOperator() {
+    operator.start();
   }
 
   /** Stops the operator as a crash would leave things: Jobs keep running, status stays as last written. */
-  public synchronized void stopOperator() {
-    if (operator == null) {
-      return;
-    }
-    operatorReady = false;
-    try {
-      operator.close();
-    } catch (Exception e) {
-      throw new IllegalStateException("stopping the operator failed", e);
-    } finally {
-      operator = null;
-      endpoints.close();
-      endpoints = null;
-      operatorClient.close();
-      operatorClient = null;
-    }
+  public void stopOperator() {
+    operator.stop();
   }
 
   /** Operator, client and kubelet log lines of this JVM, then every container log. */
@@ -206,21 +149,6 @@ public final class Sandbox implements AutoCloseable {
       } catch (IOException e) {
         throw new IllegalStateException("stopping PostgreSQL failed", e);
       }
-    }
-  }
-
-  /** The install's RBAC for the operator, or null (logged) when kubectl is not installed. */
-  private static OperatorRbac operatorRbac(Path repo) {
-    if (OperatorRbac.kubectl() == null) {
-      LOG.warn("kubectl not found (PATH or KUBECTL): the sandbox API server does NOT enforce the operator's RBAC");
-      return null;
-    }
-    return OperatorRbac.fromKustomization(repo.resolve("manifests"));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

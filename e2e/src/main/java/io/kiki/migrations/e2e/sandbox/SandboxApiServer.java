@@ -11,25 +11,21 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kiki.migrations.e2e.rbac.ApiAudit;
 import io.kiki.migrations.e2e.rbac.ApiRequest;
-import io.kiki.migrations.e2e.rbac.OperatorRbac;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * The sandbox's API server: Fabric8's mock Kubernetes API in CRUD mode (objects are stored, watches and
- * status subresources work; no validation, no garbage collection, no server-side apply) on 127.0.0.1, with
- * the project's CRDs registered. Like a real cluster it authorizes the operator: requests whose User-Agent is
- * {@link #OPERATOR_USER_AGENT} are checked against the operator's RBAC from the install (when given) and answered
- * 403 Forbidden when it does not allow them; every such request is recorded in {@link #audit()}. Other clients
- * (the kubelet, tests, the program) act as cluster admins.
+ * status subresources work; no validation, no authorization, no garbage collection, no server-side apply) on
+ * 127.0.0.1, with the project's CRDs registered. It records the requests of the client whose User-Agent is
+ * {@link #OPERATOR_USER_AGENT} in {@link #audit()}. It authorizes nothing: the operator's RBAC is proven on the
+ * {@code local} cluster, by a real API server.
  */
 public final class SandboxApiServer implements AutoCloseable {
 
@@ -45,37 +41,24 @@ public final class SandboxApiServer implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
-  private final OperatorRbac rbac;
   private final ApiAudit audit;
 
-  private SandboxApiServer(KubernetesMockServer server, OperatorRbac rbac, ApiAudit audit) {
+  private SandboxApiServer(KubernetesMockServer server, ApiAudit audit) {
     this.server = server;
-    this.rbac = rbac;
     this.audit = audit;
     this.client = newClient(ADMIN_USER_AGENT);
   }
 
-  /** Without RBAC: every client may do everything. */
   public static SandboxApiServer start() throws IOException {
-    return start(null);
-  }
-
-  /** With the operator's RBAC enforced (null: not enforced, but the operator's requests are still recorded). */
-  public static SandboxApiServer start(OperatorRbac rbac) throws IOException {
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     ApiAudit audit = new ApiAudit();
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new AuthorizingDispatcher(rbac, audit), false);
+        new RecordingDispatcher(audit), false);
     server.init(InetAddress.getLoopbackAddress(), 0);
-    return new SandboxApiServer(server, rbac, audit);
+    return new SandboxApiServer(server, audit);
   }
 
-  /** The operator's RBAC this server enforces, or null. */
-  public OperatorRbac rbac() {
-    return rbac;
-  }
-
-  /** The operator's requests: what it used, what was forbidden. */
+  /** The operator's requests (what it used). */
   public ApiAudit audit() {
     return audit;
   }
@@ -117,14 +100,12 @@ public final class SandboxApiServer implements AutoCloseable {
     server.destroy();
   }
 
-  /** The CRUD dispatcher behind an RBAC check of the operator's requests. */
-  private static final class AuthorizingDispatcher extends KubernetesCrudDispatcher {
-    private final OperatorRbac rbac;
+  /** The CRUD dispatcher, recording the operator's requests. */
+  private static final class RecordingDispatcher extends KubernetesCrudDispatcher {
     private final ApiAudit audit;
 
-    AuthorizingDispatcher(OperatorRbac rbac, ApiAudit audit) {
+    RecordingDispatcher(ApiAudit audit) {
       super(List.of());
-      this.rbac = rbac;
       this.audit = audit;
     }
 
@@ -132,47 +113,9 @@ public final class SandboxApiServer implements AutoCloseable {
     public MockResponse dispatch(RecordedRequest request) {
       String userAgent = request.getHeader("User-Agent");
       if (userAgent != null && userAgent.startsWith(OPERATOR_USER_AGENT)) {
-        ApiRequest apiRequest = ApiRequest.parse(request.getMethod(), request.getPath());
-        boolean allowed = rbac == null || rbac.allows(apiRequest);
-        audit.record(apiRequest, allowed);
-        if (!allowed) {
-          return forbidden(apiRequest, rbac.serviceAccount());
-        }
+        audit.record(ApiRequest.parse(request.getMethod(), request.getPath()), true);
       }
       return super.dispatch(request);
-    }
-
-    /** 403 with a Status as the API server words it. */
-    private static MockResponse forbidden(ApiRequest request, String serviceAccount) {
-      String[] account = serviceAccount.split("/", 2);
-      String user = "system:serviceaccount:" + account[0] + ":" + account[1];
-      String message;
-      Map<String, Object> details = new LinkedHashMap<>();
-      if (request.isResourceRequest()) {
-        String qualified = request.resource() + (request.apiGroup().isEmpty() ? "" : "." + request.apiGroup());
-        message = qualified + (request.name() == null ? "" : " \"" + request.name() + "\"") + " is forbidden: User \""
-            + user + "\" cannot " + request.verb() + " resource \"" + request.rbacResource() + "\" in API group \""
-            + request.apiGroup() + "\"" + (request.namespace() == null ? " at the cluster scope"
-            : " in the namespace \"" + request.namespace() + "\"");
-        if (request.name() != null) {
-          details.put("name", request.name());
-        }
-        details.put("group", request.apiGroup());
-        details.put("kind", request.resource());
-      } else {
-        message = "forbidden: User \"" + user + "\" cannot " + request.verb() + " path \"" + request.path() + "\"";
-      }
-      Map<String, Object> status = new LinkedHashMap<>();
-      status.put("kind", "Status");
-      status.put("apiVersion", "v1");
-      status.put("metadata", Map.of());
-      status.put("status", "Failure");
-      status.put("message", message);
-      status.put("reason", "Forbidden");
-      status.put("details", details);
-      status.put("code", 403);
-      return new MockResponse().setResponseCode(403).setHeader("Content-Type", "application/json")
-          .setBody(Serialization.asJson(status));
     }
   }
 }

@@ -6,14 +6,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.e2e.Repository;
+import io.kiki.migrations.e2e.cluster.LocalCluster;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -41,7 +44,12 @@ public final class SandboxMain {
   static final int EXIT_TIMEOUT = 2;
   static final int EXIT_USAGE = 64;
   static final String USAGE = """
-      usage: scripts/sandbox.sh [--apply FILE...] [--image NAME=DIR]... [--until-settled] [--timeout DURATION] [--work-dir DIR]
+      usage: scripts/sandbox.sh [--cluster sandbox|local] [--apply FILE...] [--image NAME=DIR]... [--until-settled]
+                                [--timeout DURATION] [--work-dir DIR]
+
+        --cluster local     run on a real control plane (etcd, kube-apiserver, kube-controller-manager of Kubernetes
+                            1.34, built once by scripts/build-control-plane.sh) and write <work dir>/kubeconfig for
+                            kubectl; default sandbox: Fabric8's mock API server (starts in seconds, validates nothing)
 
         (no --apply)        apply the KIKI sample: Secret + PVC + DatabaseMigration kiki/kiki-campaigns (target head)
         --apply FILE...     apply these YAML files instead (multi-document; ${SANDBOX_DATABASE_URL} = a fresh
@@ -101,16 +109,10 @@ public final class SandboxMain {
       }
     }
     PrintStream phases = options.untilSettled ? err : out;
-    err.println("sandbox: starting (API server, operator, kubelet, PostgreSQL); logs in " + log);
-    try (Sandbox sandbox = Sandbox.start(repo, workDir, images)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close, "sandbox-shutdown"));
-      err.println("sandbox: API server " + sandbox.apiServerUrl() + ", PostgreSQL " + sandbox.postgres().server()
-          + ", pod logs and volumes under " + workDir.resolve("kubelet"));
-      err.println("sandbox: operator metrics " + sandbox.metricsUrl() + " (also /healthz, /readyz); "
-          + (sandbox.operatorRbac() == null ? "RBAC NOT enforced (no kubectl)"
-          : "RBAC enforced: the operator may do what manifests/ grants " + sandbox.operatorRbac().serviceAccount()));
-      SandboxApplier applier = new SandboxApplier(sandbox.client(), sandbox.postgres(), images, err);
-      try (PhasePrinter printer = new PhasePrinter(sandbox.client(), phases)) {
+    try (ProgramCluster cluster = options.local ? startLocal(repo, workDir, images, log, err) : startSandbox(repo, workDir, images, log, err)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "sandbox-shutdown"));
+      SandboxApplier applier = new SandboxApplier(cluster.client(), cluster.postgres(), images, err);
+      try (PhasePrinter printer = new PhasePrinter(cluster.client(), phases)) {
         List<HasMetadata> resources = new ArrayList<>();
         if (options.files.isEmpty()) {
           try (InputStream sample = SandboxMain.class.getResourceAsStream("/sandbox/kiki-sample.yaml")) {
@@ -130,13 +132,52 @@ public final class SandboxMain {
           new CountDownLatch(1).await();
           return 0;
         }
-        return awaitSettled(sandbox, applied, options.timeout, out, err);
+        return awaitSettled(cluster.client(), printer, applied, options.timeout, out, err);
       }
     }
   }
 
+  /** What the program needs of a cluster: a client with every right, the PostgreSQL server, and a way to stop it all. */
+  private record ProgramCluster(KubernetesClient client, LocalPostgres postgres, AutoCloseable cluster) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        cluster.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("stopping the cluster", e);
+      }
+    }
+  }
+
+  private static ProgramCluster startSandbox(Path repo, Path workDir, ImageMappings images, Path log, PrintStream err) throws Exception {
+    err.println("sandbox: starting (API server, operator, kubelet, PostgreSQL); logs in " + log);
+    Sandbox sandbox = Sandbox.start(repo, workDir, images);
+    err.println("sandbox: API server " + sandbox.apiServerUrl() + ", PostgreSQL " + sandbox.postgres().server()
+        + ", pod logs and volumes under " + workDir.resolve("kubelet"));
+    err.println("sandbox: operator metrics " + sandbox.metricsUrl() + " (also /healthz, /readyz); the mock API server "
+        + "authorizes nothing and validates nothing (--cluster local does both)");
+    return new ProgramCluster(sandbox.client(), sandbox.postgres(), sandbox);
+  }
+
+  /** The local control plane; its admin kubeconfig is copied to {@code <work dir>/kubeconfig} for kubectl. */
+  private static ProgramCluster startLocal(Path repo, Path workDir, ImageMappings images, Path log, PrintStream err) throws Exception {
+    err.println("sandbox: starting the local control plane (etcd, kube-apiserver, kube-controller-manager), the install "
+        + "(kubectl apply -k manifests/), the operator, the node agent and PostgreSQL; logs in " + log);
+    LocalCluster cluster = LocalCluster.start(repo, workDir, images);
+    Path kubeconfig = workDir.resolve("kubeconfig");
+    Files.copy(cluster.controlPlane().adminKubeconfig(), kubeconfig, StandardCopyOption.REPLACE_EXISTING);
+    err.println("sandbox: kubeconfig " + kubeconfig + "  (e.g. kubectl --kubeconfig " + kubeconfig + " get dbm -A)");
+    err.println("sandbox: API server " + cluster.controlPlane().url() + " (Kubernetes " + cluster.client().getKubernetesVersion()
+        .getGitVersion() + ", started in " + cluster.startupTime().toMillis() + " ms), PostgreSQL " + cluster.postgres().server()
+        + ", control plane logs under " + cluster.controlPlane().directory().resolve("logs") + ", pod logs and volumes under "
+        + workDir.resolve("node"));
+    err.println("sandbox: operator metrics " + cluster.operatorHttpBase().orElseThrow() + "/metrics; the operator runs as "
+        + LocalCluster.OPERATOR_USER + " (its ServiceAccount's token), RBAC enforced by the API server");
+    return new ProgramCluster(cluster.client(), cluster.postgres(), cluster);
+  }
+
   /** Waits until every applied resource is terminal at its generation; prints their statuses as JSON. */
-  private static int awaitSettled(Sandbox sandbox, List<DatabaseMigration> applied, Duration timeout, PrintStream out, PrintStream err)
+  private static int awaitSettled(KubernetesClient client, PhasePrinter printer, List<DatabaseMigration> applied, Duration timeout, PrintStream out, PrintStream err)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<DatabaseMigration> current;
@@ -145,10 +186,10 @@ public final class SandboxMain {
       Thread.sleep(500);
       current = new ArrayList<>();
       for (DatabaseMigration dbm : applied) {
-        current.add(sandbox.client().resources(DatabaseMigration.class).inNamespace(dbm.getMetadata().getNamespace())
+        current.add(client.resources(DatabaseMigration.class).inNamespace(dbm.getMetadata().getNamespace())
             .withName(dbm.getMetadata().getName()).get());
       }
-      settled = current.stream().allMatch(SandboxMain::isSettled);
+      settled = current.stream().allMatch(d -> isSettled(d) && printer.printed(d));
     } while (!settled && System.nanoTime() < deadline);
 
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -158,7 +199,7 @@ public final class SandboxMain {
       entry.put("namespace", dbm.getMetadata().getNamespace());
       entry.put("name", dbm.getMetadata().getName());
       entry.put("generation", dbm.getMetadata().getGeneration());
-      entry.set("status", json.valueToTree(sandbox.client().getKubernetesSerialization().convertValue(dbm.getStatus(), Object.class)));
+      entry.set("status", json.valueToTree(client.getKubernetesSerialization().convertValue(dbm.getStatus(), Object.class)));
     }
     out.println(json.writeValueAsString(statuses));
     out.flush();
@@ -206,6 +247,7 @@ public final class SandboxMain {
     final List<String> images = new ArrayList<>();
     boolean untilSettled;
     boolean help;
+    boolean local;
     Duration timeout = Duration.ofMinutes(10);
     Path workDir;
 
@@ -228,6 +270,13 @@ public final class SandboxMain {
           }
           case "--image" -> options.images.add(value(args, ++i, "--image", "NAME=DIR"));
           case "--until-settled" -> options.untilSettled = true;
+          case "--cluster" -> {
+            String cluster = value(args, ++i, "--cluster", "sandbox or local");
+            if (!cluster.equals("sandbox") && !cluster.equals("local")) {
+              throw new IllegalArgumentException("--cluster: sandbox (the mock API server) or local (a real control plane), not " + cluster);
+            }
+            options.local = cluster.equals("local");
+          }
           case "--timeout" -> options.timeout = duration(value(args, ++i, "--timeout", "DURATION"));
           case "--work-dir" -> options.workDir = Path.of(value(args, ++i, "--work-dir", "DIR"));
           case "--help", "-h" -> options.help = true;

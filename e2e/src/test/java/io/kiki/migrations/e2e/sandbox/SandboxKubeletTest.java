@@ -103,7 +103,7 @@ class SandboxKubeletTest {
     assertThat(terminated.getExitCode()).isEqualTo(3);
     assertThat(terminated.getReason()).isEqualTo("Error");
     assertThat(terminated.getMessage()).endsWith("boom: relation does not exist").contains("line 100")
-        .doesNotContain("line 20\n").hasLineCount(SandboxKubelet.FALLBACK_LOG_LINES);
+        .doesNotContain("line 20\n").hasLineCount(ContainerStatuses.FALLBACK_LOG_LINES);
   }
 
   @Test

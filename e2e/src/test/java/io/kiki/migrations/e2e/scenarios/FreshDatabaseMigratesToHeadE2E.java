@@ -41,7 +41,9 @@ class FreshDatabaseMigratesToHeadE2E {
 
     Metrics running = await("a scrape during the rollout").atMost(Scenario.ROLLOUT_TIMEOUT).pollInterval(Duration.ofMillis(100))
         .until(endpoints::scrape, m -> !m.find("kiki_migrations_rollout_started_timestamp_seconds", resource).isEmpty()
-            && m.value("kiki_migrations_rollout_started_timestamp_seconds", resource) > 0);
+            && m.value("kiki_migrations_rollout_started_timestamp_seconds", resource) > 0
+            // the resource's phase gauges are registered one by one: a scrape can come between two of them
+            && m.find("kiki_migrations_phase", resource).size() == Phase.values().length);
     assertThat(running.value("kiki_migrations_rollout_started_timestamp_seconds", resource))
         .as("start of the running rollout, Unix seconds").isCloseTo(applied, within(60.0));
     assertThat(running.value("kiki_migrations_phase", with(resource, "phase", "Ready"))).isZero();

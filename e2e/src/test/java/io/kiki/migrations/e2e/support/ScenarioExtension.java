@@ -1,7 +1,7 @@
 package io.kiki.migrations.e2e.support;
 
 import io.kiki.migrations.e2e.cluster.ClusterUnavailableException;
-import io.kiki.migrations.e2e.cluster.SandboxCluster;
+import io.kiki.migrations.e2e.cluster.LocalCluster;
 import io.kiki.migrations.e2e.cluster.TestCluster;
 import io.kiki.migrations.e2e.cluster.TestClusters;
 import io.kiki.migrations.e2e.rbac.ApiRequest;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * this JVM shares between scenario classes (started on first use, closed when the test run ends). When the
  * selected cluster cannot run here, every scenario is skipped with the reason.
  *
- * <p>On the sandbox, the API server enforces the operator's RBAC from the install; after each scenario, any
+ * <p>On {@code local}, the API server enforces the operator's RBAC from the install; after each scenario, any
  * request of the operator that it forbade during the scenario fails the scenario, named: every scenario proves
  * the install grants the operator what that rollout needs.
  */
@@ -37,17 +37,21 @@ public final class ScenarioExtension implements BeforeEachCallback, AfterEachCal
     Assumptions.assumeTrue(holder.cluster != null, () -> "skipped on cluster '" + TestClusters.selected() + "': " + holder.unavailable);
   }
 
-  /** Fails the scenario when the operator made a request its RBAC does not allow (sandbox only). */
+  /**
+   * Fails the scenario when the operator made a request its RBAC does not allow: on {@code local}, as the API
+   * server answered it (its audit log of the operator's ServiceAccount).
+   */
   @Override
   public void afterEach(ExtensionContext context) {
-    if (holder(context).cluster instanceof SandboxCluster sandbox) {
-      List<ApiRequest> forbidden = sandbox.sandbox().operatorApiAudit().drainForbidden();
-      if (!forbidden.isEmpty()) {
-        throw new AssertionError("the operator made " + forbidden.size() + " request(s) that its RBAC ("
-            + sandbox.sandbox().operatorRbac().serviceAccount() + " in `kubectl kustomize manifests/`) does not allow; "
-            + "the API server answered 403 Forbidden:\n  "
-            + forbidden.stream().map(ApiRequest::toString).distinct().collect(Collectors.joining("\n  ")));
-      }
+    if (!(holder(context).cluster instanceof LocalCluster local)) {
+      return;
+    }
+    List<ApiRequest> forbidden = local.operatorApiAudit().drainForbidden();
+    if (!forbidden.isEmpty()) {
+      throw new AssertionError("the operator made " + forbidden.size() + " request(s) that its RBAC ("
+          + LocalCluster.OPERATOR_USER + ", installed with `kubectl apply -k manifests/`) does not allow; the API "
+          + "server answered 403 Forbidden:\n  "
+          + forbidden.stream().map(ApiRequest::toString).distinct().collect(Collectors.joining("\n  ")));
     }
   }
 

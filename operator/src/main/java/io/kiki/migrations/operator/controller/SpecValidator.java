@@ -8,6 +8,7 @@ import io.kiki.migrations.api.v1alpha1.TimeoutsSpec;
 import io.kiki.migrations.api.v1alpha1.VerifySpec;
 import io.kiki.migrations.operator.config.DurationParser;
 import io.kiki.migrations.operator.health.SqlCheck;
+import Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,12 +30,23 @@ public final class SpecValidator {
   private SpecValidator() {
   }
 
-  /** The spec's problems, starting with one that kept it from being read at all (an unknown enum value). */
+  /**
+   * The resource's problems: first one that kept its spec from being read at all (an unknown enum value), else its
+   * name (it becomes label values of its Jobs) and its spec.
+   */
   public static List<String> validate(DatabaseMigration resource) {
     if (resource.getSpecProblem() != null) {
       return List.of(resource.getSpecProblem());
     }
-    return validate(resource.getSpec());
+    List<String> problems = new ArrayList<>();
+    String name = resource.getMetadata().getName();
+    if (name != null && name.length() > DatabaseMigration.MAX_NAME_LENGTH) {
+      problems.add("metadata.name must be at most " + DatabaseMigration.MAX_NAME_LENGTH + " characters (it has " + name.length()
+          + "): the operator puts it into label values of the rollout's Jobs and pods, which Kubernetes limits to 63; "
+          + "choose a shorter name");
+    }
+    problems.addAll(validate(resource.getSpec()));
+    return problems;
   }
 
   public static List<String> validate(DatabaseMigrationSpec spec) {
@@ -108,10 +120,6 @@ public final class SpecValidator {
       if (check.getSql() != null) {
         SqlCheck.statementProblem(check.getSql()).ifPresent(p -> problems.add(field + ".sql: " + p));
       }
-      if (!isBlank(check.getName()) && !CHECK_NAME.matcher(check.getName()).matches()) {
-        problems.add(field + ".name '" + check.getName() + "' must be lower-case letters, digits and '-' (e.g. "
-            + "campaigns-readable)");
-      }
       if (check.getDeployment() != null && !isBlank(check.getDeployment().getName())
           && !NAME.matcher(check.getDeployment().getName()).matches()) {
         problems.add(field + ".deployment.name '" + check.getDeployment().getName() + "' is not a valid Deployment name");
@@ -127,8 +135,20 @@ public final class SpecValidator {
     if (verify == null) {
       return;
     }
-    duration("spec.verify.timeout", verify.getTimeout(), problems);
-    duration("spec.verify.interval", verify.getInterval(), problems);
+    boolean timeoutValid = duration("spec.verify.timeout", verify.getTimeout(), problems);
+    boolean intervalValid = duration("spec.verify.interval", verify.getInterval(), problems);
+    Duration timeout = timeoutValid && verify.getTimeout() != null ? DurationParser.parse(verify.getTimeout()) : null;
+    Duration interval = intervalValid && verify.getInterval() != null ? DurationParser.parse(verify.getInterval()) : null;
+    if (interval != null && (interval.isZero() || interval.isNegative())) {
+      problems.add("spec.verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks");
+    }
+    if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+      problems.add("spec.verify.timeout must be longer than 0s (e.g. 5m)");
+    }
+    if (interval != null && timeout != null && interval.compareTo(timeout) > 0) {
+      problems.add("spec.verify.interval must not be longer than spec.verify.timeout: no second round of checks could run "
+          + "before the timeout");
+    }
     duration("spec.verify.databaseOutageTimeout", verify.getDatabaseOutageTimeout(), problems);
     feasible(verify, problems);
     if (verify.getSuccessThreshold() != null && verify.getSuccessThreshold() < 1) {
@@ -141,6 +161,11 @@ public final class SpecValidator {
       String field = "spec.verify.checks[" + i + "]";
       if (isBlank(check.getName())) {
         problems.add(field + ".name is required");
+      } else if (check.getName().length() > 63) {
+        problems.add(field + ".name '" + check.getName() + "' must be at most 63 characters");
+      } else if (!CHECK_NAME.matcher(check.getName()).matches()) {
+        problems.add(field + ".name '" + check.getName() + "' must be lower-case letters, digits and '-', starting and "
+            + "ending with a letter or digit (e.g. campaigns-readable)");
       } else if (!names.add(check.getName())) {
         problems.add(field + ".name '" + check.getName() + "' is used twice");
       }
@@ -167,10 +192,13 @@ public final class SpecValidator {
         || verify.getSuccessThreshold() == null || verify.getSuccessThreshold() < 1) {
       return;
     }
-    java.time.Duration timeout = DurationParser.parse(verify.getTimeout());
-    java.time.Duration interval = DurationParser.parse(verify.getInterval());
+    Duration timeout = DurationParser.parse(verify.getTimeout());
+    Duration interval = DurationParser.parse(verify.getInterval());
+    if (!timeout.isPositive() || !interval.isPositive()) {
+      return; // reported on its own
+    }
     int threshold = verify.getSuccessThreshold();
-    java.time.Duration needed = interval.multipliedBy(threshold - 1L);
+    Duration needed = interval.multipliedBy(threshold - 1L);
     if (timeout.compareTo(needed) <= 0) {
       long enough = interval.multipliedBy(threshold).toSeconds();
       long shorterInterval = threshold == 1 ? 0 : Math.max(1, (timeout.toSeconds() - 1) / (threshold - 1));
@@ -182,10 +210,13 @@ public final class SpecValidator {
     }
   }
 
-  private static void duration(String field, String value, List<String> problems) {
+  /** False when the value is set and not a duration (the problem is added). */
+  private static boolean duration(String field, String value, List<String> problems) {
     if (value != null && !DurationParser.isValid(value)) {
       problems.add(field + " '" + value + "' is not a duration like 90s, 2m or 1h30m");
+      return false;
     }
+    return true;
   }
 
   private static boolean isBlank(String value) {

@@ -64,7 +64,8 @@ final class PodTrouble {
       if (age.compareTo(noPodGrace) > 0) {
         return Optional.of(new JobOutcome.Running("FailedCreate", "Job " + jobName + " has no pod after "
             + age.toSeconds() + "s: the Job controller could not create it (a ResourceQuota, an admission policy or Pod "
-            + "Security may refuse it); `kubectl describe job " + jobName + "` shows why", false));
+            + "Security may refuse it); `kubectl describe job " + jobName + " -n " + job.getMetadata().getNamespace()
+            + "` shows why", false));
       }
     }
     return Optional.empty();

@@ -3,6 +3,7 @@ package io.kiki.migrations.operator.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kiki.migrations.api.v1alpha1.BackupSpec;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.HealthCheckSpec;
 import io.kiki.migrations.api.v1alpha1.HttpCheckSpec;
@@ -92,13 +93,54 @@ class SpecValidatorTest {
     verify.setInterval("15s");
     verify.setSuccessThreshold(3);
     spec.setVerify(verify);
-    assertThat(SpecValidator.validate(spec)).containsExactly("spec.verify cannot pass in time: successThreshold 3 "
-        + "rounds every 15s take at least 30s, but timeout is 5s. Set timeout to 45s or more, or interval to 2s or "
-        + "less, or lower successThreshold");
+    assertThat(SpecValidator.validate(spec)).containsExactlyInAnyOrder("spec.verify cannot pass in time: "
+        + "successThreshold 3 rounds every 15s take at least 30s, but timeout is 5s. Set timeout to 45s or more, or "
+        + "interval to 2s or less, or lower successThreshold", "spec.verify.interval must not be longer than "
+        + "spec.verify.timeout: no second round of checks could run before the timeout");
     verify.setTimeout("45s");
     assertThat(SpecValidator.validate(spec)).isEmpty();
     verify.setTimeout("5s");
     verify.setInterval("2s");
     assertThat(SpecValidator.validate(spec)).isEmpty();
+  }
+
+  @Test
+  void verifyIntervalMustBePositiveAndNotLongerThanTheTimeout() {
+    DatabaseMigrationSpec spec = TestingResources.resource().getSpec();
+    VerifySpec verify = new VerifySpec();
+    verify.setInterval("10m");
+    verify.setTimeout("5m");
+    spec.setVerify(verify);
+    assertThat(SpecValidator.validate(spec)).containsExactly("spec.verify.interval must not be longer than "
+        + "spec.verify.timeout: no second round of checks could run before the timeout");
+
+    verify.setInterval("0s");
+    verify.setTimeout("0m");
+    assertThat(SpecValidator.validate(spec)).containsExactlyInAnyOrder(
+        "spec.verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks",
+        "spec.verify.timeout must be longer than 0s (e.g. 5m)");
+  }
+
+  @Test
+  void checkNamesFollowTheCrdPattern() {
+    DatabaseMigrationSpec spec = TestingResources.resource().getSpec();
+    VerifySpec verify = new VerifySpec();
+    HealthCheckSpec check = new HealthCheckSpec();
+    check.setName("Campaigns_Readable");
+    check.setSql("SELECT 1");
+    verify.setChecks(List.of(check));
+    spec.setVerify(verify);
+    assertThat(SpecValidator.validate(spec)).containsExactly("spec.verify.checks[0].name 'Campaigns_Readable' must be "
+        + "lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. campaigns-readable)");
+  }
+
+  @Test
+  void aNameLongerThanALabelValueIsRefused() {
+    DatabaseMigration resource = TestingResources.resource();
+    assertThat(SpecValidator.validate(resource)).isEmpty();
+    resource.getMetadata().setName("kiki-campaigns-eu-west-1-production-primary-database-migration-blue01");
+    assertThat(SpecValidator.validate(resource)).containsExactly("metadata.name must be at most 63 characters (it has 69): "
+        + "the operator puts it into label values of the rollout's Jobs and pods, which Kubernetes limits to 63; "
+        + "choose a shorter name");
   }
 }

@@ -1,0 +1,99 @@
+package io.kiki.migrations.e2e.sandbox;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kiki.migrations.operator.MigrationsOperator;
+import io.kiki.migrations.operator.OperatorConfig;
+import io.kiki.migrations.operator.metrics.HttpEndpoints;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The operator in this JVM, started as its {@code Main} does: its own client (from {@code clients}, one per
+ * start, closed at stop), short intervals, a fresh Prometheus registry per start (a restarted operator starts from
+ * zero, as a new pod would) and /metrics, /healthz and /readyz on {@link #metricsPort()}.
+ */
+public final class InProcessOperator implements AutoCloseable {
+
+  private final Supplier<KubernetesClient> clients;
+  private final int metricsPort;
+  private KubernetesClient client;
+  private MigrationsOperator operator;
+  private HttpEndpoints endpoints;
+  private volatile boolean ready;
+
+  public InProcessOperator(Supplier<KubernetesClient> clients) {
+    this.clients = clients;
+    this.metricsPort = freePort();
+  }
+
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  public synchronized void start() {
+    if (operator != null) {
+      return;
+    }
+    client = clients.get();
+    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("KIKI_METRICS_PORT", String.valueOf(metricsPort))).fast();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ready = false;
+    try {
+      endpoints = HttpEndpoints.start(config.metricsPort(), registry, () -> ready);
+      operator = new MigrationsOperator(client, config, registry);
+      operator.start();
+      ready = true;
+    } catch (IOException e) {
+      release();
+      throw new UncheckedIOException("starting the operator's HTTP endpoints", e);
+    } catch (RuntimeException e) {
+      release();
+      throw e;
+    }
+  }
+
+  /** Stops the operator as a crash would leave things: Jobs keep running, status stays as last written. */
+  public synchronized void stop() {
+    if (operator == null) {
+      return;
+    }
+    ready = false;
+    try {
+      operator.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("stopping the operator failed", e);
+    } finally {
+      release();
+    }
+  }
+
+  private void release() {
+    operator = null;
+    if (endpoints != null) {
+      endpoints.close();
+      endpoints = null;
+    }
+    if (client != null) {
+      client.close();
+      client = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("finding a free port", e);
+    }
+  }
+}
