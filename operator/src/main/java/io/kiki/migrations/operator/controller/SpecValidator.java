@@ -194,7 +194,7 @@ public final class SpecValidator {
     }
     Duration timeout = DurationParser.parse(verify.getTimeout());
     Duration interval = DurationParser.parse(verify.getInterval());
-    if (!timeout.isPositive() || !interval.isPositive()) {
+    if (timeout.isZero() || timeout.isNegative() || interval.isZero() || interval.isNegative()) {
       return; // reported on its own
     }
     int threshold = verify.getSuccessThreshold();
