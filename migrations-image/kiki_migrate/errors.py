@@ -48,3 +48,10 @@ class RunnerError(Exception):
     @property
     def exit_code(self):
         return EXIT_CODES[self.code]
+
+
+def sentence(text):
+    """``text`` ending in a full stop, unless it already ends in one (or '!' or '?'): for a message that goes
+    on after an embedded error text, which may end in a full stop of its own (a DETAIL line does)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."

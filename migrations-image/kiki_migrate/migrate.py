@@ -6,7 +6,7 @@ from alembic import command
 from alembic.runtime.environment import EnvironmentContext
 
 from . import database, log, project, version_table
-from .errors import RunnerError
+from .errors import RunnerError, sentence
 
 HISTORY_CAP = 25
 
@@ -111,7 +111,7 @@ def _failure(ctx, direction, target, before, progress, exc, lock_seconds):
         where = f"the final commit, after revision {progress['applied'][-1]}"
     else:
         where = "env.py, before any revision ran"
-    cause = database.first_line(exc)
+    cause = database.error_text(exc)
     state = _committed_state(ctx.script, direction, before, now, progress["applied"] + ([failed] if failed else []))
     if database.is_lock_timeout(exc):
         blockers = database.lock_blockers(ctx.engine, getattr(exc, "statement", None))
@@ -130,7 +130,7 @@ def _failure(ctx, direction, target, before, progress, exc, lock_seconds):
     log.error(f"{direction} failed in {where}: {cause}")
     return RunnerError(
         "MIGRATION_FAILED",
-        f"{direction} to {target} failed in {where}: {cause}. {state} Fix the migration and build a new image.",
+        f"{direction} to {target} failed in {where}: {sentence(cause)} {state} Fix the migration and build a new image.",
         revision=failed, current=now, cause=cause)
 
 
@@ -202,9 +202,11 @@ def stamp(ctx, args):
         except RunnerError:
             raise
         except Exception as exc:  # noqa: BLE001 - env.py or the database refused the stamp
+            cause = database.error_text(exc)
             raise RunnerError("MIGRATION_FAILED",
-                              f"stamp {target} failed: {database.first_line(exc)}; the database is unchanged "
-                              f"at {', '.join(before) or 'base'}.", revision=target, current=before) from None
+                              f"stamp {target} failed: {sentence(cause)} The database is unchanged at "
+                              f"{', '.join(before) or 'base'}.", revision=target, current=before,
+                              cause=cause) from None
         after = ctx.current()
     log.info(f"stamp: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'} (no migration ran)")
     return {"from": before, "to": after, "versionTable": ctx.version_table.as_result()}

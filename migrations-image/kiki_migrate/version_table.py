@@ -16,7 +16,7 @@ from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy.exc import DBAPIError
 
 from . import database, project
-from .errors import RunnerError
+from .errors import RunnerError, sentence
 
 ALEMBIC_DEFAULT_TABLE = "alembic_version"
 
@@ -54,12 +54,12 @@ def locate(config, script, engine):
         raise
     except DBAPIError as exc:
         raise RunnerError("DATABASE_UNREACHABLE",
-                          f"env.py could not read the version table: {database.first_line(exc)}") from None
+                          f"env.py could not read the version table: {database.error_text(exc)}") from None
     except Exception as exc:  # noqa: BLE001 - the project's env.py raised
         raise RunnerError("MIGRATION_FAILED",
                           f"the project's env.py failed while the runner looked up its version table: "
-                          f"{database.first_line(exc)}. Fix env.py and build a new image.",
-                          cause=database.first_line(exc)) from None
+                          f"{sentence(database.error_text(exc))} Fix env.py and build a new image.",
+                          cause=database.error_text(exc)) from None
     finally:
         config.attributes.pop("connection", None)
     if "location" not in found:
@@ -83,7 +83,7 @@ def read_rows(engine, location):
         except DBAPIError as exc:
             raise RunnerError("DATABASE_UNREACHABLE",
                               f"cannot read the version table {location.describe()}: "
-                              f"{database.first_line(exc)}") from None
+                              f"{database.error_text(exc)}") from None
 
 
 def validate(script, rows, location, target=None):
