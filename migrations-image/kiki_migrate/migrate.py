@@ -135,12 +135,12 @@ def _failure(ctx, direction, target, before, progress, exc, lock_seconds):
 
 
 def _committed_state(script, direction, before, now, attempted):
-    """One or two sentences on what the failed run left committed, from the version table as read back."""
+    """What the failed run left committed, from the version table as read back and from the revisions that
+    ran an ``autocommit_block()`` (committed whatever the version table says)."""
     was = ", ".join(before) or "base"
     if now is None:
-        return f"The database's revision could not be read back (it was at {was}): check it before retrying."
-    if sorted(now) == sorted(before):
-        return f"Nothing was committed: the database is unchanged at {was}."
+        return (f"The database's revision could not be read back (it was at {was}): check it before retrying."
+                + _partly_applied(script, direction, attempted, None))
     reached, started = project.ancestors(script, now), project.ancestors(script, before)
     if direction == "upgrade":
         done = [r for r in attempted if r in reached and r not in started]
@@ -148,9 +148,28 @@ def _committed_state(script, direction, before, now, attempted):
     else:
         done = [r for r in attempted if r in started and r not in reached]
         verb = "downgraded and committed"
+    partly = _partly_applied(script, direction, [r for r in attempted if r not in done], now)
+    if sorted(now) == sorted(before):
+        if partly:
+            return f"The version table is unchanged at {was}.{partly}"
+        return f"Nothing was committed: the database is unchanged at {was}."
     return (f"Revision(s) {', '.join(done) or 'unknown'} were {verb} before the failure (autocommit_block or "
-            f"transaction_per_migration commit as they go): the database is at {', '.join(now) or 'base'}, "
-            f"no longer at {was}.")
+            f"transaction_per_migration commit as they go): the version table is at {', '.join(now) or 'base'}, "
+            f"no longer at {was}.{partly}")
+
+
+def _partly_applied(script, direction, unrecorded, now):
+    """A sentence on the revisions that ran in the failed run, are not recorded as done, and use
+    ``autocommit_block()``: their work up to the end of the block was committed all the same."""
+    partly = [r for r in unrecorded if project.uses_autocommit_block(project.get(script, r), direction)]
+    if not partly:
+        return ""
+    recorded = f" (the version table says {', '.join(now) or 'base'})" if now is not None else ""
+    return (f" But revision(s) {', '.join(partly)} ran an autocommit_block in {direction}(), which committed "
+            f"their work up to the end of the block although they are not recorded{recorded}: the database may "
+            f"be partly {'upgraded to' if direction == 'upgrade' else 'downgraded from'} {', '.join(partly)}, "
+            "and re-running them may fail (on \"already exists\", for instance). Check the schema; make the "
+            "block's statements idempotent (IF NOT EXISTS) before retrying.")
 
 
 def _finish(progress):

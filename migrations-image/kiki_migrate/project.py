@@ -198,17 +198,35 @@ def _does_something(function):
 
 
 @functools.lru_cache(maxsize=None)
-def _reversible_source(path):
+def _functions(path):
+    """The top-level functions of the revision file at ``path`` by name, or None when it cannot be parsed."""
     try:
         tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
     except (OSError, SyntaxError, ValueError):
+        return None
+    return {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _reversible_source(path):
+    functions = _functions(path)
+    if functions is None:
         return False  # unreadable (e.g. sourceless): assume it cannot be undone, the safe side
-    functions = {node.name: node for node in tree.body
-                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     upgrade, downgrade = functions.get("upgrade"), functions.get("downgrade")
     if upgrade is not None and not _does_something(upgrade):
         return True  # nothing to undo (a merge revision, for instance)
     return downgrade is not None and _does_something(downgrade)
+
+
+def uses_autocommit_block(script_revision, direction):
+    """Whether the revision's ``upgrade()`` (or ``downgrade()``) uses ``autocommit_block()``: entering it commits
+    the run's transaction so far and runs the block outside any transaction, so a later failure rolls back
+    neither. Unreadable files count as using it (the safe side: never claim a rollback that may not be)."""
+    functions = _functions(script_revision.path)
+    if functions is None:
+        return True
+    function = functions.get(direction)
+    return function is not None and any(
+        isinstance(node, ast.Attribute) and node.attr == "autocommit_block" for node in ast.walk(function))
 
 
 def is_reversible(script_revision):
