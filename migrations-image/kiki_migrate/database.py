@@ -31,6 +31,12 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Characters that end or split a URL's user name and password (RFC 3986 gen-delims other than ':'), and
 # whitespace: unencoded there, parsers disagree about where the host starts.
 _USERINFO_DELIMITERS = "/?#[]"
+# How to encode, word for word as the operator's SqlAlchemyUrl says it (tests/fixtures/database-urls.json).
+# Java's URLEncoder is meant for HTML forms: alone it writes a space as '+', which a URL parser reads back as a '+'.
+ENCODING_ADVICE = (
+    "URL-encode the password (and user name) in the Secret: urllib.parse.quote(password, safe=\"\") in Python, "
+    "URLEncoder.encode(password, UTF_8).replace(\"+\", \"%20\") in Java (URLEncoder alone writes a space as '+', "
+    "which every URL parser reads back as a '+'); '@' is %40, '/' is %2F, ':' is %3A, '%' is %25, a space is %20")
 
 
 def url_from_environment(environ=os.environ):
@@ -83,8 +89,7 @@ def parse_url(raw, source="KIKI_DATABASE_URL"):
     if problem:
         raise RunnerError(
             "BAD_DATABASE_URL",
-            f"{source} has {problem}. URL-encode the password (and user name) in the Secret: "
-            "urllib.parse.quote(password, safe='') in Python; '@' is %40, '/' is %2F, ':' is %3A, '%' is %25.")
+            f"{source} has {problem}. {ENCODING_ADVICE}.")
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError) as exc:
