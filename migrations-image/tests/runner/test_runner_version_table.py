@@ -86,6 +86,7 @@ def test_rows_alembic_would_not_write_are_refused_by_every_command(runner, datab
                  ["downgrade", "--target", "base"], ["wait", "--revision", "head", "--timeout", "1"]):
         error = runner.fails("BAD_VERSION_TABLE", *args, url=database_url)
         assert problem in error["message"] and "stamp --revision" in error["message"], args
+        assert "change spec.retryToken" in error["message"], args
     fixed = runner.ok("stamp", "--revision", LINEAR_REVISIONS[1], url=database_url)
 
     assert fixed["to"] == [LINEAR_REVISIONS[1]]
@@ -100,6 +101,7 @@ def test_an_unversioned_database_is_refused_and_named_the_stamp_to_run(runner, d
 
     head = LINEAR_REVISIONS[-1]
     assert f"stamp --revision {head}" in planned["message"] and "users" in planned["message"]
+    assert "change spec.retryToken" in planned["message"] and "apply the resource again" not in planned["message"]
     assert planned["tables"] == ["public.users" if database_url.startswith("postgresql") else "users"]
     assert run["code"] == "UNVERSIONED_DATABASE"
     tables = [r[0] for r in sql(database_url, _TABLES[database_url.split(":")[0]])]
@@ -108,6 +110,25 @@ def test_an_unversioned_database_is_refused_and_named_the_stamp_to_run(runner, d
 
     runner.ok("stamp", "--revision", head, url=database_url)
     assert runner.ok("plan", "--target", "head", url=database_url)["direction"] == "none"
+
+
+def test_a_database_shared_with_another_application_is_stamped_base_and_then_migrated(runner, postgres_url, sql):
+    """Another application's tables and no project table: the message names `stamp --revision base`, which
+    creates an empty version table; the plan then runs every migration."""
+    sql(postgres_url, "CREATE TABLE billing_invoices (id integer PRIMARY KEY)")
+
+    blocked = runner.fails("UNVERSIONED_DATABASE", "plan", "--target", "head", url=postgres_url)
+    assert "stamp --revision base" in blocked["message"] and "another application" in blocked["message"]
+    assert f"stamp --revision {LINEAR_REVISIONS[-1]}" in blocked["message"]
+
+    stamped = runner.ok("stamp", "--revision", "base", url=postgres_url)
+    assert stamped["to"] == [] and sql(postgres_url, "SELECT version_num FROM alembic_version") == []
+    plan = runner.ok("plan", "--target", "head", url=postgres_url)
+    up = runner.ok("upgrade", "--target", "head", url=postgres_url)
+
+    assert plan["direction"] == "upgrade" and plan["stepCount"] == len(LINEAR_REVISIONS)
+    assert up["to"] == [LINEAR_REVISIONS[-1]]
+    assert sql(postgres_url, "SELECT count(*) FROM billing_invoices") == [(0,)]
 
 
 def test_the_kiki_project_reports_the_default_version_table(runner, sqlite_url):
