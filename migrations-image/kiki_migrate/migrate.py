@@ -38,6 +38,7 @@ def _migrate(ctx, wanted, target_argument):
         before = ctx.current(target=target, require_versioned=True)
         direction = project.direction_to(ctx.script, before, target)
         if direction not in (wanted, "none"):
+            _refuse_other_direction(ctx.script, before, target, target_argument, wanted)
             raise RunnerError(
                 "BAD_ARGUMENTS",
                 f"target {target} is {'behind' if direction == 'downgrade' else 'ahead of'} the database "
@@ -58,6 +59,20 @@ def _migrate(ctx, wanted, target_argument):
              f"{len(applied)} revision(s) in {duration_ms} ms")
     return {"from": before, "to": after, "target": target, "applied": applied[:project.ID_LIST_CAP],
             "appliedCount": len(applied), "durationMs": duration_ms}
+
+
+def _refuse_other_direction(script, before, target, target_argument, wanted):
+    """When ``target`` is on the other side of the database than ``wanted`` says and the other direction would
+    be refused as well (a target on another branch: TARGET_WOULD_BRANCH), that refusal, so that the message
+    never suggests a command that fails in its turn."""
+    try:
+        project.make_plan(script, before, target)
+    except RunnerError as refused:
+        raise RunnerError(
+            refused.code,
+            f"`{wanted} --target {target_argument}`: {target} is not {'below' if wanted == 'downgrade' else 'above'} "
+            f"the database's {', '.join(before) or 'base'}, and the other direction is refused too: "
+            f"{refused.message}", **refused.details) from None
 
 
 def _run_steps(ctx, direction, target, before, lock_seconds):
@@ -181,8 +196,10 @@ def _finish(progress):
 def current(ctx, args):
     revisions = ctx.current()
     project_heads = project.heads(ctx.script)
+    # atHead: nothing left to upgrade on the database's branch(es), i.e. each current revision is a head. With
+    # two unmerged heads a database on one of them is at head (its branch's); `heads` lists the others.
     return {"current": revisions, "heads": project_heads,
-            "atHead": bool(revisions) and sorted(revisions) == sorted(project_heads),
+            "atHead": bool(revisions) and set(revisions) <= set(project_heads),
             "versionTable": ctx.version_table.as_result()}
 
 

@@ -67,6 +67,28 @@ _TABLES = {"postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = 'pu
            "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'"}
 
 
+def test_a_downgrade_to_another_branch_suggests_nothing_that_would_be_refused(runner, sqlite_url):
+    runner.ok("upgrade", "--target", HA, url=sqlite_url, config=BRANCHES)
+
+    error = runner.fails("TARGET_WOULD_BRANCH", "downgrade", "--target", HB, url=sqlite_url, config=BRANCHES)
+
+    assert "upgrade --target" not in error["message"] and "merge" in error["message"]
+    assert error["current"] == [HA]
+
+
+def test_at_head_means_nothing_left_to_upgrade_on_the_databases_branch(runner, sqlite_url):
+    """With two unmerged heads, a database on one of them is at head (its branch's); below it, or at base,
+    it is not."""
+    assert runner.ok("current", url=sqlite_url, config=BRANCHES)["atHead"] is False
+    runner.ok("upgrade", "--target", P1, url=sqlite_url, config=BRANCHES)
+    assert runner.ok("current", url=sqlite_url, config=BRANCHES)["atHead"] is False
+    runner.ok("upgrade", "--target", HA, url=sqlite_url, config=BRANCHES)
+
+    current = runner.ok("current", url=sqlite_url, config=BRANCHES)
+
+    assert current["atHead"] is True and current["current"] == [HA] and sorted(current["heads"]) == [HA, HB]
+
+
 def test_multiple_heads_no_longer_suggests_targeting_a_head_on_another_branch(runner, sqlite_url):
     error = runner.fails("MULTIPLE_HEADS", "plan", "--target", "head", url=sqlite_url, config=BRANCHES)
     assert "TARGET_WOULD_BRANCH" in error["message"]
