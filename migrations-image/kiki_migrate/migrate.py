@@ -46,19 +46,35 @@ def _migrate(ctx, wanted, target_argument):
                 current=before)
         expected = project.make_plan(ctx.script, before, target)["expectedCurrent"]
         applied = _run_steps(ctx, wanted, target, before, lock_seconds) if direction != "none" else []
-        after = ctx.current()
-    if sorted(after) != sorted(expected):
+        after, problem = _read_back(ctx)
+    if problem or sorted(after) != sorted(expected):
         raise RunnerError(
             "MIGRATION_FAILED",
             f"{wanted} to {target} ended without an error, but the version table "
-            f"{ctx.version_table.describe()} says {', '.join(after) or 'base'}, not "
-            f"{', '.join(expected) or 'base'}. Does env.py commit (context.begin_transaction())? Check the "
-            "database before retrying.", current=after, revision=applied[-1] if applied else None)
+            f"{ctx.version_table.describe()} holds {', '.join(after) or 'base'}, not "
+            f"{', '.join(expected) or 'base'}{f' ({problem})' if problem else ''}. Either a migration or env.py "
+            "wrote the version table itself (what the run did is committed), or env.py does not commit "
+            "(context.begin_transaction()). Check the schema, set the table right with `stamp --revision <id>`, "
+            "fix the project and build a new image.",
+            current=after, revision=applied[-1] if applied else None)
     duration_ms = int((time.monotonic() - started) * 1000)
     log.info(f"{wanted}: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'}, "
              f"{len(applied)} revision(s) in {duration_ms} ms")
     return {"from": before, "to": after, "target": target, "applied": applied[:project.ID_LIST_CAP],
             "appliedCount": len(applied), "durationMs": duration_ms}
+
+
+def _read_back(ctx):
+    """(the version table's revisions, None) after a run, or (its raw rows, what is wrong with them) when a
+    migration left rows Alembic would not write (BAD_VERSION_TABLE, UNKNOWN_CURRENT_REVISION): the run's
+    failure, which the caller reports as MIGRATION_FAILED."""
+    rows = ctx.rows()
+    try:
+        return version_table.validate(ctx.script, rows, ctx.version_table), None
+    except RunnerError as exc:
+        if exc.code not in ("BAD_VERSION_TABLE", "UNKNOWN_CURRENT_REVISION"):
+            raise
+        return sorted(r for r in rows or [] if r), f"{exc.code}: {exc.message.split(';')[0]}"
 
 
 def _refuse_other_direction(script, before, target, target_argument, wanted):
