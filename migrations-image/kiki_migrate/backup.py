@@ -339,7 +339,7 @@ def _restorable_entries(pg_restore, source, kept):
     for line in listed.stdout.splitlines():
         entry = _TOC_ENTRY.match(line)
         if entry and entry.group("name") in kept.get(entry.group("kind"), ()):
-            left_out.append(f"{entry.group('what')} {entry.group('kind')} {entry.group('name')}")
+            left_out.append(" ".join(part for part in entry.group("what", "kind", "name") if part))
             continue
         lines.append(line)
     if left_out:

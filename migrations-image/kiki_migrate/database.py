@@ -157,7 +157,7 @@ def connect(engine):
     except DBAPIError as exc:
         url = engine.url
         where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}" \
-            if url.get_backend_name() == "postgresql" else str(url.database)
+            if url.get_backend_name() == "postgresql" else (url.database or ":memory:")
         raise RunnerError(
             "DATABASE_UNREACHABLE",
             f"cannot connect to the database at {where}: {sentence(error_text(exc))} Check that the server runs "
