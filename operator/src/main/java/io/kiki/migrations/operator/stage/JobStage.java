@@ -88,7 +88,7 @@ abstract class JobStage implements Stage {
         services.config().transientRetryMax());
     String stage = stage().name().toLowerCase(Locale.ROOT);
     return new StageResult.Retry(reason, stage + " attempt " + attempt(context.rollout()) + " could not run ("
-        + failed.message() + "); retrying in " + after.toSeconds() + "s", after);
+        + Messages.clause(failed.message()) + "); retrying in " + after.toSeconds() + "s", after);
   }
 
   static Duration backoff(int attempt, Duration initial, Duration max) {
