@@ -359,7 +359,8 @@ def make_plan(script, current, target):
             f"({', '.join(expected)}), not one: {target} is on another branch than the database's "
             f"{', '.join(current) or 'base'}. Target a revision that descends from "
             f"{', '.join(current) or 'base'} (merge the branches: {MERGE_HINT}, then target the merge "
-            "revision). Nothing was changed.", current=list(current), heads=heads(script))
+            "revision; under the operator, the new spec.targetRevision or spec.image starts the next rollout, no "
+            "retryToken needed). Nothing was changed.", current=list(current), heads=heads(script))
     irreversible = [step["revision"] for step in described if not step["reversible"]]
     return {
         "current": list(current),

@@ -58,6 +58,7 @@ def test_a_target_on_another_branch_is_refused_before_anything_runs(runner, data
     run = runner.fails("TARGET_WOULD_BRANCH", "upgrade", "--target", HB, url=database_url, config=BRANCHES)
 
     assert HA in planned["message"] and HB in planned["message"] and "merge" in planned["message"]
+    assert "spec.targetRevision or spec.image starts the next rollout" in planned["message"]
     assert planned["current"] == [HA] and run["current"] == [HA]
     assert runner.ok("current", url=database_url, config=BRANCHES)["current"] == [HA]
     assert "sandboxes" not in [r[0] for r in sql(database_url, _TABLES[database_url.split(":")[0]])]
