@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from . import database, drivers, log
-from .errors import RunnerError
+from .errors import RunnerError, clause
 from .redact import redact
 
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -237,7 +237,7 @@ def _pg_dump(url, target, lock_timeout_seconds):
         locked = " (a table stayed locked longer than KIKI_LOCK_TIMEOUT: is a migration running?)" \
             if "statement timeout" in dump.stderr or "lock" in dump.stderr else ""
         raise RunnerError("BACKUP_FAILED", f"pg_dump failed (exit {dump.returncode}): "
-                                           f"{_stderr_summary(dump.stderr)}{locked}; no backup file was written")
+                                           f"{clause(_stderr_summary(dump.stderr))}{locked}; no backup file was written")
     listing = subprocess.run([_tool("pg_restore", "BACKUP_FAILED"), "--list", str(target)],
                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if listing.returncode != 0:
@@ -339,7 +339,7 @@ def _restorable_entries(pg_restore, source, kept):
     for line in listed.stdout.splitlines():
         entry = _TOC_ENTRY.match(line)
         if entry and entry.group("name") in kept.get(entry.group("kind"), ()):
-            left_out.append(f"{entry.group('what')} {entry.group('kind')} {entry.group('name')}")
+            left_out.append(" ".join(part for part in entry.group("what", "kind", "name") if part))
             continue
         lines.append(line)
     if left_out:
@@ -376,7 +376,7 @@ def _pg_restore(url, engine, source):
                                text=True, env=env, stdin=subprocess.DEVNULL)
     if apply.returncode != 0:
         raise RunnerError("RESTORE_FAILED", f"restoring {source.name} failed (psql exit {apply.returncode}): "
-                                            f"{_stderr_summary(apply.stderr)}; the restore was rolled back and "
+                                            f"{clause(_stderr_summary(apply.stderr))}; the restore was rolled back and "
                                             "the database is unchanged")
 
 

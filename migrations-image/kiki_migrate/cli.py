@@ -7,7 +7,7 @@ import traceback
 
 from . import backup, log, migrate, redact, result, wait
 from .context import RunContext
-from .database import first_line
+from .database import error_text
 from .errors import EXIT_INTERNAL, EXIT_OK, RunnerError
 
 COMMANDS = {
@@ -105,7 +105,7 @@ def main(argv=None):
         traceback.print_exc(file=sys.stderr)
         body = {"ok": False, "command": name,
                 "error": {"code": "INTERNAL_ERROR",
-                          "message": f"unexpected error: {first_line(exc)} (see the log)"}}
+                          "message": f"unexpected error: {error_text(exc)} (see the log)"}}
         exit_code = EXIT_INTERNAL
     result.emit(body, stdout)
     sys.stderr.flush()

@@ -11,7 +11,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool
 
 from . import drivers, log
-from .errors import RunnerError
+from .errors import RunnerError, sentence
 from .redact import add_secret
 
 DEFAULT_URL = "sqlite:///./kiki_campaigns.db"
@@ -30,6 +30,12 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Characters that end or split a URL's user name and password (RFC 3986 gen-delims other than ':'), and
 # whitespace: unencoded there, parsers disagree about where the host starts.
 _USERINFO_DELIMITERS = "/?#[]"
+# How to encode, word for word as the operator's SqlAlchemyUrl says it (tests/fixtures/database-urls.json).
+# Java's URLEncoder is meant for HTML forms: alone it writes a space as '+', which a URL parser reads back as a '+'.
+ENCODING_ADVICE = (
+    "URL-encode the password (and user name) in the Secret: urllib.parse.quote(password, safe=\"\") in Python, "
+    "URLEncoder.encode(password, UTF_8).replace(\"+\", \"%20\") in Java (URLEncoder alone writes a space as '+', "
+    "which every URL parser reads back as a '+'); '@' is %40, '/' is %2F, ':' is %3A, '%' is %25, a space is %20")
 
 
 def url_from_environment(environ=os.environ):
@@ -82,8 +88,7 @@ def parse_url(raw, source="KIKI_DATABASE_URL"):
     if problem:
         raise RunnerError(
             "BAD_DATABASE_URL",
-            f"{source} has {problem}. URL-encode the password (and user name) in the Secret: "
-            "urllib.parse.quote(password, safe='') in Python; '@' is %40, '/' is %2F, ':' is %3A, '%' is %25.")
+            f"{source} has {problem}. {ENCODING_ADVICE}.")
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError) as exc:
@@ -104,19 +109,31 @@ def create_engine(url):
     except (ImportError, ArgumentError, TypeError) as exc:
         raise RunnerError(
             "BAD_DATABASE_URL",
-            f"cannot use the database URL with driver '{url.drivername}': {first_line(exc)}. "
+            f"cannot use the database URL with driver '{url.drivername}': {sentence(error_text(exc))} "
             f"kiki-migrate supports {drivers.accepted_schemes()}.") from None
 
 
-def first_line(exc):
-    """The first non-empty line of an error: the database's own message for database errors (without
-    SQLAlchemy's decorations), prefixed with the exception type for anything else."""
+def error_text(exc):
+    """What a person needs from an error, on one line: for a database error its own message (without
+    SQLAlchemy's decorations) followed by the server's DETAIL and HINT (``Key (email)=(a) is duplicated.``),
+    from the driver's diagnostics (``diag.message_detail``/``message_hint``: psycopg2 and psycopg 3) or else
+    from the error text; for anything else the first line, prefixed with the exception type. Redaction
+    happens where it is printed."""
     database_error = getattr(exc, "orig", None)
     text = str(database_error or exc)
     line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if database_error is not None:
-        return line or type(database_error).__name__
-    return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+    if database_error is None:
+        return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+    parts = [line or type(database_error).__name__]
+    diag = getattr(database_error, "diag", None)
+    for label, attribute in (("DETAIL", "message_detail"), ("HINT", "message_hint")):
+        value = getattr(diag, attribute, None)
+        if not value:
+            found = re.search(rf"^{label}:\s*(.+)$", text, re.MULTILINE)
+            value = found.group(1) if found else None
+        if value and value.strip():
+            parts.append(f"{label}: {' '.join(value.split())}")
+    return "; ".join(parts)
 
 
 def connect(engine):
@@ -126,10 +143,10 @@ def connect(engine):
     except DBAPIError as exc:
         url = engine.url
         where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}" \
-            if url.get_backend_name() == "postgresql" else str(url.database)
+            if url.get_backend_name() == "postgresql" else (url.database or ":memory:")
         raise RunnerError(
             "DATABASE_UNREACHABLE",
-            f"cannot connect to the database at {where}: {first_line(exc)}. Check that the server runs "
+            f"cannot connect to the database at {where}: {sentence(error_text(exc))} Check that the server runs "
             "and is reachable from this pod, and the host, port, database name, user and password in "
             "the URL Secret.") from None
 
@@ -230,7 +247,7 @@ def migration_lock(engine, timeout_seconds):
         except DBAPIError as exc:
             if not is_lock_timeout(exc):
                 raise RunnerError("DATABASE_UNREACHABLE",
-                                  f"cannot take the migration lock: {first_line(exc)}") from None
+                                  f"cannot take the migration lock: {error_text(exc)}") from None
             holders = _lock_holders(engine)
             raise RunnerError(
                 "LOCK_TIMEOUT",

@@ -48,3 +48,17 @@ class RunnerError(Exception):
     @property
     def exit_code(self):
         return EXIT_CODES[self.code]
+
+
+def sentence(text):
+    """``text`` ending in a full stop, unless it already ends in one (or '!' or '?'): for a message that goes
+    on after an embedded error text, which may end in a full stop of its own (a DETAIL line does)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def clause(text):
+    """``text`` without a trailing full stop, for embedding before "; ..." (an embedded message or tool line may
+    end in a full stop of its own: "owner.; the" otherwise)."""
+    text = text.rstrip()
+    return text[:-1] if text.endswith(".") else text

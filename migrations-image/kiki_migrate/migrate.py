@@ -6,7 +6,7 @@ from alembic import command
 from alembic.runtime.environment import EnvironmentContext
 
 from . import database, log, project, version_table
-from .errors import RunnerError
+from .errors import RunnerError, sentence
 
 HISTORY_CAP = 25
 
@@ -38,6 +38,7 @@ def _migrate(ctx, wanted, target_argument):
         before = ctx.current(target=target, require_versioned=True)
         direction = project.direction_to(ctx.script, before, target)
         if direction not in (wanted, "none"):
+            _refuse_other_direction(ctx.script, before, target, target_argument, wanted)
             raise RunnerError(
                 "BAD_ARGUMENTS",
                 f"target {target} is {'behind' if direction == 'downgrade' else 'ahead of'} the database "
@@ -45,19 +46,49 @@ def _migrate(ctx, wanted, target_argument):
                 current=before)
         expected = project.make_plan(ctx.script, before, target)["expectedCurrent"]
         applied = _run_steps(ctx, wanted, target, before, lock_seconds) if direction != "none" else []
-        after = ctx.current()
-    if sorted(after) != sorted(expected):
+        after, problem = _read_back(ctx)
+    if problem or sorted(after) != sorted(expected):
         raise RunnerError(
             "MIGRATION_FAILED",
             f"{wanted} to {target} ended without an error, but the version table "
-            f"{ctx.version_table.describe()} says {', '.join(after) or 'base'}, not "
-            f"{', '.join(expected) or 'base'}. Does env.py commit (context.begin_transaction())? Check the "
-            "database before retrying.", current=after, revision=applied[-1] if applied else None)
+            f"{ctx.version_table.describe()} holds {', '.join(after) or 'base'}, not "
+            f"{', '.join(expected) or 'base'}{f' ({problem})' if problem else ''}. Either a migration or env.py "
+            "wrote the version table itself (what the run did is committed), or env.py does not commit "
+            "(context.begin_transaction()). Check the schema, set the table right with `stamp --revision <id>`, "
+            "fix the project and build a new image.",
+            current=after, revision=applied[-1] if applied else None)
     duration_ms = int((time.monotonic() - started) * 1000)
     log.info(f"{wanted}: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'}, "
              f"{len(applied)} revision(s) in {duration_ms} ms")
     return {"from": before, "to": after, "target": target, "applied": applied[:project.ID_LIST_CAP],
             "appliedCount": len(applied), "durationMs": duration_ms}
+
+
+def _read_back(ctx):
+    """(the version table's revisions, None) after a run, or (its raw rows, what is wrong with them) when a
+    migration left rows Alembic would not write (BAD_VERSION_TABLE, UNKNOWN_CURRENT_REVISION): the run's
+    failure, which the caller reports as MIGRATION_FAILED."""
+    rows = ctx.rows()
+    try:
+        return version_table.validate(ctx.script, rows, ctx.version_table), None
+    except RunnerError as exc:
+        if exc.code not in ("BAD_VERSION_TABLE", "UNKNOWN_CURRENT_REVISION"):
+            raise
+        return sorted(r for r in rows or [] if r), f"{exc.code}: {exc.message.split(';')[0]}"
+
+
+def _refuse_other_direction(script, before, target, target_argument, wanted):
+    """When ``target`` is on the other side of the database than ``wanted`` says and the other direction would
+    be refused as well (a target on another branch: TARGET_WOULD_BRANCH), that refusal, so that the message
+    never suggests a command that fails in its turn."""
+    try:
+        project.make_plan(script, before, target)
+    except RunnerError as refused:
+        raise RunnerError(
+            refused.code,
+            f"`{wanted} --target {target_argument}`: {target} is not {'below' if wanted == 'downgrade' else 'above'} "
+            f"the database's {', '.join(before) or 'base'}, and the other direction is refused too: "
+            f"{refused.message}", **refused.details) from None
 
 
 def _run_steps(ctx, direction, target, before, lock_seconds):
@@ -111,7 +142,7 @@ def _failure(ctx, direction, target, before, progress, exc, lock_seconds):
         where = f"the final commit, after revision {progress['applied'][-1]}"
     else:
         where = "env.py, before any revision ran"
-    cause = database.first_line(exc)
+    cause = database.error_text(exc)
     state = _committed_state(ctx.script, direction, before, now, progress["applied"] + ([failed] if failed else []))
     if database.is_lock_timeout(exc):
         blockers = database.lock_blockers(ctx.engine, getattr(exc, "statement", None))
@@ -130,17 +161,17 @@ def _failure(ctx, direction, target, before, progress, exc, lock_seconds):
     log.error(f"{direction} failed in {where}: {cause}")
     return RunnerError(
         "MIGRATION_FAILED",
-        f"{direction} to {target} failed in {where}: {cause}. {state} Fix the migration and build a new image.",
+        f"{direction} to {target} failed in {where}: {sentence(cause)} {state} Fix the migration and build a new image.",
         revision=failed, current=now, cause=cause)
 
 
 def _committed_state(script, direction, before, now, attempted):
-    """One or two sentences on what the failed run left committed, from the version table as read back."""
+    """What the failed run left committed, from the version table as read back and from the revisions that
+    ran an ``autocommit_block()`` (committed whatever the version table says)."""
     was = ", ".join(before) or "base"
     if now is None:
-        return f"The database's revision could not be read back (it was at {was}): check it before retrying."
-    if sorted(now) == sorted(before):
-        return f"Nothing was committed: the database is unchanged at {was}."
+        return (f"The database's revision could not be read back (it was at {was}): check it before retrying."
+                + _partly_applied(script, direction, attempted, None))
     reached, started = project.ancestors(script, now), project.ancestors(script, before)
     if direction == "upgrade":
         done = [r for r in attempted if r in reached and r not in started]
@@ -148,9 +179,28 @@ def _committed_state(script, direction, before, now, attempted):
     else:
         done = [r for r in attempted if r in started and r not in reached]
         verb = "downgraded and committed"
+    partly = _partly_applied(script, direction, [r for r in attempted if r not in done], now)
+    if sorted(now) == sorted(before):
+        if partly:
+            return f"The version table is unchanged at {was}.{partly}"
+        return f"Nothing was committed: the database is unchanged at {was}."
     return (f"Revision(s) {', '.join(done) or 'unknown'} were {verb} before the failure (autocommit_block or "
-            f"transaction_per_migration commit as they go): the database is at {', '.join(now) or 'base'}, "
-            f"no longer at {was}.")
+            f"transaction_per_migration commit as they go): the version table is at {', '.join(now) or 'base'}, "
+            f"no longer at {was}.{partly}")
+
+
+def _partly_applied(script, direction, unrecorded, now):
+    """A sentence on the revisions that ran in the failed run, are not recorded as done, and use
+    ``autocommit_block()``: their work up to the end of the block was committed all the same."""
+    partly = [r for r in unrecorded if project.uses_autocommit_block(project.get(script, r), direction)]
+    if not partly:
+        return ""
+    recorded = f" (the version table says {', '.join(now) or 'base'})" if now is not None else ""
+    return (f" But revision(s) {', '.join(partly)} ran an autocommit_block in {direction}(), which committed "
+            f"their work up to the end of the block although they are not recorded{recorded}: the database may "
+            f"be partly {'upgraded to' if direction == 'upgrade' else 'downgraded from'} {', '.join(partly)}, "
+            "and re-running them may fail (on \"already exists\", for instance). Check the schema; make the "
+            "block's statements idempotent (IF NOT EXISTS) before retrying.")
 
 
 def _finish(progress):
@@ -162,8 +212,10 @@ def _finish(progress):
 def current(ctx, args):
     revisions = ctx.current()
     project_heads = project.heads(ctx.script)
+    # atHead: nothing left to upgrade on the database's branch(es), i.e. each current revision is a head. With
+    # two unmerged heads a database on one of them is at head (its branch's); `heads` lists the others.
     return {"current": revisions, "heads": project_heads,
-            "atHead": bool(revisions) and sorted(revisions) == sorted(project_heads),
+            "atHead": bool(revisions) and set(revisions) <= set(project_heads),
             "versionTable": ctx.version_table.as_result()}
 
 
@@ -202,9 +254,11 @@ def stamp(ctx, args):
         except RunnerError:
             raise
         except Exception as exc:  # noqa: BLE001 - env.py or the database refused the stamp
+            cause = database.error_text(exc)
             raise RunnerError("MIGRATION_FAILED",
-                              f"stamp {target} failed: {database.first_line(exc)}; the database is unchanged "
-                              f"at {', '.join(before) or 'base'}.", revision=target, current=before) from None
+                              f"stamp {target} failed: {sentence(cause)} The database is unchanged at "
+                              f"{', '.join(before) or 'base'}.", revision=target, current=before,
+                              cause=cause) from None
         after = ctx.current()
     log.info(f"stamp: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'} (no migration ran)")
     return {"from": before, "to": after, "versionTable": ctx.version_table.as_result()}

@@ -155,71 +155,129 @@ def down_revision(script_revision):
     return down
 
 
-# Calls that only report: a downgrade() made of them (and of docstrings, pass, ... and raise) changes nothing.
+# A downgrade() made only of statements that cannot touch the database changes nothing: docstrings and other
+# constants, pass, ..., return without a value, raise, imports, and calls that only report (print, the
+# warnings and logging modules' functions, logger methods) through whatever name an import gave them.
+_REPORTING_MODULES = {"logging", "warnings"}
 _REPORTING_FUNCTIONS = {"print", "warn"}
 _REPORTING_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
 
 
-def _only_reports(expression):
-    """Whether ``expression`` is a call that only writes a message: ``print(...)``, ``warnings.warn(...)``,
-    or a logging call such as ``log.info(...)``, ``logger.warning(...)``,
-    ``logging.getLogger(__name__).error(...)``."""
-    if not isinstance(expression, ast.Call):
-        return False
-    function = expression.func
+def _import_aliases(statements):
+    """{name: "module" or "module.function"} for the names that the imports among ``statements`` bind to the
+    logging and warnings modules and their functions (``import logging as lg``, ``from warnings import warn
+    as complain``)."""
+    aliases = {}
+    for statement in statements:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.name in _REPORTING_MODULES:
+                    aliases[alias.asname or alias.name] = alias.name
+        elif isinstance(statement, ast.ImportFrom) and statement.module in _REPORTING_MODULES:
+            for alias in statement.names:
+                aliases[alias.asname or alias.name] = f"{statement.module}.{alias.name}"
+    return aliases
+
+
+def _called_name(function, aliases):
+    """The name a call refers to, with import aliases resolved: ``print``, ``warnings.warn``, ``getLogger``,
+    ``logging.info``; the attribute name for any other attribute call (``log.info`` is ``info``)."""
     if isinstance(function, ast.Name):
-        return function.id in _REPORTING_FUNCTIONS
-    return isinstance(function, ast.Attribute) and (
-        function.attr in _REPORTING_METHODS or
-        (function.attr in _REPORTING_FUNCTIONS and isinstance(function.value, ast.Name)
-         and function.value.id == "warnings"))
+        return aliases.get(function.id, function.id)
+    if isinstance(function, ast.Attribute):
+        if isinstance(function.value, ast.Name) and aliases.get(function.value.id) in _REPORTING_MODULES:
+            return f"{aliases[function.value.id]}.{function.attr}"
+        return function.attr
+    return None
 
 
-def _gets_a_logger(expression):
-    """``logging.getLogger(...)`` or ``getLogger(...)``: setting up a logger changes nothing either."""
+def _only_reports(expression, aliases):
+    """Whether ``expression`` is a call that only writes a message: ``print(...)``, ``warnings.warn(...)``, a
+    logging call such as ``log.info(...)``, ``logging.getLogger(__name__).error(...)``, ``lg.warning(...)``."""
     if not isinstance(expression, ast.Call):
         return False
-    function = expression.func
-    name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", None)
-    return name == "getLogger"
+    name = _called_name(expression.func, aliases) or ""
+    module, _, member = name.rpartition(".")
+    if module in _REPORTING_MODULES:
+        return member in _REPORTING_FUNCTIONS | _REPORTING_METHODS
+    return name in _REPORTING_FUNCTIONS or (isinstance(expression.func, ast.Attribute) and
+                                            name in _REPORTING_METHODS)
 
 
-def _does_something(function):
-    """False when the function body is only docstrings, ``pass``, ``...``, ``raise`` (a downgrade that
-    raises cannot undo anything either), calls that only report (``print``, ``log.info(...)``) and
+def _gets_a_logger(expression, aliases):
+    """``logging.getLogger(...)``, ``getLogger(...)`` under any import name: setting up a logger changes
+    nothing either."""
+    if not isinstance(expression, ast.Call):
+        return False
+    return (_called_name(expression.func, aliases) or "").rpartition(".")[2] == "getLogger"
+
+
+def _does_something(function, module_aliases=None):
+    """False when the function body is only statements that cannot touch the database (see above), and
     ``logger = logging.getLogger(...)``."""
+    aliases = {**(module_aliases or {}), **_import_aliases(function.body)}
     for statement in function.body:
-        if isinstance(statement, (ast.Pass, ast.Raise)):
+        if isinstance(statement, (ast.Pass, ast.Raise, ast.Import, ast.ImportFrom)):
             continue
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant) and \
-                (isinstance(statement.value.value, str) or statement.value.value is Ellipsis):
+        if isinstance(statement, ast.Return) and (
+                statement.value is None or
+                (isinstance(statement.value, ast.Constant) and statement.value.value is None)):
             continue
-        if isinstance(statement, ast.Expr) and _only_reports(statement.value):
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
             continue
-        if isinstance(statement, ast.Assign) and _gets_a_logger(statement.value):
+        if isinstance(statement, ast.Expr) and _only_reports(statement.value, aliases):
+            continue
+        if isinstance(statement, ast.Assign) and _gets_a_logger(statement.value, aliases):
             continue
         return True
     return False
 
 
 @functools.lru_cache(maxsize=None)
-def _reversible_source(path):
+def _module(path):
+    """The parsed revision file at ``path``, or None when it cannot be parsed."""
     try:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
+        return ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
     except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _functions(path):
+    """The top-level functions of the revision file at ``path`` by name, or None when it cannot be parsed."""
+    tree = _module(path)
+    if tree is None:
+        return None
+    return {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _reversible_source(path):
+    functions = _functions(path)
+    if functions is None:
         return False  # unreadable (e.g. sourceless): assume it cannot be undone, the safe side
-    functions = {node.name: node for node in tree.body
-                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    aliases = _import_aliases(_module(path).body)
     upgrade, downgrade = functions.get("upgrade"), functions.get("downgrade")
-    if upgrade is not None and not _does_something(upgrade):
+    if upgrade is not None and not _does_something(upgrade, aliases):
         return True  # nothing to undo (a merge revision, for instance)
-    return downgrade is not None and _does_something(downgrade)
+    return downgrade is not None and _does_something(downgrade, aliases)
+
+
+def uses_autocommit_block(script_revision, direction):
+    """Whether the revision's ``upgrade()`` (or ``downgrade()``) uses ``autocommit_block()``: entering it commits
+    the run's transaction so far and runs the block outside any transaction, so a later failure rolls back
+    neither. Unreadable files count as using it (the safe side: never claim a rollback that may not be)."""
+    functions = _functions(script_revision.path)
+    if functions is None:
+        return True
+    function = functions.get(direction)
+    return function is not None and any(
+        isinstance(node, ast.Attribute) and node.attr == "autocommit_block" for node in ast.walk(function))
 
 
 def is_reversible(script_revision):
     """Whether the revision's ``downgrade()`` really undoes its ``upgrade()``: false when ``upgrade()``
-    does something and ``downgrade()`` is missing or only docstring/``pass``/``...``/``raise`` and
-    logging or ``print`` calls, as in the seed's data migration example."""
+    does something and ``downgrade()`` is missing or made only of statements that cannot touch the database
+    (docstrings, ``pass``, ``...``, ``return``, ``raise``, imports, logging, ``warnings`` and ``print`` calls),
+    as in the seed's data migration example."""
     return _reversible_source(script_revision.path)
 
 
@@ -306,7 +364,8 @@ def make_plan(script, current, target):
             f"({', '.join(expected)}), not one: {target} is on another branch than the database's "
             f"{', '.join(current) or 'base'}. Target a revision that descends from "
             f"{', '.join(current) or 'base'} (merge the branches: {MERGE_HINT}, then target the merge "
-            "revision). Nothing was changed.", current=list(current), heads=heads(script))
+            "revision; under the operator, the new spec.targetRevision or spec.image starts the next rollout, no "
+            "retryToken needed). Nothing was changed.", current=list(current), heads=heads(script))
     irreversible = [step["revision"] for step in described if not step["reversible"]]
     return {
         "current": list(current),

@@ -16,7 +16,7 @@ from alembic.runtime.environment import EnvironmentContext
 from sqlalchemy.exc import DBAPIError
 
 from . import database, project
-from .errors import RunnerError
+from .errors import RunnerError, sentence
 
 ALEMBIC_DEFAULT_TABLE = "alembic_version"
 
@@ -54,12 +54,12 @@ def locate(config, script, engine):
         raise
     except DBAPIError as exc:
         raise RunnerError("DATABASE_UNREACHABLE",
-                          f"env.py could not read the version table: {database.first_line(exc)}") from None
+                          f"env.py could not read the version table: {database.error_text(exc)}") from None
     except Exception as exc:  # noqa: BLE001 - the project's env.py raised
         raise RunnerError("MIGRATION_FAILED",
                           f"the project's env.py failed while the runner looked up its version table: "
-                          f"{database.first_line(exc)}. Fix env.py and build a new image.",
-                          cause=database.first_line(exc)) from None
+                          f"{sentence(database.error_text(exc))} Fix env.py and build a new image.",
+                          cause=database.error_text(exc)) from None
     finally:
         config.attributes.pop("connection", None)
     if "location" not in found:
@@ -83,7 +83,7 @@ def read_rows(engine, location):
         except DBAPIError as exc:
             raise RunnerError("DATABASE_UNREACHABLE",
                               f"cannot read the version table {location.describe()}: "
-                              f"{database.first_line(exc)}") from None
+                              f"{database.error_text(exc)}") from None
 
 
 def validate(script, rows, location, target=None):
@@ -102,7 +102,8 @@ def validate(script, rows, location, target=None):
         raise RunnerError(
             "BAD_VERSION_TABLE",
             f"the version table {where} holds {what}; Alembic never writes that. Someone edited the table by "
-            f"hand: inspect it (SELECT * FROM {where}), then set it right with `stamp --revision <id>`.",
+            f"hand: inspect it (SELECT * FROM {where}), then set it right with `stamp --revision <id>` and retry "
+            "(under the operator: change spec.retryToken).",
             current=sorted(r for r in rows if r))
     current = sorted(rows)
     project.check_current_known(script, current, target=target)
@@ -115,7 +116,8 @@ def validate(script, rows, location, target=None):
                 f"the version table {where} holds {revision} together with its own ancestor(s) "
                 f"{', '.join(older)}; Alembic replaces a revision by its descendant and never keeps both, so "
                 f"this set of rows was not written by a migration. Inspect the schema, then set the table "
-                f"right with `stamp --revision {revision}` (or the revision the schema really is at).",
+                f"right with `stamp --revision {revision}` (or the revision the schema really is at) and retry "
+                "(under the operator: change spec.retryToken).",
                 current=current)
     return current
 
@@ -154,9 +156,12 @@ def check_versioned(engine, location, rows, script):
     head = project_heads[0] if len(project_heads) == 1 else "<revision>"
     raise RunnerError(
         "UNVERSIONED_DATABASE",
-        f"the database has tables ({', '.join(tables)}) but no version table {location.describe()}: its "
-        "schema was not made by this project's migrations (or not recorded), and upgrading from base would "
-        "recreate what exists. Find the revision the schema matches and record it without migrating: "
-        f"`kiki-migrate stamp --revision {head}` (the project's head, if the schema was made from the current "
-        "models; `alembic stamp` by hand is the same), then apply the resource again. Nothing was changed.",
+        f"the database has tables ({', '.join(tables)}) but no version table {location.describe()}, so "
+        "upgrading from base could recreate what exists. Record where it is without migrating (`kiki-migrate "
+        "stamp`, as `alembic stamp` would): if these are the project's tables (made with create_all, by hand, "
+        f"or restored without the version table), `stamp --revision {head}` (the project's head when the schema "
+        "was made from the current models, else the revision it matches); if they belong to another "
+        "application sharing the database and none of the project's tables exist yet, `stamp --revision base`, "
+        "which creates an empty version table so the migrations run from the start. Then retry (under the "
+        "operator: change spec.retryToken; applying the same spec again starts nothing). Nothing was changed.",
         current=[], tables=tables)

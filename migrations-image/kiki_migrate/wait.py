@@ -2,7 +2,7 @@
 import time
 
 from . import log, project
-from .errors import RunnerError
+from .errors import RunnerError, clause
 
 POLL_INTERVAL_SECONDS = 2.0
 
@@ -30,9 +30,9 @@ def wait(ctx, args):
         if remaining <= 0:
             break
         log.info(f"waiting for revision {wanted}: the database is at "
-                 f"{last_problem or (', '.join(current) or 'base')}; {remaining:.0f}s left")
+                 f"{clause(last_problem or (', '.join(current) or 'base'))}; {remaining:.0f}s left")
         time.sleep(min(POLL_INTERVAL_SECONDS, remaining))
-    state = f"the last attempt failed: {last_problem}" if last_problem \
+    state = f"the last attempt failed: {clause(last_problem)}" if last_problem \
         else f"the database is at {', '.join(current) or 'base'}"
     raise RunnerError("WAIT_TIMEOUT",
                       f"the database did not reach revision {wanted} within {args.timeout:g}s; {state}. "

@@ -84,6 +84,15 @@ def test_plan_to_an_unknown_revision(runner, sqlite_url):
     ('    """Cannot be undone: the NULLs are gone."""\n    pass', False),
     ('    raise NotImplementedError("irreversible")', False),
     ('    print("nothing to do")\n    warnings.warn("irreversible")\n    ...', False),
+    ('    return', False),
+    ('    """Nothing to undo."""\n    return None', False),
+    ('    import warnings\n    warnings.warn("irreversible")', False),
+    ('    import logging as lg\n    lg.getLogger().info("cannot undo")', False),
+    ('    from warnings import warn as complain\n    complain("irreversible")\n    return', False),
+    ('    from logging import getLogger as get\n    logger = get(__name__)\n    logger.error("no")', False),
+    ('    import logging as lg\n    lg.warning("cannot undo")\n    raise RuntimeError("irreversible")', False),
+    ('    import sqlalchemy as sa\n    op.get_bind().execute(sa.text("UPDATE deployments SET source = NULL"))', True),
+    ('    if True:\n        return\n    op.execute("UPDATE deployments SET source = NULL")', True),
     ('    log.info("dropping")\n    op.execute("UPDATE deployments SET source = NULL")', True),
 ])
 def test_a_downgrade_that_only_logs_passes_or_raises_is_irreversible(runner, sqlite_url, tmp_path, body, reversible):

@@ -90,6 +90,45 @@ def test_a_failure_with_nothing_committed_says_the_database_is_unchanged(runner,
     assert sql(postgres_url, "SELECT to_regclass('public.campaigns')") == [(None,)]
 
 
+def test_a_failure_after_an_autocommit_block_says_that_revision_may_be_partly_applied(
+        runner, postgres_url, sql, tmp_path):
+    """One transaction for the run (Alembic's default): e2's autocommit_block commits e1 and its own ALTER
+    TYPE; e3 then fails and rolls back e2's version row. The database has e2's enum value all the same."""
+    project = tmp_path / "single-transaction"
+    shutil.copytree(ENUM_VALUES.parent, project, ignore=shutil.ignore_patterns("__pycache__"))
+    e3 = next((project / "alembic" / "versions").glob(f"{E3}_*.py"))
+    e3.write_text(e3.read_text().replace(
+        "op.execute(\"UPDATE campaigns SET status = 'archived' WHERE status = 'draft'\")",
+        "op.execute(\"UPDATE no_such_table SET x = 1\")"))
+
+    error = runner.fails("MIGRATION_FAILED", "upgrade", "--target", "head", url=postgres_url,
+                         config=project / "alembic.ini")
+
+    assert error["revision"] == E3 and error["current"] == [E1]
+    assert f"Revision(s) {E1} were applied and committed" in error["message"]
+    assert f"revision(s) {E2} ran an autocommit_block in upgrade()" in error["message"]
+    assert f"may be partly upgraded to {E2}" in error["message"] and "already exists" in error["message"]
+    assert sql(postgres_url, "SELECT enum_range(NULL::campaign_status)::text") == [("{draft,live,archived}",)]
+
+
+def test_a_failed_autocommit_block_revision_is_never_called_unchanged(runner, postgres_url, sql, tmp_path):
+    """The failing revision itself ran its block first: nothing is recorded, but the block's work stays."""
+    project = tmp_path / "failing-block"
+    shutil.copytree(ENUM_VALUES.parent, project, ignore=shutil.ignore_patterns("__pycache__"))
+    e2 = next((project / "alembic" / "versions").glob(f"{E2}_*.py"))
+    e2.write_text(e2.read_text().replace(
+        "ADD VALUE 'archived'\")\n", "ADD VALUE 'archived'\")\n    op.execute(\"UPDATE no_such_table SET x = 1\")\n"))
+    runner.ok("upgrade", "--target", E1, url=postgres_url, config=project / "alembic.ini")
+
+    error = runner.fails("MIGRATION_FAILED", "upgrade", "--target", "head", url=postgres_url,
+                         config=project / "alembic.ini")
+
+    assert error["revision"] == E2 and error["current"] == [E1]
+    assert "unchanged" not in error["message"].replace(f"The version table is unchanged at {E1}", "")
+    assert f"revision(s) {E2} ran an autocommit_block" in error["message"]
+    assert sql(postgres_url, "SELECT enum_range(NULL::campaign_status)::text") == [("{draft,live,archived}",)]
+
+
 def test_the_advisory_lock_is_held_across_per_migration_commits(runner, postgres_url, tmp_path):
     """A revision that sleeps: while it runs, after e1 has committed, the runner still holds the lock."""
     config = per_migration_copy(tmp_path, e3_body='op.execute("SELECT pg_sleep(3)")')

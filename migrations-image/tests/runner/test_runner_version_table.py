@@ -58,6 +58,7 @@ def test_a_target_on_another_branch_is_refused_before_anything_runs(runner, data
     run = runner.fails("TARGET_WOULD_BRANCH", "upgrade", "--target", HB, url=database_url, config=BRANCHES)
 
     assert HA in planned["message"] and HB in planned["message"] and "merge" in planned["message"]
+    assert "spec.targetRevision or spec.image starts the next rollout" in planned["message"]
     assert planned["current"] == [HA] and run["current"] == [HA]
     assert runner.ok("current", url=database_url, config=BRANCHES)["current"] == [HA]
     assert "sandboxes" not in [r[0] for r in sql(database_url, _TABLES[database_url.split(":")[0]])]
@@ -65,6 +66,28 @@ def test_a_target_on_another_branch_is_refused_before_anything_runs(runner, data
 
 _TABLES = {"postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
            "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'"}
+
+
+def test_a_downgrade_to_another_branch_suggests_nothing_that_would_be_refused(runner, sqlite_url):
+    runner.ok("upgrade", "--target", HA, url=sqlite_url, config=BRANCHES)
+
+    error = runner.fails("TARGET_WOULD_BRANCH", "downgrade", "--target", HB, url=sqlite_url, config=BRANCHES)
+
+    assert "upgrade --target" not in error["message"] and "merge" in error["message"]
+    assert error["current"] == [HA]
+
+
+def test_at_head_means_nothing_left_to_upgrade_on_the_databases_branch(runner, sqlite_url):
+    """With two unmerged heads, a database on one of them is at head (its branch's); below it, or at base,
+    it is not."""
+    assert runner.ok("current", url=sqlite_url, config=BRANCHES)["atHead"] is False
+    runner.ok("upgrade", "--target", P1, url=sqlite_url, config=BRANCHES)
+    assert runner.ok("current", url=sqlite_url, config=BRANCHES)["atHead"] is False
+    runner.ok("upgrade", "--target", HA, url=sqlite_url, config=BRANCHES)
+
+    current = runner.ok("current", url=sqlite_url, config=BRANCHES)
+
+    assert current["atHead"] is True and current["current"] == [HA] and sorted(current["heads"]) == [HA, HB]
 
 
 def test_multiple_heads_no_longer_suggests_targeting_a_head_on_another_branch(runner, sqlite_url):
@@ -86,6 +109,7 @@ def test_rows_alembic_would_not_write_are_refused_by_every_command(runner, datab
                  ["downgrade", "--target", "base"], ["wait", "--revision", "head", "--timeout", "1"]):
         error = runner.fails("BAD_VERSION_TABLE", *args, url=database_url)
         assert problem in error["message"] and "stamp --revision" in error["message"], args
+        assert "change spec.retryToken" in error["message"], args
     fixed = runner.ok("stamp", "--revision", LINEAR_REVISIONS[1], url=database_url)
 
     assert fixed["to"] == [LINEAR_REVISIONS[1]]
@@ -100,6 +124,7 @@ def test_an_unversioned_database_is_refused_and_named_the_stamp_to_run(runner, d
 
     head = LINEAR_REVISIONS[-1]
     assert f"stamp --revision {head}" in planned["message"] and "users" in planned["message"]
+    assert "change spec.retryToken" in planned["message"] and "apply the resource again" not in planned["message"]
     assert planned["tables"] == ["public.users" if database_url.startswith("postgresql") else "users"]
     assert run["code"] == "UNVERSIONED_DATABASE"
     tables = [r[0] for r in sql(database_url, _TABLES[database_url.split(":")[0]])]
@@ -108,6 +133,25 @@ def test_an_unversioned_database_is_refused_and_named_the_stamp_to_run(runner, d
 
     runner.ok("stamp", "--revision", head, url=database_url)
     assert runner.ok("plan", "--target", "head", url=database_url)["direction"] == "none"
+
+
+def test_a_database_shared_with_another_application_is_stamped_base_and_then_migrated(runner, postgres_url, sql):
+    """Another application's tables and no project table: the message names `stamp --revision base`, which
+    creates an empty version table; the plan then runs every migration."""
+    sql(postgres_url, "CREATE TABLE billing_invoices (id integer PRIMARY KEY)")
+
+    blocked = runner.fails("UNVERSIONED_DATABASE", "plan", "--target", "head", url=postgres_url)
+    assert "stamp --revision base" in blocked["message"] and "another application" in blocked["message"]
+    assert f"stamp --revision {LINEAR_REVISIONS[-1]}" in blocked["message"]
+
+    stamped = runner.ok("stamp", "--revision", "base", url=postgres_url)
+    assert stamped["to"] == [] and sql(postgres_url, "SELECT version_num FROM alembic_version") == []
+    plan = runner.ok("plan", "--target", "head", url=postgres_url)
+    up = runner.ok("upgrade", "--target", "head", url=postgres_url)
+
+    assert plan["direction"] == "upgrade" and plan["stepCount"] == len(LINEAR_REVISIONS)
+    assert up["to"] == [LINEAR_REVISIONS[-1]]
+    assert sql(postgres_url, "SELECT count(*) FROM billing_invoices") == [(0,)]
 
 
 def test_the_kiki_project_reports_the_default_version_table(runner, sqlite_url):

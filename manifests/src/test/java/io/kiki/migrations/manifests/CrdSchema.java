@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -41,6 +42,19 @@ final class CrdSchema {
       }
     }
     throw new AssertionError(Paths.CRD_FILE + " has no version " + version);
+  }
+
+  /** The property names of the object schema at {@code path} (such as {@code spec.timeouts}). */
+  @SuppressWarnings("unchecked")
+  Set<String> properties(String path) {
+    Map<String, Object> schema = root;
+    for (String part : path.split("\\.")) {
+      schema = (Map<String, Object>) ((Map<String, Object>) schema.get("properties")).get(part);
+      if (schema == null) {
+        throw new AssertionError(Paths.CRD_FILE + " has no " + path);
+      }
+    }
+    return ((Map<String, Object>) schema.get("properties")).keySet();
   }
 
   /** Violations of spec and status of the object; empty when it would be accepted. */

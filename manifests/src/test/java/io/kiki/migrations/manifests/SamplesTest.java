@@ -47,6 +47,11 @@ class SamplesTest {
   }
 
   @Test
+  void databaseMigrationShowsEveryTimeout() {
+    assertThat(map(spec().get("timeouts"))).containsOnlyKeys(CrdSchema.load("v1alpha1").properties("spec.timeouts"));
+  }
+
+  @Test
   void databaseMigrationIsValidAgainstTheCrdSchema() {
     GenericKubernetesResource migration = migration();
     assertThat(migration.getApiVersion()).isEqualTo("migrations.kiki.io/v1alpha1");

@@ -70,11 +70,13 @@ public record PostgresUrl(String user, String password, String host, int port, S
     return "postgresql://" + user + ":***@" + host + ":" + port + "/" + database;
   }
 
+  /** URLDecoder turns '+' into a space, which URL userinfo does not (as SqlAlchemyUrl and the runner read it). */
   private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
+  /** URL-encoding for a URL's user name or password: URLEncoder alone writes a space as '+', read back as a '+'. */
   private static String encode(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

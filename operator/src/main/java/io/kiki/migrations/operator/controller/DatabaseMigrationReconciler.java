@@ -452,7 +452,10 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       rollout.setStageStartedAt(now.toString());
       if ((next == RolloutStage.Rollback || next == RolloutStage.Restore) && rollout.getRollbackReason() == null) {
         rollout.setRollbackReason(done.reason());
-        rollout.setRollbackMessage(done.message());
+        rollout.setRollbackMessage(done.outcome());
+      } else if (current == RolloutStage.Rollback && next == RolloutStage.Restore) {
+        // the downgrade back failed: the final message says so, after the failure that started the rollback
+        rollout.setRollbackMessage(rollout.getRollbackMessage() + "; then " + done.outcome());
       }
       rollout.setStage(next);
       rollout.setAttempt(1);

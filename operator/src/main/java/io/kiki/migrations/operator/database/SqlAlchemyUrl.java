@@ -30,6 +30,14 @@ public final class SqlAlchemyUrl {
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://");
   private static final Pattern BAD_ESCAPE = Pattern.compile("%(?![0-9A-Fa-f]{2})");
   private static final String USERINFO_DELIMITERS = "/?#[]";
+  /**
+   * How to encode, word for word as the runner says it ({@code database-urls.json}). URLEncoder is meant for HTML forms:
+   * alone it writes a space as '+', which a URL parser reads back as a '+'.
+   */
+  static final String ENCODING_ADVICE = "URL-encode the password (and user name) in the Secret: "
+      + "urllib.parse.quote(password, safe=\"\") in Python, URLEncoder.encode(password, UTF_8).replace(\"+\", \"%20\") "
+      + "in Java (URLEncoder alone writes a space as '+', which every URL parser reads back as a '+'); '@' is %40, "
+      + "'/' is %2F, ':' is %3A, '%' is %25, a space is %20";
 
   private SqlAlchemyUrl() {
   }
@@ -41,9 +49,7 @@ public final class SqlAlchemyUrl {
     String trimmed = url.strip();
     String problem = encodingProblem(trimmed);
     if (problem != null) {
-      throw new InvalidDatabaseUrlException("the database URL has " + problem + ". URL-encode the password (and user "
-          + "name) in the Secret: urllib.parse.quote(password, safe='') in Python, URLEncoder in Java; '@' is %40, "
-          + "'/' is %2F, ':' is %3A, '%' is %25");
+      throw new InvalidDatabaseUrlException("the database URL has " + problem + ". " + ENCODING_ADVICE);
     }
     Matcher m = URL.matcher(trimmed);
     if (!m.matches()) {

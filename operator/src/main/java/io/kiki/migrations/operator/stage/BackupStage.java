@@ -54,7 +54,7 @@ public class BackupStage extends JobStage {
       String why = result.text("verifyMessage") != null ? result.text("verifyMessage")
           : "it could not be read back (pg_restore --list failed)";
       return new StageResult.Failed(Phase.Failed, Reasons.BACKUP_FAILED, "backup " + backup.getFile()
-          + " is not verified: " + why + "; the database was not changed");
+          + " is not verified: " + Messages.clause(why) + "; the database was not changed");
     }
     context.rollout().setBackupFile(backup.getFile());
     return new StageResult.Done(RolloutStage.Migrate, Reasons.BACKUP_SUCCEEDED, "backup " + backup.getFile() + " ("

@@ -159,7 +159,7 @@ abstract class JobStage implements Stage {
     Duration after = backoff(attempt(context.rollout()), services.config().transientRetryInitial(),
         services.config().transientRetryMax());
     return new StageResult.Retry(reason, stage + " attempt " + attempt(context.rollout()) + " could not run ("
-        + failed.message() + "); retrying in " + after.toSeconds() + "s", after);
+        + Messages.clause(failed.message()) + "); retrying in " + after.toSeconds() + "s", after);
   }
 
   static Duration backoff(int attempt, Duration initial, Duration max) {

@@ -73,7 +73,7 @@ public class MigrateStage extends JobStage {
       // verification decides.
       return new StageResult.Done(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED, rollout.getDirection() + " from "
           + rollout.getFrom() + " to " + current + " done (the database is at the target; the Job left no result: "
-          + failed.message() + ")");
+          + Messages.clause(failed.message()) + ")");
     }
     boolean unchanged = current.equals(rollout.getFrom());
     if (unchanged && isTransient(failed)) {
@@ -94,7 +94,7 @@ public class MigrateStage extends JobStage {
    * once; otherwise "{what} failed and {state}: {runner's or Job's message}".
    */
   static String describe(String what, JobOutcome.Failed failed, String state) {
-    return failed.cause().map(cause -> what + " failed" + failed.inRevision() + ": " + cause + "; " + state)
-        .orElseGet(() -> what + " failed and " + state + ": " + failed.message());
+    return failed.cause().map(cause -> what + " failed" + failed.inRevision() + ": " + Messages.clause(cause) + "; " + state)
+        .orElseGet(() -> what + " failed and " + state + ": " + Messages.clause(failed.message()));
   }
 }

@@ -121,8 +121,8 @@ public class PlanStage extends JobStage {
     Optional<String> target = fallbackTarget(context.spec().getTargetRevision(), rollout.getRequestedImage(),
         context.status(), runnerTarget);
     if (target.isEmpty()) {
-      return new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, failed.message()
-          + " The operator could downgrade with status.appliedImage " + applied + ", but does not know which revision "
+      return new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, Messages.clause(failed.message())
+          + ". The operator could downgrade with status.appliedImage " + applied + ", but does not know which revision "
           + "spec.image's head is: set spec.targetRevision to that revision id");
     }
     rollout.setImage(applied);

@@ -36,7 +36,7 @@ public class RestoreStage extends JobStage {
         return retry(context, failed);
       }
       return new StageResult.Failed(Phase.Failed, Reasons.ROLLBACK_FAILED, "restore of backup " + rollout.getBackupFile()
-          + " failed (database at " + current + "): " + failed.message()
+          + " failed (database at " + current + "): " + Messages.clause(failed.message())
           + ". The database needs a human: restore " + rollout.getBackupFile() + " by hand");
     }
     return new StageResult.Failed(Phase.RolledBack, rollout.getRollbackReason(), "restored backup "

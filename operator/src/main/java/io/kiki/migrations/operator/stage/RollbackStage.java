@@ -47,7 +47,8 @@ public class RollbackStage extends JobStage {
     }
     String what = direction + " back to " + rollout.getFrom();
     String message = outcome instanceof JobOutcome.Failed failed
-        ? MigrateStage.describe(what, failed, "the database is at " + current)
+        ? MigrateStage.describe(what, failed, current.equals(rollout.getTo()) ? "the database is still at " + current
+            : "the database stopped half-way, at " + current)
         : what + " reported success but the database is at " + current;
     return RollbackPlanner.afterDowngradeFailed(context.rollback().getOnFailure(), rollout.getBackupFile(), message);
   }

@@ -6,8 +6,15 @@ import java.time.Duration;
 
 /** What a stage decided. The reconciler turns it into status, conditions, events and a requeue. */
 public sealed interface StageResult {
-  /** The stage finished: go on to {@code next}, or, when next is null, the rollout is done (Ready). */
-  record Done(RolloutStage next, String reason, String message) implements StageResult {
+  /**
+   * The stage finished: go on to {@code next}, or, when next is null, the rollout is done (Ready). {@code message} is the
+   * status while {@code next} runs ("...; downgrading"); {@code outcome} is what happened, without the step that follows,
+   * for the rollout's final message (a rollback records the outcomes that led to it).
+   */
+  record Done(RolloutStage next, String reason, String message, String outcome) implements StageResult {
+    public Done(RolloutStage next, String reason, String message) {
+      this(next, reason, message, message);
+    }
   }
 
   /**

@@ -32,9 +32,20 @@ class SqlAlchemyUrlSharedCasesTest {
     return cases().stream().filter(c -> c.path("refused").asBoolean());
   }
 
+  static Stream<JsonNode> encoded() throws IOException {
+    List<JsonNode> encoded = new ArrayList<>();
+    table().path("encoded").forEach(encoded::add);
+    assertThat(encoded).as("encoded passwords in " + CASES).isNotEmpty();
+    return encoded.stream();
+  }
+
+  private static JsonNode table() throws IOException {
+    return new ObjectMapper().readTree(CASES.toFile());
+  }
+
   private static List<JsonNode> cases() throws IOException {
     List<JsonNode> cases = new ArrayList<>();
-    new ObjectMapper().readTree(CASES.toFile()).path("cases").forEach(cases::add);
+    table().path("cases").forEach(cases::add);
     assertThat(cases).as("cases in " + CASES).hasSizeGreaterThan(10);
     return cases;
   }
@@ -50,13 +61,26 @@ class SqlAlchemyUrlSharedCasesTest {
     assertThat(target.jdbcUrl()).doesNotContain(c.path("password").asText());
   }
 
+  /** The advice's Java recipe writes the table's form, and the operator reads both recipes' forms to the password. */
+  @ParameterizedTest
+  @MethodSource("encoded")
+  void followingTheAdviceGivesAUrlThatReadsBackToThePassword(JsonNode e) throws Exception {
+    String password = e.path("password").asText();
+    assertThat(URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20"))
+        .isEqualTo(e.path("java").asText());
+    for (String form : List.of(e.path("python").asText(), e.path("java").asText())) {
+      assertThat(SqlAlchemyUrl.toJdbc("postgresql://kiki:" + form + "@127.0.0.1:5432/kiki").password())
+          .isEqualTo(password);
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("refused")
-  void refusesTheUrlAsTheRunnerDoes(JsonNode c) {
+  void refusesTheUrlAsTheRunnerDoes(JsonNode c) throws IOException {
     String password = c.path("password").asText();
     assertThatThrownBy(() -> SqlAlchemyUrl.toJdbc(c.path("url").asText()))
         .isInstanceOf(InvalidDatabaseUrlException.class)
-        .hasMessageContaining("URL-encode the password")
+        .hasMessageContaining(table().path("advice").asText())
         .hasMessageContaining(c.path("encode").asText())
         .hasMessageNotContaining(password)
         .hasMessageNotContaining(URLEncoder.encode(password, StandardCharsets.UTF_8));

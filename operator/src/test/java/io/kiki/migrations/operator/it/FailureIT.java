@@ -62,6 +62,10 @@ class FailureIT extends MockClusterTestBase {
     assertThat(revision()).isEqualTo("a1");
     assertThat(eventReasons("kiki-campaigns")).containsSubsequence(Reasons.ROLLBACK_STARTED, Reasons.ROLLBACK_FAILED,
         Reasons.RESTORE_STARTED, Reasons.RESTORE_SUCCEEDED);
+    assertThat(rolledBack.getStatus().getMessage()).as("the final message: what happened, not the step that was next")
+        .startsWith("restored backup " + rolledBack.getStatus().getLastBackup().getFile() + " (database at a1) after: ")
+        .contains("; then downgrade back to a1 failed and the database is still at c3: downgrade of c3 failed")
+        .doesNotContain("downgrading").doesNotContain("; restoring backup");
   }
 
   @Test

@@ -112,10 +112,12 @@ class JobStageDecisionsTest {
   void anUnverifiedBackupSaysWhyInTheRunnersWords() throws Exception {
     RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Backup, "a1");
     String json = "{\"ok\":true,\"command\":\"backup\",\"file\":\"k-1.dump\",\"sizeBytes\":2048,\"sha256\":\"ab\","
-        + "\"revision\":\"a1\",\"verified\":false,\"verifyMessage\":\"it does not own table public.audit_log\"}";
+        + "\"revision\":\"a1\",\"verified\":false,\"verifyMessage\":\"it does not own table public.audit_log. Migrate "
+        + "as the role that owns the database's objects, or restore by hand as their owner.\"}";
     StageResult failed = BackupStage.afterBackup(context, new RunnerResult(new ObjectMapper().readTree(json)));
     assertThat(((StageResult.Failed) failed).message())
-        .isEqualTo("backup k-1.dump is not verified: it does not own table public.audit_log; the database was not changed");
+        .isEqualTo("backup k-1.dump is not verified: it does not own table public.audit_log. Migrate as the role that "
+            + "owns the database's objects, or restore by hand as their owner; the database was not changed");
   }
 
   @Test

@@ -45,6 +45,22 @@ class RollbackPlannerTest {
     assertThat(((StageResult.Failed) noneAfterMigration).reason()).isEqualTo(Reasons.MIGRATION_FAILED);
   }
 
+  /** The status while undoing names the next step; what the rollout's final message keeps does not. */
+  @Test
+  void theOutcomeLeavesOutTheStepThatFollows() {
+    StageResult.Done downgrading = (StageResult.Done) begin(RollbackStrategy.DowngradeThenRestore, List.of(), "b.dump");
+    assertThat(downgrading.message()).isEqualTo("checks failed; downgrading");
+    assertThat(downgrading.outcome()).isEqualTo("checks failed");
+    StageResult.Done restoring = (StageResult.Done) begin(RollbackStrategy.Restore, List.of(), "b.dump");
+    assertThat(restoring.outcome()).isEqualTo("checks failed");
+    StageResult.Done irreversible = (StageResult.Done) begin(RollbackStrategy.DowngradeThenRestore, List.of("c3"), "b.dump");
+    assertThat(irreversible.outcome()).isEqualTo("checks failed; steps c3 cannot be downgraded");
+    StageResult.Done afterDowngrade = (StageResult.Done) RollbackPlanner.afterDowngradeFailed(
+        RollbackStrategy.DowngradeThenRestore, "b.dump", "downgrade back to a1 failed");
+    assertThat(afterDowngrade.message()).endsWith("; restoring backup b.dump");
+    assertThat(afterDowngrade.outcome()).isEqualTo("downgrade back to a1 failed");
+  }
+
   @Test
   void afterAFailedDowngrade() {
     assertThat(next(RollbackPlanner.afterDowngradeFailed(RollbackStrategy.DowngradeThenRestore, "b.dump", "boom")))
