@@ -119,12 +119,7 @@ abstract class JobStage implements Stage {
     return current;
   }
 
-  /** The Job runs: look again later; when its pod cannot start, status says why now, not at the stage's deadline. */
-  protected StageResult waiting(JobOutcome outcome) {
-    if (outcome instanceof JobOutcome.Running running && running.podProblem() != null) {
-      return new StageResult.Waiting(services.config().jobPollInterval(), stage().name().toLowerCase(Locale.ROOT) + " Job: "
-          + running.podProblem() + "; the stage fails at its deadline (spec.timeouts) unless this is fixed");
-    }
+  protected StageResult waiting() {
     return new StageResult.Waiting(services.config().jobPollInterval());
   }
 
