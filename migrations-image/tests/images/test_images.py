@@ -59,10 +59,18 @@ def test_the_runner_image_runs_the_kiki_project_as_uid_10001(runner_image, postg
     assert kiki_migrate(runner_image, postgres_url, "current")["atHead"] is True
 
 
+def test_the_runner_image_takes_both_postgresql_drivers_urls(runner_image, postgres_url):
+    """postgresql:// and postgresql+psycopg:// use psycopg 3; postgresql+psycopg2://, which many teams' Secrets
+    already hold, keeps working with psycopg2."""
+    base = postgres_url.split("://", 1)[1]
+    for scheme in ("postgresql", "postgresql+psycopg", "postgresql+psycopg2"):
+        assert kiki_migrate(runner_image, f"{scheme}://{base}", "current")["ok"] is True, scheme
+
+
 def test_the_runner_image_has_the_pinned_stack(runner_image):
     listed = sh(*PODMAN, "run", "--rm", "--entrypoint", "/opt/kiki-migrate/bin/python", runner_image,
                 "-m", "pip", "freeze", "--all")
-    pinned = dict(re.findall(r"^([a-z0-9_.-]+)==(\S+) \\$", (IMAGE_DIR / "stacks" / "sqlalchemy21-psycopg3.txt")
+    pinned = dict(re.findall(r"^([a-z0-9_.-]+)==(\S+) \\$", (IMAGE_DIR / "stacks" / "image.txt")
                              .read_text(), re.MULTILINE))
     installed = {name.lower().replace("_", "-"): version for name, version in
                  (line.split("==") for line in listed.splitlines() if "==" in line)}
