@@ -20,7 +20,10 @@ etcd_version=$(awk '$1 == "go.etcd.io/etcd/server/v3" {print $2; exit}' "$wrappe
 
 cache_root=${KIKI_CONTROL_PLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kiki-control-plane}
 out="$cache_root/kubernetes-$kubernetes_version-etcd-$etcd_version"
-stamp_want=$(cat "$wrappers/kubernetes/go.sum" "$wrappers/etcd/go.sum" "$0" | sha256sum | cut -d' ' -f1)
+# The stamp covers what the binaries are built from (the wrappers' go.sum, so every module version) and the
+# build recipe below; bump recipe when the flags or the set of binaries change.
+recipe=1
+stamp_want="$(cat "$wrappers/kubernetes/go.sum" "$wrappers/etcd/go.sum" | sha256sum | cut -d' ' -f1) recipe $recipe"
 binaries=(etcd kube-apiserver kube-controller-manager kubectl)
 
 warm=1

@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 KIKI_CONTROL_PLANE_DIR=$(scripts/build-control-plane.sh)
 export KIKI_CONTROL_PLANE_DIR
+# Its kubectl (1.34.4, with kustomize) first on PATH: the manifests tests and the e2e install use it.
+export PATH="$KIKI_CONTROL_PLANE_DIR:$PATH"
 
 pg_dir=$(mktemp -d -t kiki-test-pg.XXXXXX)
 chmod 755 "$pg_dir"

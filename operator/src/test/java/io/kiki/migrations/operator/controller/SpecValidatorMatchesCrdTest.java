@@ -66,7 +66,7 @@ class SpecValidatorMatchesCrdTest {
         s -> s.with("backup").put("persistentVolumeClaim", "Backups!"), "spec.backup.persistentVolumeClaim");
     add("spec.rollback.onFailure enum [Downgrade, DowngradeThenRestore, None, Restore]",
         s -> s.with("rollback").put("onFailure", "RestoreEverything"), "spec.rollback.onFailure");
-    for (String stage : List.of("plan", "backup", "migrate", "rollback")) {
+    for (String stage : List.of("plan", "backup", "migrate", "rollback", "lock")) {
       add("spec.timeouts." + stage + " pattern ^([0-9]+(ms|s|m|h))+$", s -> s.with("timeouts").put(stage, "30 minutes"),
           "spec.timeouts." + stage);
     }
@@ -81,6 +81,15 @@ class SpecValidatorMatchesCrdTest {
         "spec.verify.interval");
     add("spec.verify.databaseOutageTimeout pattern ^([0-9]+(ms|s|m|h))+$",
         s -> s.with("verify").put("databaseOutageTimeout", "forever"), "spec.verify.databaseOutageTimeout");
+    add("spec.verify rule verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks",
+        s -> s.with("verify").put("interval", "0s"), "spec.verify.interval must be longer than 0s");
+    add("spec.verify rule verify.timeout must be longer than 0s (e.g. 5m)",
+        s -> s.with("verify").put("timeout", "0s"), "spec.verify.timeout must be longer than 0s");
+    add("spec.verify rule verify.interval must not be longer than verify.timeout: no second round of checks could run "
+        + "before the timeout", s -> s.with("verify").put("interval", "10m").put("timeout", "5m"),
+        "spec.verify.interval must not be longer than spec.verify.timeout");
+    add("spec.verify.checks[].name maxLength 63", s -> check(s).put("name", "c".repeat(64)),
+        "spec.verify.checks[0].name");
     add("spec.verify.successThreshold minimum 1", s -> s.with("verify").put("successThreshold", 0),
         "spec.verify.successThreshold");
     add("spec.verify.checks maxItems 20", s -> {
