@@ -21,8 +21,10 @@ classpath_file="$work/classpath.txt"
 "$repo/scripts/install-deps.sh" >>"$build_log" 2>&1 || { echo "sandbox: installing packages failed; see $build_log" >&2; exit 1; }
 
 echo "sandbox: building (log: $build_log)" >&2
-if ! mvn -B -f "$repo/pom.xml" -pl e2e -am -DskipTests install >>"$build_log" 2>&1 \
-   || ! mvn -B -f "$repo/pom.xml" -pl e2e dependency:build-classpath -Dmdep.outputFile="$classpath_file" >>"$build_log" 2>&1; then
+# One reactor build, so the classpath names this checkout's own jars (operator/target, crds/target), never
+# ones installed in ~/.m2, which another checkout's build could replace under a running sandbox.
+if ! mvn -B -f "$repo/pom.xml" -pl e2e -am -DskipTests package dependency:build-classpath \
+     -Dmdep.outputFile="$classpath_file" >>"$build_log" 2>&1; then
   echo "sandbox: the build failed; the end of $build_log:" >&2
   tail -n 40 "$build_log" >&2
   exit 1

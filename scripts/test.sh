@@ -2,7 +2,7 @@
 # Runs every test of the project: Java (unit, mock-API integration, end to end on the local control
 # plane) and Python (the KIKI Alembic project and the kiki-migrate runner), against a throwaway PostgreSQL
 # server that lives only for this run. Installs the Debian packages it needs first, and builds the local
-# control plane's binaries once per machine (scripts/build-control-plane.sh; 15-30 min cold, cached after).
+# control plane's binaries once per machine (scripts/build-control-plane.sh; about 13 min cold on 2 cores, cached after).
 #
 #   scripts/test.sh [extra Maven arguments]
 set -euo pipefail
