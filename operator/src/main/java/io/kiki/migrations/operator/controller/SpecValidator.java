@@ -200,12 +200,13 @@ public final class SpecValidator {
     int threshold = verify.getSuccessThreshold();
     Duration needed = interval.multipliedBy(threshold - 1L);
     if (timeout.compareTo(needed) <= 0) {
-      long enough = interval.multipliedBy(threshold).toSeconds();
-      long shorterInterval = threshold == 1 ? 0 : Math.max(1, (timeout.toSeconds() - 1) / (threshold - 1));
-      problems.add("spec.verify cannot pass in time: successThreshold " + threshold + " rounds every "
-          + verify.getInterval() + " take at least " + needed.toSeconds() + "s, but timeout is " + verify.getTimeout()
-          + ". Set timeout to " + enough + "s or more"
-          + (shorterInterval > 0 ? ", or interval to " + shorterInterval + "s or less" : "")
+      long smallestTimeout = needed.toSeconds() + 1;
+      long largestInterval = (timeout.toMillis() - 1) / ((threshold - 1) * 1000L);
+      problems.add("spec.verify cannot pass in time: timeout must be longer than (successThreshold - 1) x interval, "
+          + "the time from the first to the last of " + threshold + " passing rounds every " + verify.getInterval()
+          + ", that is " + needed.toSeconds() + "s, but timeout is " + verify.getTimeout() + ". Set timeout to "
+          + smallestTimeout + "s or more"
+          + (largestInterval > 0 ? ", or interval to " + largestInterval + "s or less" : "")
           + ", or lower successThreshold");
     }
   }
