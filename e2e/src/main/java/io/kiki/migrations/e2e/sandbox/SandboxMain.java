@@ -128,6 +128,7 @@ public final class SandboxMain {
         }
         err.println("sandbox: applied " + applied.size() + " DatabaseMigration(s); phases follow"
             + (options.untilSettled ? "" : " (Ctrl-C to stop)"));
+        err.println("sandbox: " + InProcessOperator.timingsNote());
         if (!options.untilSettled) {
           new CountDownLatch(1).await();
           return 0;
