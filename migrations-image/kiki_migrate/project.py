@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError
 
-from .errors import RunnerError
+from .errors import RunnerError, clause
 
 # In a checkout: migrations-image/alembic.ini, next to the package. Installed with pip, the package sits in
 # site-packages, where no project is: then ./alembic.ini, where the `alembic` command looks.
@@ -67,7 +67,7 @@ def load_script(config):
             from None
     except RevisionError as exc:
         raise RunnerError("INTERNAL_ERROR",
-                          f"the Alembic project's revision graph is broken: {exc}. Fix the revision files "
+                          f"the Alembic project's revision graph is broken: {clause(str(exc))}. Fix the revision files "
                           "and build a new image.") from None
 
 

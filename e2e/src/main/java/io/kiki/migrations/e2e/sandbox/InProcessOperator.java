@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -29,6 +30,26 @@ public final class InProcessOperator implements AutoCloseable {
   public InProcessOperator(Supplier<KubernetesClient> clients) {
     this.clients = clients;
     this.metricsPort = freePort();
+  }
+
+  /**
+   * What a newcomer should know of the timings this operator runs with ({@link OperatorConfig#fast()}, so that rollouts
+   * take seconds): transient retries come sooner than the runbook's production schedule.
+   */
+  public static String timingsNote() {
+    OperatorConfig production = OperatorConfig.defaults();
+    OperatorConfig fast = production.fast();
+    return "the operator runs with short test timings: a Job that cannot reach the database is retried after "
+        + text(fast.transientRetryInitial()) + ", doubling up to " + text(fast.transientRetryMax()) + " (production: "
+        + text(production.transientRetryInitial()) + ", doubling up to " + text(production.transientRetryMax())
+        + ", set by KIKI_RETRY_INITIAL_INTERVAL and KIKI_RETRY_MAX_INTERVAL)";
+  }
+
+  private static String text(Duration duration) {
+    if (duration.toMillis() % 1000 != 0) {
+      return duration.toMillis() / 1000.0 + "s";
+    }
+    return duration.toSeconds() % 60 == 0 ? duration.toMinutes() + "m" : duration.toSeconds() + "s";
   }
 
   public int metricsPort() {

@@ -22,7 +22,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -101,12 +100,13 @@ public final class SandboxMain {
       err.println("sandbox: " + e.getMessage());
       return EXIT_USAGE;
     }
+    List<String> problems = new ArrayList<>();
     for (Path file : options.files) {
-      Optional<String> problem = ManifestCheck.firstProblem(file.toString(), Files.readString(file));
-      if (problem.isPresent()) {
-        err.println("sandbox: " + problem.get());
-        return EXIT_USAGE;
-      }
+      problems.addAll(ManifestCheck.problems(file.toString(), Files.readString(file)));
+    }
+    if (!problems.isEmpty()) {
+      problems.forEach(problem -> err.println("sandbox: " + problem));
+      return EXIT_USAGE;
     }
     PrintStream phases = options.untilSettled ? err : out;
     try (ProgramCluster cluster = options.local ? startLocal(repo, workDir, images, log, err) : startSandbox(repo, workDir, images, log, err)) {
@@ -128,6 +128,7 @@ public final class SandboxMain {
         }
         err.println("sandbox: applied " + applied.size() + " DatabaseMigration(s); phases follow"
             + (options.untilSettled ? "" : " (Ctrl-C to stop)"));
+        err.println("sandbox: " + InProcessOperator.timingsNote());
         if (!options.untilSettled) {
           new CountDownLatch(1).await();
           return 0;

@@ -28,23 +28,61 @@ class ManifestCheckTest {
 
   @Test
   void unknownEnumValueNamesFileObjectFieldAndAllowedValues() {
-    assertThat(ManifestCheck.firstProblem("f.yaml", HEAD + "  rollback: {onFailure: RestoreEverything}\n"))
-        .contains("f.yaml: DatabaseMigration kiki/campaigns: spec.rollback.onFailure: Unsupported value "
+    assertThat(ManifestCheck.problems("f.yaml", HEAD + "  rollback: {onFailure: RestoreEverything}\n"))
+        .containsExactly("f.yaml: DatabaseMigration kiki/campaigns: spec.rollback.onFailure: Unsupported value "
             + "\"RestoreEverything\": supported values: Downgrade, Restore, DowngradeThenRestore, None");
   }
 
   @Test
   void unknownFieldIsNamed() {
-    assertThat(ManifestCheck.firstProblem("f.yaml", HEAD + "  approval: Manual\n"))
-        .contains("f.yaml: DatabaseMigration kiki/campaigns: spec.approval: unknown field (this version of the operator "
+    assertThat(ManifestCheck.problems("f.yaml", HEAD + "  approval: Manual\n"))
+        .containsExactly("f.yaml: DatabaseMigration kiki/campaigns: spec.approval: unknown field (this version of the operator "
             + "does not have it)");
   }
 
   @Test
   void aGoodFileHasNoProblemAndBrokenYamlIsOneLine() {
-    assertThat(ManifestCheck.firstProblem("f.yaml", HEAD)).isEmpty();
-    assertThat(ManifestCheck.firstProblem("f.yaml", "kind: [")).hasValueSatisfying(p ->
+    assertThat(ManifestCheck.problems("f.yaml", HEAD)).isEmpty();
+    assertThat(ManifestCheck.problems("f.yaml", "kind: [")).singleElement().satisfies(p ->
         assertThat(p).startsWith("f.yaml: not valid YAML: ").doesNotContain("\n"));
+  }
+
+  @Test
+  void everyValueTheCrdRefusesIsOneLineNamingFileObjectAndField() {
+    String checks = """
+          verify:
+            timeout: 5s
+            interval: 10s
+            checks:
+            - name: "prüfung ✓"
+              sql: SELECT 1
+        """;
+    String longName = "a".repeat(73);
+    assertThat(ManifestCheck.problems("f.yaml", HEAD.replace("name: campaigns,", "name: " + longName + ",") + checks))
+        .containsExactly(
+            "f.yaml: DatabaseMigration kiki/" + longName + ": metadata.name must be at most 63 characters (it has 73): "
+                + "the operator puts it into label values of the rollout's Jobs and pods, which Kubernetes limits to "
+                + "63; choose a shorter name",
+            "f.yaml: DatabaseMigration kiki/" + longName + ": spec.verify.interval must not be longer than "
+                + "spec.verify.timeout: no second round of checks could run before the timeout",
+            "f.yaml: DatabaseMigration kiki/" + longName + ": spec.verify.checks[0].name 'prüfung ✓' must be "
+                + "lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. "
+                + "campaigns-readable)");
+  }
+
+  @Test
+  void whatOnlyTheOperatorChecksIsLeftToTheOperator() {
+    String infeasible = """
+          verify:
+            timeout: 20s
+            interval: 10s
+            successThreshold: 3
+            checks:
+            - name: two
+              sql: SELECT 1; SELECT 2
+        """;
+    assertThat(ManifestCheck.problems("f.yaml", HEAD + infeasible)).as("stored by a validating API server too, then "
+        + "Blocked with InvalidSpec").isEmpty();
   }
 
   @Test

@@ -38,6 +38,17 @@ public final class SpecValidator {
     if (resource.getSpecProblem() != null) {
       return List.of(resource.getSpecProblem());
     }
+    List<String> problems = new ArrayList<>(crdProblems(resource));
+    problems.addAll(beyondCrd(resource.getSpec()));
+    return problems;
+  }
+
+  /**
+   * What the CRD itself refuses, so what {@code kubectl apply} against a validating API server refuses: the name and
+   * the spec's patterns, bounds and rules (not the checks only the operator makes, such as a verify that cannot pass
+   * in time or a SQL check that is not one read-only query).
+   */
+  public static List<String> crdProblems(DatabaseMigration resource) {
     List<String> problems = new ArrayList<>();
     String name = resource.getMetadata().getName();
     if (name != null && name.length() > DatabaseMigration.MAX_NAME_LENGTH) {
@@ -45,11 +56,37 @@ public final class SpecValidator {
           + "): the operator puts it into label values of the rollout's Jobs and pods, which Kubernetes limits to 63; "
           + "choose a shorter name");
     }
-    problems.addAll(validate(resource.getSpec()));
+    problems.addAll(crdProblems(resource.getSpec()));
     return problems;
   }
 
   public static List<String> validate(DatabaseMigrationSpec spec) {
+    List<String> problems = new ArrayList<>(crdProblems(spec));
+    problems.addAll(beyondCrd(spec));
+    return problems;
+  }
+
+  /** The operator's own checks, which an API server cannot make: they need SQL parsing or arithmetic on durations. */
+  private static List<String> beyondCrd(DatabaseMigrationSpec spec) {
+    List<String> problems = new ArrayList<>();
+    if (spec == null) {
+      return problems;
+    }
+    if (spec.getVerify() != null) {
+      feasible(spec.getVerify(), problems);
+    }
+    List<HealthCheckSpec> checks = spec.getVerify() == null || spec.getVerify().getChecks() == null ? List.of()
+        : spec.getVerify().getChecks();
+    for (int i = 0; i < checks.size(); i++) {
+      String field = "spec.verify.checks[" + i + "]";
+      if (checks.get(i).getSql() != null) {
+        SqlCheck.statementProblem(checks.get(i).getSql()).ifPresent(p -> problems.add(field + ".sql: " + p));
+      }
+    }
+    return problems;
+  }
+
+  private static List<String> crdProblems(DatabaseMigrationSpec spec) {
     List<String> problems = new ArrayList<>();
     if (spec == null) {
       return List.of("spec is missing");
@@ -117,9 +154,6 @@ public final class SpecValidator {
     for (int i = 0; i < checks.size(); i++) {
       HealthCheckSpec check = checks.get(i);
       String field = "spec.verify.checks[" + i + "]";
-      if (check.getSql() != null) {
-        SqlCheck.statementProblem(check.getSql()).ifPresent(p -> problems.add(field + ".sql: " + p));
-      }
       if (check.getDeployment() != null && !isBlank(check.getDeployment().getName())
           && !NAME.matcher(check.getDeployment().getName()).matches()) {
         problems.add(field + ".deployment.name '" + check.getDeployment().getName() + "' is not a valid Deployment name");
@@ -150,7 +184,6 @@ public final class SpecValidator {
           + "before the timeout");
     }
     duration("spec.verify.databaseOutageTimeout", verify.getDatabaseOutageTimeout(), problems);
-    feasible(verify, problems);
     if (verify.getSuccessThreshold() != null && verify.getSuccessThreshold() < 1) {
       problems.add("spec.verify.successThreshold must be at least 1");
     }
@@ -200,12 +233,13 @@ public final class SpecValidator {
     int threshold = verify.getSuccessThreshold();
     Duration needed = interval.multipliedBy(threshold - 1L);
     if (timeout.compareTo(needed) <= 0) {
-      long enough = interval.multipliedBy(threshold).toSeconds();
-      long shorterInterval = threshold == 1 ? 0 : Math.max(1, (timeout.toSeconds() - 1) / (threshold - 1));
-      problems.add("spec.verify cannot pass in time: successThreshold " + threshold + " rounds every "
-          + verify.getInterval() + " take at least " + needed.toSeconds() + "s, but timeout is " + verify.getTimeout()
-          + ". Set timeout to " + enough + "s or more"
-          + (shorterInterval > 0 ? ", or interval to " + shorterInterval + "s or less" : "")
+      long smallestTimeout = needed.toSeconds() + 1;
+      long largestInterval = (timeout.toMillis() - 1) / ((threshold - 1) * 1000L);
+      problems.add("spec.verify cannot pass in time: timeout must be longer than (successThreshold - 1) x interval, "
+          + "the time from the first to the last of " + threshold + " passing rounds every " + verify.getInterval()
+          + ", that is " + needed.toSeconds() + "s, but timeout is " + verify.getTimeout() + ". Set timeout to "
+          + smallestTimeout + "s or more"
+          + (largestInterval > 0 ? ", or interval to " + largestInterval + "s or less" : "")
           + ", or lower successThreshold");
     }
   }

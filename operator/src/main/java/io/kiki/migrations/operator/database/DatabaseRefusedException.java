@@ -1,5 +1,6 @@
 package io.kiki.migrations.operator.database;
 
+import io.kiki.migrations.operator.stage.Messages;
 import io.kiki.migrations.operator.status.Reasons;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -29,20 +30,21 @@ public class DatabaseRefusedException extends DatabaseUnreachableException {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     String text = Redaction.redact(e.getMessage(), target.password());
     String lower = text.toLowerCase(Locale.ROOT);
+    String clause = Messages.clause(text); // the driver's message may end in a full stop: "SSL.. Set" otherwise
     String where = target.identity().toString();
     if (state.startsWith("28")) {
       return new DatabaseRefusedException(Reasons.DATABASE_AUTHENTICATION_FAILED, what + ": " + where
-          + " refused the user or password of the URL in the Secret (spec.database.urlSecretRef): " + text
+          + " refused the user or password of the URL in the Secret (spec.database.urlSecretRef): " + clause
           + ". Fix the credentials in the Secret (or the server's pg_hba.conf); the operator checks again by itself.", e);
     }
     if ("3D000".equals(state)) {
       return new DatabaseRefusedException(Reasons.DATABASE_NOT_FOUND, what + ": " + where + " has no such database: "
-          + text + ". Create the database, or fix its name in the URL in the Secret; the operator checks again by itself.",
+          + clause + ". Create the database, or fix its name in the URL in the Secret; the operator checks again by itself.",
           e);
     }
     if (lower.contains("ssl") || lower.contains("tls")) {
       return new DatabaseRefusedException(Reasons.DATABASE_TLS_REFUSED, what + ": " + where + " and the URL in the "
-          + "Secret disagree about TLS: " + text + ". Set sslmode in the URL (e.g. ?sslmode=require, or disable) to what "
+          + "Secret disagree about TLS: " + clause + ". Set sslmode in the URL (e.g. ?sslmode=require, or disable) to what "
           + "the server accepts; the operator checks again by itself.", e);
     }
     return new DatabaseUnreachableException(what + " from " + where + ": " + text + " (check host, port, database and "

@@ -37,7 +37,7 @@ public class DatabaseResolver {
       return SqlAlchemyUrl.toJdbc(value);
     } catch (InvalidDatabaseUrlException e) {
       throw new DatabaseConfigException(Reasons.INVALID_DATABASE_URL, "Secret " + namespace + "/" + ref.getName()
-          + " key " + ref.getKey() + ": " + Redaction.redact(e.getMessage(), value.strip()) + ". Fix the value in the Secret.");
+          + " key " + ref.getKey() + ": " + io.kiki.migrations.operator.stage.Messages.clause(Redaction.redact(e.getMessage(), value.strip())) + ". Fix the value in the Secret.");
     }
   }
 }

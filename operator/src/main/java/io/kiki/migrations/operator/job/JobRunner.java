@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.operator.event.EventRecorder;
 import io.kiki.migrations.operator.job.JobFactory.JobRequest;
+import io.kiki.migrations.operator.stage.Messages;
 import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.Instant;
@@ -158,9 +159,26 @@ public class JobRunner {
       return new JobOutcome.Failed(Optional.empty(), "Job " + name(job) + " completed but its pod left no kiki-migrate "
           + "result in the termination message; check the pod's logs");
     }
-    return new JobOutcome.Failed(result.filter(r -> !r.ok()), "Job " + name(job) + " failed"
-        + (state.reason() == null ? "" : " (" + state.reason() + ")")
-        + (state.message() == null ? "" : ": " + state.message()));
+    List<Pod> pods = result.isPresent() ? List.of() : pods(job);
+    Optional<String> trouble = pods.isEmpty() ? Optional.empty()
+        : PodTrouble.of(job, pods, now, resultGracePeriod).map(JobOutcome.Running::message);
+    return new JobOutcome.Failed(result.filter(r -> !r.ok()), failedMessage(job, state, trouble));
+  }
+
+  /**
+   * Why the Job failed, in its own words (reason, message, and the deadline when that was it), and the pod trouble
+   * still visible when kiki-migrate never ran (ErrImagePull ...): the cause, not only "Job X failed".
+   */
+  static String failedMessage(Job job, JobState state, Optional<String> podTrouble) {
+    Long deadline = job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds();
+    String reason = state.reason() == null ? ""
+        : " (" + state.reason() + ("DeadlineExceeded".equals(state.reason()) && deadline != null
+            ? ", activeDeadlineSeconds " + deadline : "") + ")";
+    String prefix = "Job " + name(job) + ": ";
+    return "Job " + name(job) + " failed" + reason
+        + (state.message() == null ? "" : ": " + Messages.clause(state.message()))
+        + podTrouble.map(t -> "; its pod never started: " + (t.startsWith(prefix) ? t.substring(prefix.length()) : t))
+            .orElse("");
   }
 
   /** The runner's result from the newest pod of the Job that has a terminated kiki-migrate container. */
@@ -227,6 +245,7 @@ public class JobRunner {
       if (job.getStatus() == null) {
         return new JobState(Kind.RUNNING, null, null);
       }
+      boolean failing = false;
       if (job.getStatus().getConditions() != null) {
         for (JobCondition condition : job.getStatus().getConditions()) {
           if (!"True".equals(condition.getStatus())) {
@@ -238,7 +257,13 @@ public class JobRunner {
           if ("Failed".equals(condition.getType())) {
             return new JobState(Kind.FAILED, condition.getReason(), condition.getMessage());
           }
+          failing |= "FailureTarget".equals(condition.getType());
         }
+      }
+      if (failing) {
+        // Kubernetes 1.31+: the Job will fail and its pods are being stopped (and counted in status.failed); the
+        // Failed condition, with the reason (DeadlineExceeded ...), follows once they are gone.
+        return new JobState(Kind.RUNNING, null, null);
       }
       if (job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0) {
         return new JobState(Kind.SUCCEEDED, null, null);

@@ -73,7 +73,7 @@ abstract class JobStage implements Stage {
   protected StageResult waiting(RolloutContext context, JobOutcome outcome) {
     if (outcome instanceof JobOutcome.Running running && running.message() != null) {
       if (running.unresolvable()) {
-        return new StageResult.Failed(Phase.Failed, Reasons.JOB_CANNOT_START, running.message() + ". This pod can "
+        return new StageResult.Failed(Phase.Failed, Reasons.JOB_CANNOT_START, Messages.clause(running.message()) + ". This pod can "
             + "never start: fix spec.image (or spec.jobTemplate), then change spec.retryToken. The database is at "
             + context.status().getCurrentRevision());
       }
@@ -95,7 +95,7 @@ abstract class JobStage implements Stage {
    */
   protected StageResult lost(RolloutContext context, JobOutcome.Lost lost) {
     String current = readCurrentRevision(context);
-    return new StageResult.Failed(Phase.Failed, Reasons.JOB_LOST, lost.message() + ". The database is at " + current
+    return new StageResult.Failed(Phase.Failed, Reasons.JOB_LOST, Messages.clause(lost.message()) + ". The database is at " + current
         + "; check it and the Job's logs if you still have them, then change spec.retryToken");
   }
 
@@ -104,7 +104,7 @@ abstract class JobStage implements Stage {
     if (attempt(context.rollout()) >= MAX_ATTEMPTS) {
       return lost(context, lost);
     }
-    return new StageResult.Retry(Reasons.JOB_LOST, lost.message() + "; this stage changes nothing in the database, so "
+    return new StageResult.Retry(Reasons.JOB_LOST, Messages.clause(lost.message()) + "; this stage changes nothing in the database, so "
         + "it runs again as attempt " + (attempt(context.rollout()) + 1), services.config().stepDelay());
   }
 
@@ -148,8 +148,9 @@ abstract class JobStage implements Stage {
     String stage = stage().name().toLowerCase(Locale.ROOT);
     if (attempt(context.rollout()) >= MAX_ATTEMPTS) {
       return new StageResult.Failed(Phase.Failed, reason, stage + " gave up after " + MAX_ATTEMPTS + " attempts, the "
-          + "last: " + failed.message() + ". The database is at " + context.status().getCurrentRevision() + "; fix what "
-          + "keeps the Job from reaching it (network, credentials, the lock holder), then change spec.retryToken");
+          + "last: " + Messages.clause(failed.message()) + ". The database is at "
+          + context.status().getCurrentRevision() + "; fix what keeps the Job from reaching it (network, credentials, "
+          + "the lock holder), then change spec.retryToken");
     }
     Duration after = backoff(attempt(context.rollout()), services.config().transientRetryInitial(),
         services.config().transientRetryMax());

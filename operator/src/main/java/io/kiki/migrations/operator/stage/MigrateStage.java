@@ -55,7 +55,7 @@ public class MigrateStage extends JobStage {
           + ", but the database is at the target");
     }
     if (current.equals(rollout.getFrom())) {
-      return new StageResult.Failed(Phase.Failed, Reasons.JOB_LOST, lost.message() + ". The database is unchanged at "
+      return new StageResult.Failed(Phase.Failed, Reasons.JOB_LOST, Messages.clause(lost.message()) + ". The database is unchanged at "
           + current + ", so the migration failed or never ran; it is not run again without you: read the Job's logs if "
           + "you have them, then change spec.retryToken");
     }

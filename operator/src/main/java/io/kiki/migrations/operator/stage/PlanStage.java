@@ -99,7 +99,7 @@ public class PlanStage extends JobStage {
       case "UNVERSIONED_DATABASE" -> new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, message);
       case "BAD_VERSION_TABLE" -> new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, message);
       case "UNKNOWN_CURRENT_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
-      case "BAD_DATABASE_URL" -> new StageResult.Failed(Phase.Pending, Reasons.INVALID_DATABASE_URL, message
+      case "BAD_DATABASE_URL" -> new StageResult.Failed(Phase.Pending, Reasons.INVALID_DATABASE_URL, Messages.clause(message)
           + ". Fix the URL in the Secret (spec.database.urlSecretRef): the plan runs again once the Secret changes, "
           + "no retryToken needed");
       default -> new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, code + ": " + message);

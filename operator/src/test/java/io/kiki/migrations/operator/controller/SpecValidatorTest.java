@@ -94,13 +94,34 @@ class SpecValidatorTest {
     verify.setSuccessThreshold(3);
     spec.setVerify(verify);
     assertThat(SpecValidator.validate(spec)).containsExactlyInAnyOrder("spec.verify cannot pass in time: "
-        + "successThreshold 3 rounds every 15s take at least 30s, but timeout is 5s. Set timeout to 45s or more, or "
-        + "interval to 2s or less, or lower successThreshold", "spec.verify.interval must not be longer than "
+        + "timeout must be longer than (successThreshold - 1) x interval, the time from the first to the last of 3 "
+        + "passing rounds every 15s, that is 30s, but timeout is 5s. Set timeout to 31s or more, or interval to 2s or "
+        + "less, or lower successThreshold", "spec.verify.interval must not be longer than "
         + "spec.verify.timeout: no second round of checks could run before the timeout");
-    verify.setTimeout("45s");
+    verify.setTimeout("31s");
+    verify.setInterval("15s");
     assertThat(SpecValidator.validate(spec)).isEmpty();
     verify.setTimeout("5s");
     verify.setInterval("2s");
+    assertThat(SpecValidator.validate(spec)).isEmpty();
+  }
+
+  @Test
+  void theFeasibilityMessageNamesTheBoundaryTheRuleEnforces() {
+    DatabaseMigrationSpec spec = TestingResources.resource().getSpec();
+    VerifySpec verify = new VerifySpec();
+    verify.setTimeout("20s");
+    verify.setInterval("10s");
+    verify.setSuccessThreshold(3);
+    spec.setVerify(verify);
+    assertThat(SpecValidator.validate(spec)).containsExactly("spec.verify cannot pass in time: timeout must be longer "
+        + "than (successThreshold - 1) x interval, the time from the first to the last of 3 passing rounds every 10s, "
+        + "that is 20s, but timeout is 20s. Set timeout to 21s or more, or interval to 9s or less, or lower "
+        + "successThreshold");
+    verify.setTimeout("21s");
+    assertThat(SpecValidator.validate(spec)).isEmpty();
+    verify.setTimeout("20s");
+    verify.setInterval("9s");
     assertThat(SpecValidator.validate(spec)).isEmpty();
   }
 

@@ -89,6 +89,17 @@ class JobStageDecisionsTest {
   }
 
   @Test
+  void aRunnerMessageEndingInAFullStopIsNotGivenASecond() throws Exception {
+    MigrateStage stage = new MigrateStage(services);
+    RolloutContext context = migrating(TestingResources.resource());
+    context.rollout().setAttempt(JobStage.MAX_ATTEMPTS);
+    StageResult result = stage.afterFailure(context, failed("DATABASE_UNREACHABLE",
+        "db:5432 refused: the server does not support SSL."), "a1");
+    assertThat(((StageResult.Failed) result).message()).contains("does not support SSL. The database is at")
+        .doesNotContain("..");
+  }
+
+  @Test
   void lockTimeoutFailsTheRolloutOnceItsAttemptsAreUsedUp() throws Exception {
     MigrateStage stage = new MigrateStage(services);
     RolloutContext context = migrating(TestingResources.resource());

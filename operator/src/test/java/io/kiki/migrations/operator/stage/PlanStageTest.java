@@ -115,6 +115,8 @@ class PlanStageTest {
     assertThat(PlanStage.decideFailure("BAD_DATABASE_URL", "bad")).as("Stalled and rechecked like every URL problem")
         .isEqualTo(new StageResult.Failed(Phase.Pending, Reasons.INVALID_DATABASE_URL, "bad. Fix the URL in the Secret "
             + "(spec.database.urlSecretRef): the plan runs again once the Secret changes, no retryToken needed"));
+    assertThat(((StageResult.Failed) PlanStage.decideFailure("BAD_DATABASE_URL", "Use one of postgresql://, sqlite://."))
+        .message()).as("the runner's own full stop is not doubled").startsWith("Use one of postgresql://, sqlite://. Fix");
     assertThat(PlanStage.decideFailure("INTERNAL_ERROR", "bug"))
         .isEqualTo(new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, "INTERNAL_ERROR: bug"));
     assertThat(PlanStage.decideFailure(null, "Job failed (DeadlineExceeded)"))
