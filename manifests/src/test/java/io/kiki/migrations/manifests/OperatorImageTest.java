@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,8 +52,13 @@ class OperatorImageTest {
 
   @Test
   void buildsWithMavenAndRunsOnAJavaRuntimeOnly() {
+    // The bases are ARGs (stand-ins replace them where no registry serves them); their defaults are production's.
+    Map<String, String> argDefaults = Pattern.compile("(?m)^ARG\\s+(\\w+)=(\\S+)").matcher(dockerfile).results()
+        .collect(Collectors.toMap(match -> match.group(1), match -> match.group(2)));
     List<String> stages = Pattern.compile("(?m)^FROM\\s+(\\S+)").matcher(dockerfile).results()
-        .map(match -> match.group(1)).toList();
+        .map(match -> match.group(1))
+        .map(from -> from.matches("\\$\\{\\w+}") ? argDefaults.get(from.substring(2, from.length() - 1)) : from)
+        .toList();
     assertThat(stages).hasSize(2);
     assertThat(stages.get(0)).startsWith("maven:3-eclipse-temurin-17");
     assertThat(stages.get(1)).isIn("gcr.io/distroless/java17-debian12:nonroot", "eclipse-temurin:17-jre");
