@@ -1,6 +1,5 @@
 package io.kiki.migrations.operator.controller;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,7 +16,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
-import io.kiki.migrations.api.v1alpha1.HistoryEntry;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
@@ -54,7 +52,6 @@ import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -64,33 +61,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Thin reconciler: observe (read the resource fresh from the API) -> validate -> pick the stage from status -> run
- * it -> write status once. Side effects (Jobs) happen only in a reconcile whose status, as read, already names them:
- * the intent is always recorded first.
+ * Thin reconciler: observe (the resource from the controller's cache, which holds this operator's own last write) ->
+ * validate -> decide (the stage from status runs; {@link RolloutTransitions} says what follows its result) -> write
+ * status once ({@link StatusRecorder#write}). Side effects (Jobs) happen only once the status names them: when a stage
+ * leads to the next one, the next one runs in the same reconcile right after the status naming it was written, so the
+ * intent is always recorded first and no time is lost between stages.
  */
 public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration> {
   public static final String NAME = "databasemigration";
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
-  private record PendingEvent(String reason, String message) {
-  }
-
-  /** What one reconcile decided besides the status: when to look again, which events to record after the write. */
-  private static final class Outcome {
-    Duration requeue;
-    final List<PendingEvent> events = new ArrayList<>();
-
-    Outcome requeue(Duration after) {
-      this.requeue = after;
-      return this;
-    }
-
-    Outcome event(String reason, String message) {
-      events.add(new PendingEvent(reason, message));
-      return this;
-    }
-  }
+  /** Stages run in one reconcile at most: each started stage waits for its Job or its checks. */
+  private static final int MAX_STAGES_PER_RECONCILE = 4;
 
   private final KubernetesClient client;
   private final OperatorConfig config;
@@ -100,6 +81,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private final JobRunner jobs;
   private final AlembicRevisionReader revisions;
   private final OperatorMetrics metrics;
+  private final RolloutTransitions transitions;
   private final Map<RolloutStage, Stage> stages = new EnumMap<>(RolloutStage.class);
 
   public DatabaseMigrationReconciler(KubernetesClient client, OperatorConfig config, OperatorMetrics metrics) {
@@ -111,6 +93,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     this.events = new EventRecorder(client);
     this.jobs = new JobRunner(client, events, config.resultGracePeriod());
     this.revisions = new AlembicRevisionReader(config.databaseTimeout());
+    this.transitions = new RolloutTransitions(config, metrics, locks, client);
     StageServices services = new StageServices(jobs, revisions, new HealthChecks(client, config.databaseTimeout()), config,
         metrics);
     for (Stage stage : List.of(new PlanStage(services), new BackupStage(services), new MigrateStage(services),
@@ -133,30 +116,39 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   }
 
   @Override
-  public UpdateControl<DatabaseMigration> reconcile(DatabaseMigration trigger, Context<DatabaseMigration> context) {
-    DatabaseMigration resource = readFresh(trigger);
-    if (resource == null) {
-      return UpdateControl.noUpdate();
+  public UpdateControl<DatabaseMigration> reconcile(DatabaseMigration resource, Context<DatabaseMigration> context) {
+    DatabaseMigrationStatus status = StatusRecorder.copy(resource.getStatus());
+    Decision decision = decide(resource, status, context, Instant.now());
+    DatabaseMigration written = record(resource, status, decision, context);
+    for (int stages = 1; decision.runsNextStage() && stages < MAX_STAGES_PER_RECONCILE; stages++) {
+      // The status written just now names the next stage and its Job: run it now rather than in a later reconcile.
+      status = StatusRecorder.copy(written.getStatus());
+      decision = continueRollout(written, status, Instant.now());
+      written = record(written, status, decision, context);
     }
-    DatabaseMigrationStatus original = resource.getStatus();
-    DatabaseMigrationStatus status = copy(original);
-    Outcome outcome = decide(resource, status, context, Instant.now());
-    if (outcome.requeue == null && status.getPhase() != null && status.getPhase().isTerminal()
+    if (decision.requeue() == null && status.getPhase() != null && status.getPhase().isTerminal()
         && !Objects.equals(status.getObservedGeneration(), resource.getMetadata().getGeneration())) {
       // The rollout of an older generation just ended while the spec moved on: start the new generation's rollout
       // now. No event would (JOSDK ignores our own status writes), so it would wait for the periodic resync.
-      outcome.requeue(config.stepDelay());
+      decision.requeue(config.stepDelay());
     }
-    writeStatus(resource, original, status);
-    outcome.events.forEach(e -> events.record(resource, e.reason(), e.message()));
-    metrics.observe(resource, status);
     UpdateControl<DatabaseMigration> control = UpdateControl.noUpdate();
-    return outcome.requeue == null ? control : control.rescheduleAfter(outcome.requeue);
+    return decision.requeue() == null ? control : control.rescheduleAfter(decision.requeue());
+  }
+
+  /** Writes the status a step decided, then records its events and metrics. */
+  private DatabaseMigration record(DatabaseMigration resource, DatabaseMigrationStatus status, Decision decision,
+                                   Context<DatabaseMigration> context) {
+    DatabaseMigration written = StatusRecorder.write(resource, status, context);
+    decision.events().forEach(e -> events.record(written, e.reason(), e.message()));
+    metrics.observe(written, status);
+    return written;
   }
 
   /**
-   * Transient failures (database unreachable, API conflicts): JOSDK retries with backoff; the status says what is
-   * wrong (Reconciling=True) and nothing becomes terminal.
+   * Transient failures (database unreachable): JOSDK retries with backoff; the status says what is wrong
+   * (Reconciling=True) and nothing becomes terminal. A conflicting write is routine (another writer, a cache behind
+   * the API): the retry reads the newer resource, and nothing of it reaches the status or the events.
    */
   @Override
   public ErrorStatusUpdateControl<DatabaseMigration> updateErrorStatus(DatabaseMigration trigger,
@@ -164,13 +156,14 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     String reason = Reasons.RECONCILE_ERROR;
     Throwable cause = e;
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRecorder.StaleStatusException
+          || t instanceof KubernetesClientException k && k.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        LOG.debug("{}/{}: conflicting write, reconciling again: {}", trigger.getMetadata().getNamespace(),
+            trigger.getMetadata().getName(), t.getMessage());
+        return ErrorStatusUpdateControl.noStatusUpdate();
+      }
       if (t instanceof DatabaseUnreachableException) {
         reason = t instanceof DatabaseRefusedException refused ? refused.reason() : Reasons.DATABASE_UNREACHABLE;
-        cause = t;
-        break;
-      }
-      if (t instanceof KubernetesClientException k && k.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        reason = Reasons.API_CONFLICT;
         cause = t;
         break;
       }
@@ -178,18 +171,18 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     String message = Redaction.redact(cause.getMessage()) + "; retrying";
     LOG.warn("{}/{}: {}: {}", trigger.getMetadata().getNamespace(), trigger.getMetadata().getName(), reason, message);
     try {
-      DatabaseMigration resource = readFresh(trigger);
+      // The cached resource: it holds the status this operator wrote last, even if this reconcile wrote it.
+      DatabaseMigration resource = context.getPrimaryCache().get(ResourceID.fromResource(trigger)).orElse(null);
       if (resource != null) {
-        DatabaseMigrationStatus original = resource.getStatus();
-        DatabaseMigrationStatus status = copy(original);
+        DatabaseMigrationStatus status = StatusRecorder.copy(resource.getStatus());
         Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
         boolean repeated = reconciling != null && reason.equals(reconciling.getReason());
         long generation = status.getRollout() != null && status.getPhase() != null && status.getPhase().isRolloutActive()
             ? status.getRollout().getGeneration() : resource.getMetadata().getGeneration();
         StatusRecorder.transientProblem(status, reason, message, generation, Instant.now());
-        writeStatus(resource, original, status);
+        DatabaseMigration written = StatusRecorder.write(resource, status, context);
         if (!repeated) {
-          events.record(resource, reason, message);
+          events.record(written, reason, message);
         }
       }
     } catch (RuntimeException writeFailure) {
@@ -198,7 +191,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
-  private Outcome decide(DatabaseMigration resource, DatabaseMigrationStatus status, Context<DatabaseMigration> context,
+  private Decision decide(DatabaseMigration resource, DatabaseMigrationStatus status, Context<DatabaseMigration> context,
                          Instant now) {
     long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(1L);
     Phase phase = status.getPhase();
@@ -206,7 +199,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       return continueRollout(resource, status, now);
     }
     if (phase != null && phase.isTerminal() && Objects.equals(status.getObservedGeneration(), generation)) {
-      return watchesTarget(status) ? checkTarget(resource, status, generation, now) : new Outcome();
+      return watchesTarget(status) ? checkTarget(resource, status, generation, now) : new Decision();
     }
     return startRollout(resource, status, context, generation, now);
   }
@@ -222,10 +215,10 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
    * A Ready resource says so when its database leaves the target (another resource, or a person, moved it), and is
    * Ready again when it is back. Rechecked every configRecheckInterval; an unreachable database changes nothing.
    */
-  private Outcome checkTarget(DatabaseMigration resource, DatabaseMigrationStatus status, long generation, Instant now) {
-    Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
+  private Decision checkTarget(DatabaseMigration resource, DatabaseMigrationStatus status, long generation, Instant now) {
+    Decision decision = new Decision().requeue(config.configRecheckInterval());
     if (resource.getSpec() == null) {
-      return outcome;
+      return decision;
     }
     String current;
     String identity;
@@ -235,14 +228,14 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       identity = database.identity().toString();
       current = AlembicRevisionReader.describe(revisions.read(database));
     } catch (DatabaseConfigException | DatabaseUnreachableException e) {
-      return outcome;
+      return decision;
     }
     String target = status.getTargetRevision();
     status.setCurrentRevision(current);
     if (current.equals(target) && status.getPhase() == Phase.Blocked) {
       String message = "the database is back at " + target;
       StatusRecorder.ready(status, Reasons.UP_TO_DATE, message, generation, now);
-      return outcome.event(Reasons.UP_TO_DATE, message);
+      return decision.event(Reasons.UP_TO_DATE, message);
     }
     if (!current.equals(target) && status.getPhase() == Phase.Ready) {
       String message = "database " + identity + " is at " + current + ", no longer at " + target + " where this "
@@ -250,20 +243,20 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
           + "person). Change spec.retryToken to bring it back to " + resource.getSpec().getTargetRevision()
           + ", or remove whatever else migrates it";
       StatusRecorder.stalled(status, Phase.Blocked, Reasons.DATABASE_NOT_AT_TARGET, message, generation, now);
-      return outcome.event(Reasons.DATABASE_NOT_AT_TARGET, message);
+      return decision.event(Reasons.DATABASE_NOT_AT_TARGET, message);
     }
-    return outcome;
+    return decision;
   }
 
-  private Outcome startRollout(DatabaseMigration resource, DatabaseMigrationStatus status,
+  private Decision startRollout(DatabaseMigration resource, DatabaseMigrationStatus status,
                                Context<DatabaseMigration> context, long generation, Instant now) {
-    Outcome outcome = new Outcome();
+    Decision decision = new Decision();
     List<String> problems = SpecValidator.validate(resource);
     if (!problems.isEmpty()) {
       String message = "invalid spec: " + String.join("; ", problems);
       StatusRecorder.stalled(status, Phase.Blocked, Reasons.INVALID_SPEC, message, generation, now);
-      StatusRecorder.addHistory(status, history(resource, null, generation, Phase.Blocked, Reasons.INVALID_SPEC, message, now));
-      return outcome.event(Reasons.INVALID_SPEC, message);
+      StatusRecorder.addHistory(status, RolloutTransitions.history(resource, null, generation, Phase.Blocked, Reasons.INVALID_SPEC, message, now));
+      return decision.event(Reasons.INVALID_SPEC, message);
     }
     JdbcTarget database;
     try {
@@ -274,8 +267,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     Rollout previous = status.getRollout();
     boolean sameGeneration = previous != null && Objects.equals(previous.getGeneration(), generation);
     if (status.getPhase() == Phase.Pending && sameGeneration && previous.getRefusedSecretVersion() != null
-        && previous.getRefusedSecretVersion().equals(secretVersion(resource))) {
-      return outcome.requeue(config.configRecheckInterval());
+        && previous.getRefusedSecretVersion().equals(transitions.secretVersion(resource))) {
+      return decision.requeue(config.configRecheckInterval());
     }
     String identity = database.identity().toString();
     List<DatabaseMigration> known = context.getPrimaryCache().list().toList();
@@ -283,9 +276,9 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     if (conflict.isPresent()) {
       String message = DatabaseOwnership.message(resource, conflict.get(), identity);
       StatusRecorder.stalled(status, Phase.Blocked, Reasons.DATABASE_OWNED_BY_ANOTHER, message, generation, now);
-      StatusRecorder.addHistory(status, history(resource, null, generation, Phase.Blocked,
+      StatusRecorder.addHistory(status, RolloutTransitions.history(resource, null, generation, Phase.Blocked,
           Reasons.DATABASE_OWNED_BY_ANOTHER, message, now));
-      return outcome.event(Reasons.DATABASE_OWNED_BY_ANOTHER, message);
+      return decision.event(Reasons.DATABASE_OWNED_BY_ANOTHER, message);
     }
     String owner = DatabaseLocks.key(resource);
     Optional<String> holder = locks.tryAcquire(identity, owner, known, now);
@@ -295,9 +288,9 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       boolean repeated = status.getPhase() == Phase.Waiting && message.equals(status.getMessage());
       StatusRecorder.progressing(status, Phase.Waiting, Reasons.WAITING_FOR_DATABASE, message, generation, now);
       if (!repeated) {
-        outcome.event(Reasons.WAITING_FOR_DATABASE, message);
+        decision.event(Reasons.WAITING_FOR_DATABASE, message);
       }
-      return outcome.requeue(config.lockRetryInterval());
+      return decision.requeue(config.lockRetryInterval());
     }
     String current;
     try {
@@ -330,7 +323,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         + resource.getSpec().getTargetRevision() + " with " + rollout.getImage() + " (database at " + current + " in "
         + VersionTable.of(status) + ")",
         generation, now);
-    return outcome.requeue(config.stepDelay());
+    return decision.requeue(config.stepDelay()).runNextStage();
   }
 
   /**
@@ -338,17 +331,17 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
    * Stalled=True with the reason (so Argo CD and Flux show it as degraded), checked again every
    * configRecheckInterval; the rollout starts by itself once the problem is gone.
    */
-  private Outcome configurationProblem(DatabaseMigrationStatus status, String reason, String message, long generation,
+  private Decision configurationProblem(DatabaseMigrationStatus status, String reason, String message, long generation,
                                        Instant now) {
     Condition stalled = StatusRecorder.find(status, ConditionTypes.STALLED);
     boolean repeated = stalled != null && "True".equals(stalled.getStatus()) && reason.equals(stalled.getReason())
         && Objects.equals(status.getObservedGeneration(), generation);
     StatusRecorder.stalled(status, Phase.Pending, reason, message, generation, now);
-    Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
-    return repeated ? outcome : outcome.event(reason, message);
+    Decision decision = new Decision().requeue(config.configRecheckInterval());
+    return repeated ? decision : decision.event(reason, message);
   }
 
-  private Outcome continueRollout(DatabaseMigration resource, DatabaseMigrationStatus status, Instant now) {
+  private Decision continueRollout(DatabaseMigration resource, DatabaseMigrationStatus status, Instant now) {
     Rollout rollout = status.getRollout();
     long generation = rollout.getGeneration();
     if (resource.getSpec() == null) {
@@ -358,8 +351,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
       boolean repeated = reconciling != null && Reasons.INVALID_SPEC.equals(reconciling.getReason());
       StatusRecorder.transientProblem(status, Reasons.INVALID_SPEC, message, generation, now);
-      Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
-      return repeated ? outcome : outcome.event(Reasons.INVALID_SPEC, message);
+      Decision decision = new Decision().requeue(config.configRecheckInterval());
+      return repeated ? decision : decision.event(Reasons.INVALID_SPEC, message);
     }
     JdbcTarget database;
     try {
@@ -367,7 +360,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     } catch (DatabaseConfigException e) {
       StatusRecorder.transientProblem(status, e.reason(), e.getMessage() + " (the rollout continues once it is fixed)",
           generation, now);
-      return new Outcome().requeue(config.configRecheckInterval());
+      return new Decision().requeue(config.configRecheckInterval());
     }
     String identity = database.identity().toString();
     if (rollout.getDatabase() != null && !rollout.getDatabase().equals(identity)) {
@@ -375,11 +368,11 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     if (rollout.getNextAttemptAt() != null && now.isBefore(Instant.parse(rollout.getNextAttemptAt()))) {
       // Backoff of a transient failure: a Job event must not start the next attempt early.
-      return new Outcome().requeue(Duration.between(now, Instant.parse(rollout.getNextAttemptAt())));
+      return new Decision().requeue(Duration.between(now, Instant.parse(rollout.getNextAttemptAt())));
     }
     Stage stage = stages.get(rollout.getStage());
     StageResult result = stage.run(new RolloutContext(resource, status, database, now));
-    return apply(resource, status, rollout.getStage(), result, now);
+    return transitions.apply(resource, status, rollout.getStage(), result, now);
   }
 
   /**
@@ -387,7 +380,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
    * locked. Running the rollout's next Job there would migrate a database nobody planned or locked, so the rollout
    * holds until the reference points back, and says how to get out.
    */
-  private Outcome databaseChanged(DatabaseMigrationStatus status, Rollout rollout, String identity, Instant now) {
+  private Decision databaseChanged(DatabaseMigrationStatus status, Rollout rollout, String identity, Instant now) {
     String message = "spec.database now points at " + identity + ", but the rollout of generation "
         + rollout.getGeneration() + " is working on " + rollout.getDatabase() + " (stage " + rollout.getStage()
         + "): no Job runs against " + identity + " that a rollout has not planned and locked. Point "
@@ -396,155 +389,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
     boolean repeated = reconciling != null && Reasons.DATABASE_CHANGED.equals(reconciling.getReason());
     StatusRecorder.transientProblem(status, Reasons.DATABASE_CHANGED, message, rollout.getGeneration(), now);
-    Outcome outcome = new Outcome().requeue(config.configRecheckInterval());
-    return repeated ? outcome : outcome.event(Reasons.DATABASE_CHANGED, message);
-  }
-
-  private Outcome apply(DatabaseMigration resource, DatabaseMigrationStatus status, RolloutStage current,
-                        StageResult result, Instant now) {
-    Rollout rollout = status.getRollout();
-    long generation = rollout.getGeneration();
-    Outcome outcome = new Outcome();
-    if (result instanceof StageResult.Waiting waiting) {
-      if (waiting.message() != null) {
-        Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
-        String reason = waiting.reason() != null ? waiting.reason() : status.getPhase().name();
-        if (waiting.reason() != null && (reconciling == null || !reason.equals(reconciling.getReason()))) {
-          outcome.event(reason, waiting.message());
-        }
-        StatusRecorder.progressing(status, status.getPhase(), reason, waiting.message(), generation, now);
-      }
-      return outcome.requeue(waiting.requeueAfter());
-    }
-    Duration stageDuration = rollout.getStageStartedAt() == null ? Duration.ZERO
-        : Duration.between(Instant.parse(rollout.getStageStartedAt()), now);
-    if (result instanceof StageResult.Retry retry) {
-      metrics.stageFinished(resource, current, "retried", stageDuration);
-      rollout.setStageStartedAt(now.toString());
-      int attempt = (rollout.getAttempt() == null ? 1 : rollout.getAttempt()) + 1;
-      rollout.setAttempt(attempt);
-      rollout.setJobUid(null);
-      rollout.setNextAttemptAt(now.plus(retry.after()).toString());
-      rollout.getJobs().set(current, JobNames.forStage(resource.getMetadata().getName(), current, rollout.getId(), attempt));
-      StatusRecorder.progressing(status, current.phase(), retry.reason(), retry.message(), generation, now);
-      return outcome.event(retry.reason(), retry.message()).requeue(retry.after());
-    }
-    if (result instanceof StageResult.Done done && done.next() == null) {
-      metrics.stageFinished(resource, current, "succeeded", stageDuration);
-      metrics.rolloutFinished(resource, Phase.Ready, done.reason());
-      status.setAppliedImage(rollout.getRequestedImage());
-      StatusRecorder.ready(status, done.reason(), done.message(), generation, now);
-      StatusRecorder.addHistory(status, history(resource, rollout, generation, Phase.Ready, done.reason(), done.message(), now));
-      locks.release(rollout.getDatabase(), DatabaseLocks.key(resource));
-      // From now on the database is watched for leaving its target (checkTarget).
-      return outcome.event(done.reason(), done.message()).requeue(config.configRecheckInterval());
-    }
-    if (result instanceof StageResult.Done done) {
-      RolloutStage next = done.next();
-      metrics.stageFinished(resource, current, "Normal".equals(Reasons.eventType(done.reason())) ? "succeeded" : "failed",
-          stageDuration);
-      if (next == RolloutStage.Rollback || next == RolloutStage.Restore) {
-        metrics.rollbackStarted(resource, next, done.reason());
-      }
-      if (current == RolloutStage.Backup && status.getLastBackup() != null && status.getLastBackup().getSizeBytes() != null) {
-        metrics.backupTaken(resource, status.getLastBackup().getSizeBytes());
-      }
-      rollout.setStageStartedAt(now.toString());
-      if ((next == RolloutStage.Rollback || next == RolloutStage.Restore) && rollout.getRollbackReason() == null) {
-        rollout.setRollbackReason(done.reason());
-        rollout.setRollbackMessage(done.outcome());
-      } else if (current == RolloutStage.Rollback && next == RolloutStage.Restore) {
-        // the downgrade back failed: the final message says so, after the failure that started the rollback
-        rollout.setRollbackMessage(rollout.getRollbackMessage() + "; then " + done.outcome());
-      }
-      rollout.setStage(next);
-      rollout.setAttempt(1);
-      rollout.setJobUid(null);
-      rollout.setNextAttemptAt(null);
-      if (next == RolloutStage.Verify) {
-        rollout.setVerifyStartedAt(now.toString());
-        rollout.setConsecutivePasses(0);
-        outcome.event(done.reason(), done.message());
-        outcome.event(Reasons.VERIFY_STARTED, "verifying " + checkCount(resource) + " check(s)");
-      } else {
-        rollout.getJobs().set(next, JobNames.forStage(resource.getMetadata().getName(), next, rollout.getId(), 1));
-        outcome.event(done.reason(), done.message());
-      }
-      StatusRecorder.progressing(status, next.phase(), next.phase().name(), done.message(), generation, now);
-      return outcome.requeue(config.stepDelay());
-    }
-    StageResult.Failed failed = (StageResult.Failed) result;
-    if (failed.outcome() == Phase.Pending) {
-      // The runner refused the Secret's URL: like every other URL problem, Stalled and rechecked (startRollout).
-      rollout.setRefusedSecretVersion(secretVersion(resource));
-      outcome.requeue(config.configRecheckInterval());
-    }
-    metrics.stageFinished(resource, current, failed.outcome() == Phase.RolledBack ? "succeeded" : "failed", stageDuration);
-    metrics.rolloutFinished(resource, failed.outcome(), failed.reason());
-    StatusRecorder.stalled(status, failed.outcome(), failed.reason(), failed.message(), generation, now);
-    StatusRecorder.addHistory(status, history(resource, rollout, generation, failed.outcome(), failed.reason(),
-        failed.message(), now));
-    locks.release(rollout.getDatabase(), DatabaseLocks.key(resource));
-    if (failed.outcome() == Phase.RolledBack) {
-      return outcome.event(current == RolloutStage.Restore ? Reasons.RESTORE_SUCCEEDED : Reasons.ROLLBACK_SUCCEEDED,
-          failed.message());
-    }
-    return outcome.event(failed.reason(), failed.message());
-  }
-
-  private static int checkCount(DatabaseMigration resource) {
-    return resource.getSpec().getVerify() == null || resource.getSpec().getVerify().getChecks() == null ? 0
-        : resource.getSpec().getVerify().getChecks().size();
-  }
-
-  private static HistoryEntry history(DatabaseMigration resource, Rollout rollout, long generation, Phase outcome,
-                                      String reason, String message, Instant now) {
-    HistoryEntry entry = new HistoryEntry();
-    entry.setGeneration(generation);
-    entry.setOutcome(outcome);
-    entry.setReason(reason);
-    entry.setMessage(Redaction.redact(message));
-    entry.setFinishedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
-    if (rollout == null) {
-      entry.setId(String.valueOf(generation));
-      entry.setImage(resource.getSpec() == null ? null : resource.getSpec().getImage());
-      entry.setStartedAt(entry.getFinishedAt());
-      return entry;
-    }
-    entry.setId(rollout.getId());
-    entry.setFrom(rollout.getFrom());
-    entry.setTo(rollout.getTo());
-    entry.setDirection(rollout.getDirection());
-    entry.setImage(rollout.getRequestedImage());
-    entry.setStartedAt(rollout.getStartedAt());
-    entry.setBackupFile(rollout.getBackupFile());
-    return entry;
-  }
-
-  /** resourceVersion of the Secret holding the database URL (null when it is gone). */
-  private String secretVersion(DatabaseMigration resource) {
-    var ref = resource.getSpec().getDatabase().getUrlSecretRef();
-    var secret = client.secrets().inNamespace(resource.getMetadata().getNamespace()).withName(ref.getName()).get();
-    return secret == null ? null : secret.getMetadata().getResourceVersion();
-  }
-
-  /** The resource as the API has it now (not the possibly stale informer copy); null once it is gone. */
-  private DatabaseMigration readFresh(DatabaseMigration trigger) {
-    return client.resources(DatabaseMigration.class).inNamespace(trigger.getMetadata().getNamespace())
-        .withName(trigger.getMetadata().getName()).get();
-  }
-
-  /** One status write per reconcile, skipped when nothing changed; the resourceVersion makes it conflict-safe. */
-  private void writeStatus(DatabaseMigration resource, DatabaseMigrationStatus original, DatabaseMigrationStatus status) {
-    if (MAPPER.valueToTree(status).equals(original == null ? null : MAPPER.valueToTree(original))) {
-      return;
-    }
-    resource.setStatus(status);
-    client.resources(DatabaseMigration.class).inNamespace(resource.getMetadata().getNamespace())
-        .resource(resource).updateStatus();
-  }
-
-  private static DatabaseMigrationStatus copy(DatabaseMigrationStatus status) {
-    return status == null ? new DatabaseMigrationStatus() : MAPPER.convertValue(status, DatabaseMigrationStatus.class);
+    Decision decision = new Decision().requeue(config.configRecheckInterval());
+    return repeated ? decision : decision.event(Reasons.DATABASE_CHANGED, message);
   }
 }

@@ -57,7 +57,7 @@ public class BackupStage extends JobStage {
           + " is not verified: " + Messages.clause(why) + "; the database was not changed");
     }
     context.rollout().setBackupFile(backup.getFile());
-    return new StageResult.Done(RolloutStage.Migrate, Reasons.BACKUP_SUCCEEDED, "backup " + backup.getFile() + " ("
+    return new StageResult.Advance(RolloutStage.Migrate, Reasons.BACKUP_SUCCEEDED, "backup " + backup.getFile() + " ("
         + backup.getSizeBytes() + " bytes, revision " + backup.getRevision() + ")");
   }
 }

@@ -38,7 +38,7 @@ public class MigrateStage extends JobStage {
           rollout.getBackupFile(), Reasons.MIGRATION_FAILED, "the " + rollout.getDirection() + " Job reported success "
               + "but the database is at " + current + ", not " + rollout.getTo(), current);
     }
-    return new StageResult.Done(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED,
+    return new StageResult.Advance(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED,
         rollout.getDirection() + " from " + rollout.getFrom() + " to " + current + " done");
   }
 
@@ -50,7 +50,7 @@ public class MigrateStage extends JobStage {
   StageResult afterLost(RolloutContext context, JobOutcome.Lost lost, String current) {
     Rollout rollout = context.rollout();
     if (current.equals(rollout.getTo())) {
-      return new StageResult.Done(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED, rollout.getDirection() + " from "
+      return new StageResult.Advance(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED, rollout.getDirection() + " from "
           + rollout.getFrom() + " to " + current + " done; its result was lost: " + lost.message()
           + ", but the database is at the target");
     }
@@ -71,7 +71,7 @@ public class MigrateStage extends JobStage {
       // No runner error, and the operator's own read shows the target: the migration committed (the pod's result was
       // lost, or the Job was marked failed after the commit). Rolling back a migration that worked would be the harm;
       // verification decides.
-      return new StageResult.Done(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED, rollout.getDirection() + " from "
+      return new StageResult.Advance(RolloutStage.Verify, Reasons.MIGRATION_SUCCEEDED, rollout.getDirection() + " from "
           + rollout.getFrom() + " to " + current + " done (the database is at the target; the Job left no result: "
           + Messages.clause(failed.message()) + ")");
     }

@@ -56,7 +56,7 @@ public class PlanStage extends JobStage {
     context.status().setVersionTableSchema(plan.versionTable().schema());
     context.status().setVersionTable(plan.versionTable().name());
     if (PlanResult.NONE.equals(plan.direction())) {
-      return new StageResult.Done(null, Reasons.UP_TO_DATE, "database already at " + plan.target());
+      return new StageResult.Ready(Reasons.UP_TO_DATE, "database already at " + plan.target());
     }
     if (PlanResult.DOWNGRADE.equals(plan.direction()) && !context.allowDowngrade()) {
       boolean withAppliedImage = rollout.getImage() != null && !rollout.getImage().equals(rollout.getRequestedImage());
@@ -71,7 +71,7 @@ public class PlanStage extends JobStage {
         + " to " + plan.target() + ", " + plan.stepCount() + " step(s)"
         + (plan.irreversibleSteps().isEmpty() ? "" : ", irreversible: " + String.join(", ", plan.irreversibleSteps())
             + (context.backupEnabled() ? " (a rollback restores the backup, which discards writes made after it)" : ""));
-    return new StageResult.Done(context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate,
+    return new StageResult.Advance(context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate,
         Reasons.PLAN_SUCCEEDED, summary);
   }
 
@@ -99,7 +99,7 @@ public class PlanStage extends JobStage {
       case "UNVERSIONED_DATABASE" -> new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, message);
       case "BAD_VERSION_TABLE" -> new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, message);
       case "UNKNOWN_CURRENT_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
-      case "BAD_DATABASE_URL" -> new StageResult.Failed(Phase.Pending, Reasons.INVALID_DATABASE_URL, Messages.clause(message)
+      case "BAD_DATABASE_URL" -> new StageResult.Misconfigured(Reasons.INVALID_DATABASE_URL, Messages.clause(message)
           + ". Fix the URL in the Secret (spec.database.urlSecretRef): the plan runs again once the Secret changes, "
           + "no retryToken needed");
       default -> new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, code + ": " + message);

@@ -39,7 +39,7 @@ public class RestoreStage extends JobStage {
           + " failed (database at " + current + "): " + Messages.clause(failed.message())
           + ". The database needs a human: restore " + rollout.getBackupFile() + " by hand");
     }
-    return new StageResult.Failed(Phase.RolledBack, rollout.getRollbackReason(), "restored backup "
+    return new StageResult.RolledBack(rollout.getRollbackReason(), "restored backup "
         + rollout.getBackupFile() + " (database at " + current + ") after: " + rollout.getRollbackMessage());
   }
 }

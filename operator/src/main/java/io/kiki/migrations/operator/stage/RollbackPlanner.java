@@ -23,7 +23,7 @@ public final class RollbackPlanner {
             Reasons.HEALTH_CHECK_FAILED.equals(causeReason) ? Reasons.VERIFY_FAILED : causeReason,
             causeMessage + "; rollback.onFailure is None, so the database stays at " + databaseAt);
       case Restore:
-        return hasBackup ? new StageResult.Done(RolloutStage.Restore, causeReason,
+        return hasBackup ? new StageResult.Undo(RolloutStage.Restore, causeReason,
             causeMessage + "; restoring backup " + backupFile, causeMessage)
             : new StageResult.Failed(Phase.Failed, Reasons.NO_BACKUP, causeMessage
                 + "; rollback.onFailure is Restore but this rollout has no backup (enable spec.backup); the database "
@@ -31,21 +31,21 @@ public final class RollbackPlanner {
       default:
         if (irreversibleSteps != null && !irreversibleSteps.isEmpty()) {
           String irreversible = "; steps " + String.join(", ", irreversibleSteps) + " cannot be downgraded";
-          return hasBackup ? new StageResult.Done(RolloutStage.Restore, causeReason, causeMessage + irreversible
+          return hasBackup ? new StageResult.Undo(RolloutStage.Restore, causeReason, causeMessage + irreversible
               + ", restoring backup " + backupFile, causeMessage + irreversible)
               : new StageResult.Failed(Phase.Failed, Reasons.IRREVERSIBLE_WITHOUT_BACKUP, causeMessage + "; steps "
                   + String.join(", ", irreversibleSteps) + " cannot be downgraded (their downgrade() does nothing) and "
                   + "there is no backup: the database stays at " + databaseAt + ". Restore it from your own backup, "
                   + "and enable spec.backup for the next rollout");
         }
-        return new StageResult.Done(RolloutStage.Rollback, causeReason, causeMessage + "; downgrading", causeMessage);
+        return new StageResult.Undo(RolloutStage.Rollback, causeReason, causeMessage + "; downgrading", causeMessage);
     }
   }
 
   /** The downgrade back failed: restore if the strategy allows and a backup exists. */
   public static StageResult afterDowngradeFailed(RollbackStrategy strategy, String backupFile, String message) {
     if (strategy == RollbackStrategy.DowngradeThenRestore && backupFile != null && !backupFile.isEmpty()) {
-      return new StageResult.Done(RolloutStage.Restore, Reasons.ROLLBACK_FAILED,
+      return new StageResult.Undo(RolloutStage.Restore, Reasons.ROLLBACK_FAILED,
           message + "; restoring backup " + backupFile, message);
     }
     return new StageResult.Failed(Phase.Failed, Reasons.ROLLBACK_FAILED, message

@@ -31,7 +31,7 @@ public class RollbackStage extends JobStage {
     String current = readCurrentRevision(context);
     if (outcome instanceof JobOutcome.Lost lost) {
       if (current.equals(rollout.getFrom())) {
-        return new StageResult.Failed(Phase.RolledBack, rollout.getRollbackReason(), "rolled back to " + current
+        return new StageResult.RolledBack(rollout.getRollbackReason(), "rolled back to " + current
             + " (the " + direction + " Job's result was lost: " + lost.message() + ") after: "
             + rollout.getRollbackMessage());
       }
@@ -39,7 +39,7 @@ public class RollbackStage extends JobStage {
           lost.message() + "; the database is at " + current);
     }
     if (outcome instanceof JobOutcome.Succeeded && current.equals(rollout.getFrom())) {
-      return new StageResult.Failed(Phase.RolledBack, rollout.getRollbackReason(), "rolled back to " + current
+      return new StageResult.RolledBack(rollout.getRollbackReason(), "rolled back to " + current
           + " after: " + rollout.getRollbackMessage());
     }
     if (outcome instanceof JobOutcome.Failed failed && mayRetry(context, failed) && current.equals(rollout.getTo())) {

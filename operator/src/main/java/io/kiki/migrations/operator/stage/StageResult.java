@@ -4,17 +4,50 @@ import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import java.time.Duration;
 
-/** What a stage decided. The reconciler turns it into status, conditions, events and a requeue. */
+/**
+ * What a stage decided. {@code controller.RolloutTransitions} turns it into status, conditions, events and a requeue;
+ * each kind names what happened, so what follows it is decided in one place.
+ */
 public sealed interface StageResult {
+  /** The stage succeeded: the rollout goes on with {@code next}; {@code message} is the status while next runs. */
+  record Advance(RolloutStage next, String reason, String message) implements StageResult {
+  }
+
+  /** The rollout reached its target (migrated and verified, or the database was already there). */
+  record Ready(String reason, String message) implements StageResult {
+  }
+
   /**
-   * The stage finished: go on to {@code next}, or, when next is null, the rollout is done (Ready). {@code message} is the
-   * status while {@code next} runs ("...; downgrading"); {@code outcome} is what happened, without the step that follows,
-   * for the rollout's final message (a rollback records the outcomes that led to it).
+   * The rollout failed and is undone by {@code next} (Rollback or Restore), for {@code reason}. {@code message} is the
+   * status while next runs ("...; downgrading"); {@code cause} is what happened, without the step that follows, for
+   * the rollout's final message (a rollback records the causes that led to it).
    */
-  record Done(RolloutStage next, String reason, String message, String outcome) implements StageResult {
-    public Done(RolloutStage next, String reason, String message) {
-      this(next, reason, message, message);
+  record Undo(RolloutStage next, String reason, String message, String cause) implements StageResult {
+    public Undo {
+      if (next != RolloutStage.Rollback && next != RolloutStage.Restore) {
+        throw new IllegalArgumentException("a rollout is undone by Rollback or Restore, not " + next);
+      }
     }
+  }
+
+  /** The rollout was undone: the database is back where it started. {@code reason} is why it was undone. */
+  record RolledBack(String reason, String message) implements StageResult {
+  }
+
+  /** The rollout ends with {@code outcome} (Failed, or Blocked when it never touched the database), for {@code reason}. */
+  record Failed(Phase outcome, String reason, String message) implements StageResult {
+    public Failed {
+      if (outcome != Phase.Failed && outcome != Phase.Blocked) {
+        throw new IllegalArgumentException("a rollout fails as Failed or Blocked, not " + outcome);
+      }
+    }
+  }
+
+  /**
+   * The database settings were refused (the runner could not use the Secret's URL): like every other URL problem the
+   * resource is Pending and Stalled, and the rollout starts again by itself once the Secret changes.
+   */
+  record Misconfigured(String reason, String message) implements StageResult {
   }
 
   /**
@@ -30,10 +63,6 @@ public sealed interface StageResult {
     public Waiting(Duration requeueAfter, String message) {
       this(requeueAfter, message, null);
     }
-  }
-
-  /** The rollout ends with {@code outcome} (Failed, Blocked or RolledBack), for {@code reason}. */
-  record Failed(Phase outcome, String reason, String message) implements StageResult {
   }
 
   /** A transient failure (lock timeout, database unreachable): run the stage again as a new attempt after a backoff. */

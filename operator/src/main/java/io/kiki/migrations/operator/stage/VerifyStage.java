@@ -143,7 +143,7 @@ public class VerifyStage implements Stage {
       passes++;
       rollout.setConsecutivePasses(passes);
       if (passes >= threshold) {
-        return new StageResult.Done(null, Reasons.SUCCEEDED, "database at " + currentRevision + "; " + results.size()
+        return new StageResult.Ready(Reasons.SUCCEEDED, "database at " + currentRevision + "; " + results.size()
             + " check(s) passed " + passes + " round(s) in a row");
       }
     } else {

@@ -16,7 +16,6 @@ public final class Reasons {
   // Transient problems: retried with backoff, never terminal (Reconciling=True)
   public static final String DATABASE_UNREACHABLE = "DatabaseUnreachable";
   public static final String LOCK_TIMEOUT = "LockTimeout";
-  public static final String API_CONFLICT = "ApiConflict";
   public static final String RECONCILE_ERROR = "ReconcileError";
 
   // Stage started (events)

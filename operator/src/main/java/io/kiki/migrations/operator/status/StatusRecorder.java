@@ -1,6 +1,10 @@
 package io.kiki.migrations.operator.status;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.HistoryEntry;
 import io.kiki.migrations.api.v1alpha1.Phase;
@@ -11,13 +15,62 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one place that writes phase, message and kstatus conditions. lastTransitionTime changes only when a
- * condition's status changes; every message goes through redaction.
+ * The one place that writes phase, message and kstatus conditions, and the status itself to the API
+ * ({@link #write}). lastTransitionTime changes only when a condition's status changes; every message goes through
+ * redaction.
  */
 public final class StatusRecorder {
   public static final int HISTORY_LIMIT = 10;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * The status changed under this reconcile (another writer, or a cache that lagged behind the API): what it decided
+   * rests on a status that is gone, so it is not written; JOSDK runs the reconcile again on the newer resource.
+   */
+  public static final class StaleStatusException extends RuntimeException {
+    StaleStatusException(DatabaseMigration resource) {
+      super("the status of " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
+          + " changed since this reconcile read it (resourceVersion " + resource.getMetadata().getResourceVersion()
+          + "); reconciling again");
+    }
+  }
 
   private StatusRecorder() {
+  }
+
+  /**
+   * Writes {@code status} over the status {@code resource} has (the one it was built from), once, and not at all when
+   * nothing changed. The write carries the resourceVersion: when someone else changed the resource meanwhile (a label,
+   * an annotation, the spec), the 409 is retried here on the newer version, as long as its status is still the one this
+   * status was built from. The written resource is kept in the controller's cache (JOSDK's
+   * PrimaryUpdateAndCacheUtils), so the next reconcile sees this status without reading the resource from the API.
+   *
+   * @return the resource as written, or {@code resource} when nothing changed
+   */
+  public static DatabaseMigration write(DatabaseMigration resource, DatabaseMigrationStatus status,
+                                        Context<DatabaseMigration> context) {
+    DatabaseMigrationStatus builtFrom = resource.getStatus();
+    if (same(builtFrom, status)) {
+      return resource;
+    }
+    return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, current -> {
+      if (current != resource && !same(current.getStatus(), builtFrom)) {
+        throw new StaleStatusException(current);
+      }
+      current.setStatus(status);
+      return current;
+    });
+  }
+
+  /** Whether the two statuses say the same (field by field, as the API would store them). */
+  public static boolean same(DatabaseMigrationStatus a, DatabaseMigrationStatus b) {
+    return MAPPER.valueToTree(a == null ? new DatabaseMigrationStatus() : a)
+        .equals(MAPPER.valueToTree(b == null ? new DatabaseMigrationStatus() : b));
+  }
+
+  /** A copy to build the next status in, leaving the resource's own status as it was read. */
+  public static DatabaseMigrationStatus copy(DatabaseMigrationStatus status) {
+    return status == null ? new DatabaseMigrationStatus() : MAPPER.convertValue(status, DatabaseMigrationStatus.class);
   }
 
   /** Working on a rollout (or waiting for the database): Reconciling=True, Ready=False, Stalled=False. */

@@ -59,7 +59,7 @@ class JobStageDecisionsTest {
         + "\"no_such_table\" does not exist; the database is unchanged at a1. Fix the migration and build a new image");
 
     StageResult moved = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), failed, "b2");
-    assertThat(((StageResult.Done) moved).message()).isEqualTo("upgrade to c3 failed in revision c3: relation "
+    assertThat(((StageResult.Undo) moved).message()).isEqualTo("upgrade to c3 failed in revision c3: relation "
         + "\"no_such_table\" does not exist; the database moved to b2; downgrading");
   }
 
@@ -69,12 +69,12 @@ class JobStageDecisionsTest {
     JobOutcome.Failed lost = new JobOutcome.Failed(Optional.empty(),
         "Job kiki-campaigns-migrate-1 completed but its pod left no kiki-migrate result in the termination message");
     StageResult result = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), lost, "c3");
-    assertThat(result).isInstanceOf(StageResult.Done.class);
-    assertThat(((StageResult.Done) result).next()).isEqualTo(RolloutStage.Verify);
-    assertThat(((StageResult.Done) result).reason()).isEqualTo(Reasons.MIGRATION_SUCCEEDED);
+    assertThat(result).isInstanceOf(StageResult.Advance.class);
+    assertThat(((StageResult.Advance) result).next()).isEqualTo(RolloutStage.Verify);
+    assertThat(((StageResult.Advance) result).reason()).isEqualTo(Reasons.MIGRATION_SUCCEEDED);
 
     StageResult halfway = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), lost, "b2");
-    assertThat(((StageResult.Done) halfway).next()).as("not at the target: undo").isEqualTo(RolloutStage.Rollback);
+    assertThat(((StageResult.Undo) halfway).next()).as("not at the target: undo").isEqualTo(RolloutStage.Rollback);
   }
 
   @Test
@@ -115,7 +115,7 @@ class JobStageDecisionsTest {
     RolloutContext moved = migrating(TestingResources.resource());
     moved.rollout().setAttempt(1);
     StageResult partly = stage.afterFailure(moved, failed("LOCK_TIMEOUT", "revision c3 waited"), "b2");
-    assertThat(((StageResult.Done) partly).next()).as("some revisions committed: undo, not retry")
+    assertThat(((StageResult.Undo) partly).next()).as("some revisions committed: undo, not retry")
         .isEqualTo(RolloutStage.Rollback);
   }
 
@@ -136,9 +136,9 @@ class JobStageDecisionsTest {
     MigrateStage stage = new MigrateStage(services);
     StageResult result = stage.afterFailure(migrating(TestingResources.resource()),
         failed("MIGRATION_FAILED", "revision c3 failed"), "b2");
-    assertThat(result).isInstanceOf(StageResult.Done.class);
-    assertThat(((StageResult.Done) result).next()).isEqualTo(RolloutStage.Rollback);
-    assertThat(((StageResult.Done) result).reason()).isEqualTo(Reasons.MIGRATION_FAILED);
+    assertThat(result).isInstanceOf(StageResult.Undo.class);
+    assertThat(((StageResult.Undo) result).next()).isEqualTo(RolloutStage.Rollback);
+    assertThat(((StageResult.Undo) result).reason()).isEqualTo(Reasons.MIGRATION_FAILED);
   }
 
   @Test
@@ -151,7 +151,7 @@ class JobStageDecisionsTest {
     String ok = "{\"ok\":true,\"command\":\"backup\",\"file\":\"k-1.dump\",\"sizeBytes\":2048,\"sha256\":\"ab\","
         + "\"revision\":\"a1\",\"verified\":true}";
     StageResult done = BackupStage.afterBackup(context, new RunnerResult(new ObjectMapper().readTree(ok)));
-    assertThat(done).isEqualTo(new StageResult.Done(RolloutStage.Migrate, Reasons.BACKUP_SUCCEEDED,
+    assertThat(done).isEqualTo(new StageResult.Advance(RolloutStage.Migrate, Reasons.BACKUP_SUCCEEDED,
         "backup k-1.dump (2048 bytes, revision a1)"));
     assertThat(context.rollout().getBackupFile()).isEqualTo("k-1.dump");
     assertThat(context.status().getLastBackup().getSha256()).isEqualTo("ab");
@@ -192,9 +192,9 @@ class JobStageDecisionsTest {
     MigrateStage stage = new MigrateStage(services);
     JobOutcome.Lost lost = new JobOutcome.Lost("migrate Job kiki-campaigns-migrate-3 (uid u) was deleted");
     StageResult atTarget = stage.afterLost(migrating(TestingResources.resource()), lost, "c3");
-    assertThat(atTarget).isInstanceOf(StageResult.Done.class);
-    assertThat(((StageResult.Done) atTarget).next()).isEqualTo(RolloutStage.Verify);
-    assertThat(((StageResult.Done) atTarget).message()).contains("result was lost").contains("at the target");
+    assertThat(atTarget).isInstanceOf(StageResult.Advance.class);
+    assertThat(((StageResult.Advance) atTarget).next()).isEqualTo(RolloutStage.Verify);
+    assertThat(((StageResult.Advance) atTarget).message()).contains("result was lost").contains("at the target");
     StageResult unchanged = stage.afterLost(migrating(TestingResources.resource()), lost, "a1");
     assertThat(unchanged).isInstanceOf(StageResult.Failed.class);
     assertThat(((StageResult.Failed) unchanged).reason()).isEqualTo(Reasons.JOB_LOST);

@@ -29,7 +29,7 @@ class PlanStageTest {
     DatabaseMigration resource = TestingResources.resource();
     RolloutContext context = TestingResources.context(resource, RolloutStage.Plan, "a1");
     StageResult result = PlanStage.afterPlan(context, plan(List.of("a1"), "c3", "upgrade", List.of()));
-    assertThat(result).isEqualTo(new StageResult.Done(RolloutStage.Migrate, Reasons.PLAN_SUCCEEDED,
+    assertThat(result).isEqualTo(new StageResult.Advance(RolloutStage.Migrate, Reasons.PLAN_SUCCEEDED,
         "plan abcdef0123456789: upgrade from a1 to c3, 2 step(s)"));
     assertThat(context.rollout().getTo()).isEqualTo("c3");
     assertThat(context.rollout().getDirection()).isEqualTo("upgrade");
@@ -43,8 +43,8 @@ class PlanStageTest {
     resource.getSpec().setBackup(backup);
     StageResult withBackup = PlanStage.afterPlan(TestingResources.context(resource, RolloutStage.Plan, "a1"),
         plan(List.of("a1"), "c3", "upgrade", List.of("c3")));
-    assertThat(((StageResult.Done) withBackup).next()).isEqualTo(RolloutStage.Backup);
-    assertThat(((StageResult.Done) withBackup).message())
+    assertThat(((StageResult.Advance) withBackup).next()).isEqualTo(RolloutStage.Backup);
+    assertThat(((StageResult.Advance) withBackup).message())
         .endsWith("irreversible: c3 (a rollback restores the backup, which discards writes made after it)");
   }
 
@@ -68,7 +68,7 @@ class PlanStageTest {
   void targetAlreadyReachedIsReadyWithoutMigrating() {
     RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Plan, "c3");
     StageResult result = PlanStage.afterPlan(context, plan(List.of("c3"), "c3", "none", List.of()));
-    assertThat(result).isEqualTo(new StageResult.Done(null, Reasons.UP_TO_DATE, "database already at c3"));
+    assertThat(result).isEqualTo(new StageResult.Ready(Reasons.UP_TO_DATE, "database already at c3"));
   }
 
   @Test
@@ -84,7 +84,7 @@ class PlanStageTest {
     resource.getSpec().setAllowDowngrade(true);
     StageResult allowed = PlanStage.afterPlan(TestingResources.context(resource, RolloutStage.Plan, "c3"),
         plan(List.of("c3"), "a1", "downgrade", List.of()));
-    assertThat(((StageResult.Done) allowed).next()).isEqualTo(RolloutStage.Migrate);
+    assertThat(((StageResult.Advance) allowed).next()).isEqualTo(RolloutStage.Migrate);
   }
 
   /** After an image revert the plan ran with status.appliedImage: the refusal names the image that would downgrade. */
@@ -113,9 +113,9 @@ class PlanStageTest {
     assertThat(PlanStage.decideFailure("BAD_VERSION_TABLE", "rows"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, "rows"));
     assertThat(PlanStage.decideFailure("BAD_DATABASE_URL", "bad")).as("Stalled and rechecked like every URL problem")
-        .isEqualTo(new StageResult.Failed(Phase.Pending, Reasons.INVALID_DATABASE_URL, "bad. Fix the URL in the Secret "
+        .isEqualTo(new StageResult.Misconfigured(Reasons.INVALID_DATABASE_URL, "bad. Fix the URL in the Secret "
             + "(spec.database.urlSecretRef): the plan runs again once the Secret changes, no retryToken needed"));
-    assertThat(((StageResult.Failed) PlanStage.decideFailure("BAD_DATABASE_URL", "Use one of postgresql://, sqlite://."))
+    assertThat(((StageResult.Misconfigured) PlanStage.decideFailure("BAD_DATABASE_URL", "Use one of postgresql://, sqlite://."))
         .message()).as("the runner's own full stop is not doubled").startsWith("Use one of postgresql://, sqlite://. Fix");
     assertThat(PlanStage.decideFailure("INTERNAL_ERROR", "bug"))
         .isEqualTo(new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, "INTERNAL_ERROR: bug"));

@@ -20,7 +20,7 @@ class RollbackPlannerTest {
   void downgradeStrategies() {
     assertThat(next(begin(RollbackStrategy.Downgrade, List.of(), null))).isEqualTo(RolloutStage.Rollback);
     assertThat(next(begin(RollbackStrategy.DowngradeThenRestore, List.of(), "b.dump"))).isEqualTo(RolloutStage.Rollback);
-    assertThat(((StageResult.Done) begin(RollbackStrategy.Downgrade, List.of(), null)).reason()).isEqualTo(CAUSE);
+    assertThat(((StageResult.Undo) begin(RollbackStrategy.Downgrade, List.of(), null)).reason()).isEqualTo(CAUSE);
   }
 
   @Test
@@ -48,17 +48,17 @@ class RollbackPlannerTest {
   /** The status while undoing names the next step; what the rollout's final message keeps does not. */
   @Test
   void theOutcomeLeavesOutTheStepThatFollows() {
-    StageResult.Done downgrading = (StageResult.Done) begin(RollbackStrategy.DowngradeThenRestore, List.of(), "b.dump");
+    StageResult.Undo downgrading = (StageResult.Undo) begin(RollbackStrategy.DowngradeThenRestore, List.of(), "b.dump");
     assertThat(downgrading.message()).isEqualTo("checks failed; downgrading");
-    assertThat(downgrading.outcome()).isEqualTo("checks failed");
-    StageResult.Done restoring = (StageResult.Done) begin(RollbackStrategy.Restore, List.of(), "b.dump");
-    assertThat(restoring.outcome()).isEqualTo("checks failed");
-    StageResult.Done irreversible = (StageResult.Done) begin(RollbackStrategy.DowngradeThenRestore, List.of("c3"), "b.dump");
-    assertThat(irreversible.outcome()).isEqualTo("checks failed; steps c3 cannot be downgraded");
-    StageResult.Done afterDowngrade = (StageResult.Done) RollbackPlanner.afterDowngradeFailed(
+    assertThat(downgrading.cause()).isEqualTo("checks failed");
+    StageResult.Undo restoring = (StageResult.Undo) begin(RollbackStrategy.Restore, List.of(), "b.dump");
+    assertThat(restoring.cause()).isEqualTo("checks failed");
+    StageResult.Undo irreversible = (StageResult.Undo) begin(RollbackStrategy.DowngradeThenRestore, List.of("c3"), "b.dump");
+    assertThat(irreversible.cause()).isEqualTo("checks failed; steps c3 cannot be downgraded");
+    StageResult.Undo afterDowngrade = (StageResult.Undo) RollbackPlanner.afterDowngradeFailed(
         RollbackStrategy.DowngradeThenRestore, "b.dump", "downgrade back to a1 failed");
     assertThat(afterDowngrade.message()).endsWith("; restoring backup b.dump");
-    assertThat(afterDowngrade.outcome()).isEqualTo("downgrade back to a1 failed");
+    assertThat(afterDowngrade.cause()).isEqualTo("downgrade back to a1 failed");
   }
 
   @Test
@@ -72,7 +72,7 @@ class RollbackPlannerTest {
   }
 
   static RolloutStage next(StageResult result) {
-    assertThat(result).isInstanceOf(StageResult.Done.class);
-    return ((StageResult.Done) result).next();
+    assertThat(result).isInstanceOf(StageResult.Undo.class);
+    return ((StageResult.Undo) result).next();
   }
 }

@@ -33,9 +33,8 @@ class VerifyStageTest {
     VerifyStage.decide(rollout, pass, 3, start, timeout, interval, start.plusSeconds(20), "c3", context);
     VerifyStage.decide(rollout, pass, 3, start, timeout, interval, start.plusSeconds(30), "c3", context);
     StageResult done = VerifyStage.decide(rollout, pass, 3, start, timeout, interval, start.plusSeconds(40), "c3", context);
-    assertThat(done).isInstanceOf(StageResult.Done.class);
-    assertThat(((StageResult.Done) done).next()).isNull();
-    assertThat(((StageResult.Done) done).reason()).isEqualTo(Reasons.SUCCEEDED);
+    assertThat(done).isInstanceOf(StageResult.Ready.class);
+    assertThat(((StageResult.Ready) done).reason()).isEqualTo(Reasons.SUCCEEDED);
   }
 
   @Test
@@ -43,10 +42,10 @@ class VerifyStageTest {
     RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Verify, "a1");
     StageResult rollback = VerifyStage.decide(context.rollout(), fail, 1, start, timeout, interval, start.plus(timeout),
         "c3", context);
-    assertThat(rollback).isInstanceOf(StageResult.Done.class);
-    assertThat(((StageResult.Done) rollback).next()).isEqualTo(RolloutStage.Rollback);
-    assertThat(((StageResult.Done) rollback).reason()).isEqualTo(Reasons.HEALTH_CHECK_FAILED);
-    assertThat(((StageResult.Done) rollback).message()).contains("api: GET returned 500");
+    assertThat(rollback).isInstanceOf(StageResult.Undo.class);
+    assertThat(((StageResult.Undo) rollback).next()).isEqualTo(RolloutStage.Rollback);
+    assertThat(((StageResult.Undo) rollback).reason()).isEqualTo(Reasons.HEALTH_CHECK_FAILED);
+    assertThat(((StageResult.Undo) rollback).message()).contains("api: GET returned 500");
 
     RollbackSpec none = new RollbackSpec();
     none.setOnFailure(RollbackStrategy.None);
@@ -104,8 +103,7 @@ class VerifyStageTest {
     assertThat(Instant.parse(rollout.getVerifyStartedAt())).as("the outage moved the start").isEqualTo(start.plusSeconds(35));
     StageResult afterOutage = VerifyStage.decide(rollout, up, 1, Instant.parse(rollout.getVerifyStartedAt()),
         verifyTimeout, interval, back, "c3", context);
-    assertThat(afterOutage).as("no rollback, no restore: Ready").isInstanceOf(StageResult.Done.class);
-    assertThat(((StageResult.Done) afterOutage).next()).isNull();
+    assertThat(afterOutage).as("no rollback, no restore: Ready").isInstanceOf(StageResult.Ready.class);
   }
 
   @Test

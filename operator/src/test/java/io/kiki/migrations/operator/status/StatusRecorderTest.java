@@ -49,7 +49,7 @@ class StatusRecorderTest {
     assertThat(StatusRecorder.find(status, ConditionTypes.STALLED).getStatus()).isEqualTo("False");
 
     status.setPhase(Phase.Migrating);
-    StatusRecorder.transientProblem(status, Reasons.API_CONFLICT, "conflict", 5, t1);
+    StatusRecorder.transientProblem(status, Reasons.DATABASE_UNREACHABLE, "connection refused", 5, t1);
     assertThat(status.getPhase()).as("an active phase is kept").isEqualTo(Phase.Migrating);
   }
 
