@@ -6,6 +6,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.kiki.migrations.operator.controller.DatabaseMigrationCloner;
 import io.kiki.migrations.operator.controller.DatabaseMigrationReconciler;
 import io.kiki.migrations.operator.metrics.OperatorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,6 +38,11 @@ public class MigrationsOperator implements AutoCloseable {
           .withReconciliationTerminationTimeout(config.shutdownTimeout())
           // The operator patches without server-side apply (the Fabric8 mock server has none), in production too.
           .withUseSSAToPatchPrimaryResource(false)
+          // The status written by a reconcile stays in the cache until the informer has that version or a later one
+          // (StatusRecorder.write), also when one reconcile writes twice; without it, the second write's cache entry is
+          // dropped and the next reconcile could see the status from before the first.
+          .withParseResourceVersions(true)
+          .withResourceCloner(new DatabaseMigrationCloner(client.getKubernetesSerialization()))
           .withSSABasedCreateUpdateMatchForDependentResources(false);
       if (config.leaderElection()) {
         // A null namespace is JOSDK's default (the client's namespace), a null identity too (HOSTNAME, else a UUID).

@@ -171,19 +171,18 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     String message = Redaction.redact(cause.getMessage()) + "; retrying";
     LOG.warn("{}/{}: {}: {}", trigger.getMetadata().getNamespace(), trigger.getMetadata().getName(), reason, message);
     try {
-      // The cached resource: it holds the status this operator wrote last, even if this reconcile wrote it.
-      DatabaseMigration resource = context.getPrimaryCache().get(ResourceID.fromResource(trigger)).orElse(null);
-      if (resource != null) {
-        DatabaseMigrationStatus status = StatusRecorder.copy(resource.getStatus());
-        Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
-        boolean repeated = reconciling != null && reason.equals(reconciling.getReason());
-        long generation = status.getRollout() != null && status.getPhase() != null && status.getPhase().isRolloutActive()
-            ? status.getRollout().getGeneration() : resource.getMetadata().getGeneration();
-        StatusRecorder.transientProblem(status, reason, message, generation, Instant.now());
-        DatabaseMigration written = StatusRecorder.write(resource, status, context);
-        if (!repeated) {
-          events.record(written, reason, message);
-        }
+      // The cached resource holds the status this operator wrote last, even if this reconcile wrote it; once the
+      // operator stops, its informers (and their cache) are gone, and the reconcile's own resource is what is left.
+      DatabaseMigration resource = context.getPrimaryCache().get(ResourceID.fromResource(trigger)).orElse(trigger);
+      DatabaseMigrationStatus status = StatusRecorder.copy(resource.getStatus());
+      Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
+      boolean repeated = reconciling != null && reason.equals(reconciling.getReason());
+      long generation = status.getRollout() != null && status.getPhase() != null && status.getPhase().isRolloutActive()
+          ? status.getRollout().getGeneration() : resource.getMetadata().getGeneration();
+      StatusRecorder.transientProblem(status, reason, message, generation, Instant.now());
+      DatabaseMigration written = StatusRecorder.write(resource, status, context);
+      if (!repeated) {
+        events.record(written, reason, message);
       }
     } catch (RuntimeException writeFailure) {
       LOG.warn("could not record the error in the status: {}", Redaction.redact(writeFailure.getMessage()));

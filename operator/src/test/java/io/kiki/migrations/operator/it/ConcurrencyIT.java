@@ -8,6 +8,11 @@ import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.operator.status.Reasons;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Operator restarts and several resources on one database. */
@@ -30,6 +35,42 @@ class ConcurrencyIT extends MockClusterTestBase {
     assertThat(revision()).isEqualTo("c3");
     assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
     assertThat(ready.getStatus().getHistory()).hasSize(1);
+  }
+
+  /**
+   * Someone labels the resource all through the rollout: each label bumps the resourceVersion, so status writes made
+   * with the older one conflict (409). They are retried where they happen: no error reason, no Warning event.
+   */
+  @Test
+  void editsDuringTheRolloutConflictQuietly() throws Exception {
+    create(fixture("basic.yaml"));
+    AtomicBoolean editing = new AtomicBoolean(true);
+    AtomicInteger edits = new AtomicInteger();
+    Thread editor = new Thread(() -> {
+      while (editing.get()) {
+        int n = edits.incrementAndGet();
+        edit("kiki-campaigns", r -> {
+          Map<String, String> labels = new HashMap<>(Optional.ofNullable(r.getMetadata().getLabels()).orElse(Map.of()));
+          labels.put("edited", String.valueOf(n));
+          r.getMetadata().setLabels(labels);
+          return r;
+        });
+      }
+    });
+    editor.start();
+    try {
+      DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
+      assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 1);
+    } finally {
+      editing.set(false);
+      editor.join();
+    }
+    assertThat(edits.get()).as("edits made while the operator wrote the status").isGreaterThan(5);
+    assertThat(eventReasons("kiki-campaigns")).doesNotContain(Reasons.RECONCILE_ERROR, "ApiConflict")
+        .containsSubsequence(Reasons.PLAN_STARTED, Reasons.MIGRATION_STARTED, Reasons.SUCCEEDED);
+    assertThat(events("kiki-campaigns")).allSatisfy(e -> assertThat(e.getType()).isEqualTo("Normal"));
+    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
+    assertThat(get("kiki-campaigns").getStatus().getHistory()).hasSize(1);
   }
 
   @Test

@@ -45,11 +45,15 @@ import java.util.function.Supplier;
  * Run: {@code mvn -B -pl operator -am test-compile}, then java with the test classpath (see the report of issue 15).
  */
 public final class OperatorLatencyBenchmark {
+  // The mock server logs every request through java.util.logging; keep the reference so the level sticks.
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
   private OperatorLatencyBenchmark() {
   }
 
   public static void main(String[] args) throws Exception {
-    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+    MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         new MockClusterTestBase.GrantingCrudDispatcher(), false);
     server.init();
@@ -161,7 +165,7 @@ public final class OperatorLatencyBenchmark {
     }
     pool.shutdown();
     pool.awaitTermination(1, TimeUnit.HOURS);
-    System.out.printf("created %d idle Ready resources in %.1f s (%d failed)%n", resources,
+    System.out.printf("BENCH created %d idle Ready resources in %.1f s (%d failed)%n", resources,
         ms(System.nanoTime() - creating) / 1000, failures.get());
     List<Double> seconds = new ArrayList<>();
     for (int run = 0; run < runs; run++) {
@@ -173,7 +177,7 @@ public final class OperatorLatencyBenchmark {
         await(() -> registry.find("operator.sdk.reconciliations.success").counters().stream()
             .mapToDouble(Counter::count).sum() >= resources, 3600);
         seconds.add(ms(System.nanoTime() - start) / 1000);
-        System.out.printf("run %d: %.1f s%n", run + 1, seconds.get(seconds.size() - 1));
+        System.out.printf("BENCH run %d: %.1f s%n", run + 1, seconds.get(seconds.size() - 1));
       }
     }
     print("full resync of " + resources + " idle Ready resources (s)", seconds);
@@ -208,7 +212,7 @@ public final class OperatorLatencyBenchmark {
     Collections.sort(sorted);
     double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
         : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-    System.out.printf("%-55s n=%d min %.1f median %.1f max %.1f%n", what, sorted.size(), sorted.get(0), median,
+    System.out.printf("BENCH %-55s n=%d min %.1f median %.1f max %.1f%n", what, sorted.size(), sorted.get(0), median,
         sorted.get(sorted.size() - 1));
   }
 }
