@@ -120,7 +120,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     DatabaseMigrationStatus status = StatusRecorder.copy(resource.getStatus());
     Decision decision = decide(resource, status, context, Instant.now());
     DatabaseMigration written = record(resource, status, decision, context);
-    for (int stages = 1; decision.runsNextStage() && stages < MAX_STAGES_PER_RECONCILE; stages++) {
+    for (int run = 1; decision.runsNextStage() && run < MAX_STAGES_PER_RECONCILE; run++) {
       // The status written just now names the next stage and its Job: run it now rather than in a later reconcile.
       status = StatusRecorder.copy(written.getStatus());
       decision = continueRollout(written, status, Instant.now());

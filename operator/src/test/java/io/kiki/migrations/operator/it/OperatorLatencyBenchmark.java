@@ -42,7 +42,13 @@ import java.util.function.Supplier;
  *   <li>{@code resync [resources] [runs]}: that many idle Ready resources; the time from the operator's start until it
  *   reconciled each of them once (JOSDK's reconciliation counter).</li>
  * </ul>
- * Run: {@code mvn -B -pl operator -am test-compile}, then java with the test classpath (see the report of issue 15).
+ * Run (with KIKI_TEST_POSTGRES_URL set, e.g. from {@code scripts/postgres.sh start DIR}):
+ * <pre>
+ * mvn -B -pl operator -am test-compile
+ * mvn -B -pl operator dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp operator/target/test-classes:operator/target/classes:crds/target/classes:$(cat operator/target/cp.txt) \
+ *   io.kiki.migrations.operator.it.OperatorLatencyBenchmark stages 10 | grep BENCH
+ * </pre>
  */
 public final class OperatorLatencyBenchmark {
   // The mock server logs every request through java.util.logging; keep the reference so the level sticks.
