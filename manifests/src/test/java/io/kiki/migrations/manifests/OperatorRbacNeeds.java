@@ -24,7 +24,7 @@ final class OperatorRbacNeeds {
 
   /** In every watched namespace (cluster-wide when all namespaces are watched). */
   static final List<Need> IN_WATCHED_NAMESPACES = List.of(
-      new Need("migrations.kiki.io", "databasemigrations", Set.of("get", "list", "watch")),
+      new Need("migrations.kiki.io", "databasemigrations", Set.of("list", "watch")),
       new Need("migrations.kiki.io", "databasemigrations/status", Set.of("update")),
       // not requested by the operator itself: Jobs' ownerReferences have blockOwnerDeletion=true, which the
       // OwnerReferencesPermissionEnforcement admission plugin authorizes as update on the owner's finalizers
