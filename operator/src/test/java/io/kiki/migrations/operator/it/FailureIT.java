@@ -45,7 +45,7 @@ class FailureIT extends MockClusterTestBase {
         Reasons.ROLLBACK_STARTED, Reasons.ROLLBACK_SUCCEEDED);
     assertThat(metrics.scrape())
         .contains("kiki_migrations_health_check_failures_total{check=\"campaigns-readable\"")
-        .contains("kiki_migrations_rollbacks_total{method=\"Downgrade\",name=\"kiki-campaigns\"")
+        .contains("kiki_migrations_rollbacks_total{method=\"Downgrade\",reason=\"HealthCheckFailed\"} 1.0")
         .contains("outcome=\"RolledBack\",reason=\"HealthCheckFailed\"} 1.0");
   }
 
@@ -92,7 +92,7 @@ class FailureIT extends MockClusterTestBase {
     assertThat(kubelet.commands()).containsExactly("plan", "backup", "upgrade", "restore");
     assertThat(revision()).isEqualTo("b2");
     assertThat(metrics.scrape())
-        .contains("kiki_migrations_rollbacks_total{method=\"Restore\",name=\"kiki-campaigns\"")
+        .contains("kiki_migrations_rollbacks_total{method=\"Restore\"")
         .doesNotContain("method=\"Downgrade\"");
   }
 
