@@ -17,6 +17,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.MigrationsOperator;
 import io.kiki.migrations.operator.OperatorConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -191,8 +192,7 @@ abstract class MockClusterTestBase {
   }
 
   String revision() throws Exception {
-    List<String> revisions = TestingKubelet.readRevision(TestingPostgres.target(databaseUrl));
-    return revisions.isEmpty() ? "base" : String.join(",", revisions);
+    return AlembicRevisionReader.describe(TestingKubelet.readRevision(TestingPostgres.target(databaseUrl)));
   }
 
   List<String> jobsInApi() {
