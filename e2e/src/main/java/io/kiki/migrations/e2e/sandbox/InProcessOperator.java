@@ -1,6 +1,7 @@
 package io.kiki.migrations.e2e.sandbox;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kiki.migrations.operator.config.OperatorSettings;
 import io.kiki.migrations.operator.MigrationsOperator;
 import io.kiki.migrations.operator.OperatorConfig;
 import io.kiki.migrations.operator.metrics.HttpEndpoints;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -42,7 +42,8 @@ public final class InProcessOperator implements AutoCloseable {
     return "the operator runs with short test timings: a Job that cannot reach the database is retried after "
         + text(fast.transientRetryInitial()) + ", doubling up to " + text(fast.transientRetryMax()) + " (production: "
         + text(production.transientRetryInitial()) + ", doubling up to " + text(production.transientRetryMax())
-        + ", set by KIKI_RETRY_INITIAL_INTERVAL and KIKI_RETRY_MAX_INTERVAL)";
+        + ", set by " + OperatorSettings.RETRY_INITIAL_INTERVAL.name() + " and " + OperatorSettings.RETRY_MAX_INTERVAL.name()
+        + ")";
   }
 
   private static String text(Duration duration) {
@@ -61,7 +62,7 @@ public final class InProcessOperator implements AutoCloseable {
       return;
     }
     client = clients.get();
-    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("KIKI_METRICS_PORT", String.valueOf(metricsPort))).fast();
+    OperatorConfig config = OperatorConfig.defaults().with(OperatorSettings.METRICS_PORT, metricsPort).fast();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ready = false;
     try {

@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.it;
 
 import static org.awaitility.Awaitility.await;
+import io.kiki.migrations.operator.config.OperatorSettings;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -123,7 +124,7 @@ abstract class MockClusterTestBase {
   }
 
   MigrationsOperator newOperator() {
-    return new MigrationsOperator(client, OperatorConfig.defaults().fast().withWatchNamespaces(Set.of(namespace)),
+    return new MigrationsOperator(client, OperatorConfig.defaults().fast().with(OperatorSettings.WATCH_NAMESPACES, Set.of(namespace)),
         metrics);
   }
 
