@@ -40,13 +40,12 @@ public final class InProcessOperator implements AutoCloseable {
     OperatorConfig production = OperatorConfig.defaults();
     OperatorConfig fast = production.fast();
     return "the operator runs with short test timings: a Job that cannot reach the database is retried after "
-        + DurationParser.format(fast.transientRetryInitial()) + ", doubling up to " + DurationParser.format(fast.transientRetryMax()) + " (production: "
-        + DurationParser.format(production.transientRetryInitial()) + ", doubling up to " + DurationParser.format(production.transientRetryMax())
+        + DurationParser.format(fast.transientRetryInitial()) + ", doubling up to "
+        + DurationParser.format(fast.transientRetryMax()) + " (production: "
+        + DurationParser.format(production.transientRetryInitial()) + ", doubling up to "
+        + DurationParser.format(production.transientRetryMax())
         + ", set by " + OperatorSettings.RETRY_INITIAL_INTERVAL.name() + " and " + OperatorSettings.RETRY_MAX_INTERVAL.name()
         + ")";
-  }
-
-    return duration.toSeconds() % 60 == 0 ? duration.toMinutes() + "m" : duration.toSeconds() + "s";
   }
 
   public int metricsPort() {
