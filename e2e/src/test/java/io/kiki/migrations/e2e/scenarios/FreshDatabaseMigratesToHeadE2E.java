@@ -42,7 +42,9 @@ class FreshDatabaseMigratesToHeadE2E {
     scenario.apply("fresh-database-to-head.yaml");
 
     Metrics running = await("a scrape during the rollout").atMost(Scenario.ROLLOUT_TIMEOUT).pollInterval(Duration.ofMillis(100))
-        .until(endpoints::scrape, m -> !m.find("kiki_migrations_rollout_started_timestamp_seconds", resource).isEmpty());
+        // a phase change removes one series and registers the next: a scrape can come between the two
+        .until(endpoints::scrape, m -> !m.find("kiki_migrations_rollout_started_timestamp_seconds", resource).isEmpty()
+            && m.find("kiki_migrations_phase", resource).size() == 1);
     assertThat(running.value("kiki_migrations_rollout_started_timestamp_seconds", resource))
         .as("start of the running rollout, Unix seconds").isCloseTo(applied, within(60.0));
     assertThat(running.find("kiki_migrations_phase", resource)).as("one phase series per resource").singleElement()
