@@ -83,12 +83,23 @@ public class OperatorMetrics {
         .register(registry).record(sizeBytes);
   }
 
-  /** Phase and active rollout of a resource after a reconcile. */
+  /**
+   * Phase and active rollout of a resource after a reconcile. A scrape never sees a rollout start next to a phase
+   * outside a rollout: the start goes before the phase leaves the rollout, and comes after the phase entered it.
+   */
   public void observe(DatabaseMigration resource, DatabaseMigrationStatus status) {
     if (status == null || status.getPhase() == null) {
       return;
     }
     Key key = key(resource);
+    boolean active = status.getPhase().isRolloutActive() && status.getRollout() != null
+        && status.getRollout().getStartedAt() != null;
+    if (!active) {
+      RolloutStart finished = rolloutStarts.remove(key);
+      if (finished != null) {
+        registry.remove(finished.gauge());
+      }
+    }
     phases.compute(key, (k, old) -> {
       if (old != null && old.phase() == status.getPhase()) {
         return old;
@@ -100,23 +111,15 @@ public class OperatorMetrics {
           .tags(tags(resource)).tag("phase", status.getPhase().name()).register(registry);
       return new PhaseSeries(status.getPhase(), gauge);
     });
-
-    boolean active = status.getPhase().isRolloutActive() && status.getRollout() != null
-        && status.getRollout().getStartedAt() != null;
     if (active) {
       long startedAt = Instant.parse(status.getRollout().getStartedAt()).getEpochSecond();
       rolloutStarts.computeIfAbsent(key, k -> {
-        AtomicLong value = new AtomicLong();
+        AtomicLong value = new AtomicLong(startedAt);
         Meter gauge = Gauge.builder("kiki.migrations.rollout.started.timestamp", value, AtomicLong::get)
             .baseUnit("seconds").description("Start of the resource's active rollout (Unix time)")
             .tags(tags(resource)).register(registry);
         return new RolloutStart(value, gauge);
       }).epochSecond().set(startedAt);
-    } else {
-      RolloutStart finished = rolloutStarts.remove(key);
-      if (finished != null) {
-        registry.remove(finished.gauge());
-      }
     }
   }
 
