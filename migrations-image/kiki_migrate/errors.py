@@ -1,7 +1,8 @@
 """Error codes of the runner and the exit code of each class of error."""
 
 # One exit code per class, so a Job's exit code alone already says what kind of failure it was; the exact
-# code is in the result JSON. Documented in README.md ("Exit codes").
+# code is in the result JSON. Documented in README.md ("Exit codes"). The operator's Java enum RunnerError mirrors
+# these classes and codes; its RunnerErrorTest reads this file and fails when the two differ.
 EXIT_OK = 0
 EXIT_INTERNAL = 1  # a bug or an unexpected condition in the runner or the project
 EXIT_USAGE = 2  # wrong invocation or configuration: fix the Job, the Secret or ALEMBIC_CONFIG

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The objects one kustomization builds, with lookups by kind and name. */
-record Install(List<HasMetadata> objects) {
+public record Install(List<HasMetadata> objects) {
 
   static final String OPERATOR_NAMESPACE = "kiki-migrations-system";
   static final String OPERATOR_NAME = "kiki-migrations-operator";
@@ -33,7 +33,7 @@ record Install(List<HasMetadata> objects) {
         "no " + type.getSimpleName() + " named " + name + " in " + describe()));
   }
 
-  Deployment operatorDeployment() {
+  public Deployment operatorDeployment() {
     return get(Deployment.class, OPERATOR_NAME);
   }
 

@@ -5,9 +5,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /** The install kustomizations, each built once per test run. */
-final class Installs {
+public final class Installs {
 
-  static final String ROOT = ".";
+  public static final String ROOT = ".";
   static final String BASE = "base";
   static final String NAMESPACE_SCOPED = "overlays/namespace-scoped";
   static final String HA = "overlays/ha";
@@ -22,7 +22,7 @@ final class Installs {
     return Stream.of(ROOT, BASE, NAMESPACE_SCOPED, HA);
   }
 
-  static Install build(String kustomization) {
+  public static Install build(String kustomization) {
     return BUILT.computeIfAbsent(kustomization, path -> Kustomize.build(Paths.MANIFESTS.resolve(path).normalize()));
   }
 }

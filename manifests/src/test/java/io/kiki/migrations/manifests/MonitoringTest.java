@@ -32,8 +32,9 @@ class MonitoringTest {
       "kiki_migrations_stage_duration_seconds_max",
       "kiki_migrations_rollbacks_total",
       "kiki_migrations_health_check_failures_total",
-      "kiki_migrations_backup_size_bytes",
-      "kiki_migrations_current_revision_info",
+      "kiki_migrations_backup_size_bytes_count",
+      "kiki_migrations_backup_size_bytes_sum",
+      "kiki_migrations_backup_size_bytes_max",
       "kiki_migrations_phase",
       "kiki_migrations_rollout_started_timestamp_seconds");
 

@@ -3,7 +3,10 @@ package io.kiki.migrations.manifests;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the manifests and the repository are, seen from the module's tests (Maven runs them in manifests/). */
+/**
+ * Where the manifests and the repository are, seen from the module's tests (Maven runs them in manifests/) or from a
+ * sibling module that uses them (e2e).
+ */
 final class Paths {
 
   static final Path MANIFESTS = locateManifests();
@@ -15,7 +18,8 @@ final class Paths {
 
   private static Path locateManifests() {
     Path workingDirectory = Path.of("").toAbsolutePath();
-    for (Path candidate : new Path[] {workingDirectory, workingDirectory.resolve("manifests")}) {
+    for (Path candidate : new Path[] {workingDirectory, workingDirectory.resolve("manifests"),
+        workingDirectory.resolveSibling("manifests")}) {
       if (Files.isRegularFile(candidate.resolve("base/kustomization.yaml"))) {
         return candidate;
       }

@@ -15,12 +15,13 @@ import java.util.Objects;
 /**
  * What one ServiceAccount may do according to the RBAC objects of an install, evaluated as the API server
  * does for plain rules: a ClusterRoleBinding grants its ClusterRole everywhere, a RoleBinding grants its Role
- * or ClusterRole in the RoleBinding's namespace.
+ * or ClusterRole in the RoleBinding's namespace. The one RBAC evaluator of the project: the e2e least-privilege
+ * scenario (OperatorNeedsOnlyItsClusterRoleE2E) compares its grants with the requests the API server saw.
  */
-final class ServiceAccountPermissions {
+public final class ServiceAccountPermissions {
 
   /** One verb on one resource, granted everywhere (namespace null) or in one namespace. */
-  record Grant(String namespace, String apiGroup, String resource, String verb, List<String> resourceNames,
+  public record Grant(String namespace, String apiGroup, String resource, String verb, List<String> resourceNames,
                String grantedBy) {
 
     boolean clusterWide() {
@@ -30,7 +31,7 @@ final class ServiceAccountPermissions {
 
   private final List<Grant> grants = new ArrayList<>();
 
-  ServiceAccountPermissions(Install install, String serviceAccountNamespace, String serviceAccountName) {
+  public ServiceAccountPermissions(Install install, String serviceAccountNamespace, String serviceAccountName) {
     for (ClusterRoleBinding binding : install.all(ClusterRoleBinding.class)) {
       if (binds(binding.getSubjects(), serviceAccountNamespace, serviceAccountName)) {
         addRole(install, binding.getRoleRef(), null, null, "ClusterRoleBinding/" + binding.getMetadata().getName());
@@ -45,7 +46,7 @@ final class ServiceAccountPermissions {
     }
   }
 
-  List<Grant> grants() {
+  public List<Grant> grants() {
     return List.copyOf(grants);
   }
 

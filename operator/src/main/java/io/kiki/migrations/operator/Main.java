@@ -38,7 +38,14 @@ public final class Main {
   }
 
   public static void main(String[] args) throws IOException {
-    OperatorConfig config = OperatorConfig.fromEnvironment(System.getenv());
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      LOG.error("Not starting: {}", e.getMessage());
+      System.exit(2);
+      return;
+    }
     KubernetesClient client = new KubernetesClientBuilder().build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);

@@ -1,7 +1,9 @@
 package io.kiki.migrations.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kiki.migrations.operator.config.OperatorSettings;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,5 +50,31 @@ class OperatorConfigTest {
     assertThat(config.watchesAllNamespaces()).isTrue();
     assertThat(config.leaderElection()).isFalse();
     assertThat(config).isEqualTo(OperatorConfig.defaults());
+  }
+
+  @Test
+  void aBadValueNamesTheVariableAndTheFormItMustHave() {
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("KIKI_METRICS_PORT", "80a")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("KIKI_METRICS_PORT=\"80a\" is not valid: expected a port number from 1 to 65535 (unset, it is 8080)");
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("KIKI_METRICS_PORT", "70000")))
+        .hasMessageStartingWith("KIKI_METRICS_PORT=\"70000\" is not valid");
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("KIKI_LEADER_ELECTION", "yes")))
+        .hasMessage("KIKI_LEADER_ELECTION=\"yes\" is not valid: expected true or false (unset, it is false)");
+  }
+
+  @Test
+  void everyBadValueIsNamedInOneError() {
+    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("KIKI_STEP_DELAY", "200", "KIKI_METRICS_PORT", "x")))
+        .hasMessageContaining("KIKI_METRICS_PORT=\"x\" is not valid")
+        .hasMessageContaining("KIKI_STEP_DELAY=\"200\" is not valid: expected a duration such as 500ms, 10s, 2m or 1h30m "
+            + "(unset, it is 200ms)");
+  }
+
+  @Test
+  void testsChangeOneSettingOfTheDefaults() {
+    OperatorConfig config = OperatorConfig.defaults().with(OperatorSettings.METRICS_PORT, 9191);
+    assertThat(config.metricsPort()).isEqualTo(9191);
+    assertThat(config.with(OperatorSettings.METRICS_PORT, 8080)).isEqualTo(OperatorConfig.defaults());
   }
 }

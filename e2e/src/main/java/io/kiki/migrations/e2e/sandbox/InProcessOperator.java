@@ -1,6 +1,8 @@
 package io.kiki.migrations.e2e.sandbox;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kiki.migrations.operator.config.DurationParser;
+import io.kiki.migrations.operator.config.OperatorSettings;
 import io.kiki.migrations.operator.MigrationsOperator;
 import io.kiki.migrations.operator.OperatorConfig;
 import io.kiki.migrations.operator.metrics.HttpEndpoints;
@@ -9,8 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.time.Duration;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -40,16 +40,12 @@ public final class InProcessOperator implements AutoCloseable {
     OperatorConfig production = OperatorConfig.defaults();
     OperatorConfig fast = production.fast();
     return "the operator runs with short test timings: a Job that cannot reach the database is retried after "
-        + text(fast.transientRetryInitial()) + ", doubling up to " + text(fast.transientRetryMax()) + " (production: "
-        + text(production.transientRetryInitial()) + ", doubling up to " + text(production.transientRetryMax())
-        + ", set by KIKI_RETRY_INITIAL_INTERVAL and KIKI_RETRY_MAX_INTERVAL)";
-  }
-
-  private static String text(Duration duration) {
-    if (duration.toMillis() % 1000 != 0) {
-      return duration.toMillis() / 1000.0 + "s";
-    }
-    return duration.toSeconds() % 60 == 0 ? duration.toMinutes() + "m" : duration.toSeconds() + "s";
+        + DurationParser.format(fast.transientRetryInitial()) + ", doubling up to "
+        + DurationParser.format(fast.transientRetryMax()) + " (production: "
+        + DurationParser.format(production.transientRetryInitial()) + ", doubling up to "
+        + DurationParser.format(production.transientRetryMax())
+        + ", set by " + OperatorSettings.RETRY_INITIAL_INTERVAL.name() + " and " + OperatorSettings.RETRY_MAX_INTERVAL.name()
+        + ")";
   }
 
   public int metricsPort() {
@@ -61,7 +57,7 @@ public final class InProcessOperator implements AutoCloseable {
       return;
     }
     client = clients.get();
-    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("KIKI_METRICS_PORT", String.valueOf(metricsPort))).fast();
+    OperatorConfig config = OperatorConfig.defaults().with(OperatorSettings.METRICS_PORT, metricsPort).fast();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ready = false;
     try {

@@ -1,32 +1,34 @@
 package io.kiki.migrations.e2e.sandbox;
 
-import java.net.URI;
-import java.net.URLDecoder;
+import io.kiki.migrations.operator.database.InvalidDatabaseUrlException;
+import io.kiki.migrations.operator.database.JdbcTarget;
+import io.kiki.migrations.operator.database.SqlAlchemyUrl;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * A PostgreSQL server address in SQLAlchemy form ({@code postgresql://user:password@host:port/db}), as
- * {@code scripts/postgres.sh} prints it and as the Jobs receive it, with its JDBC equivalent for assertions.
+ * {@code scripts/postgres.sh} prints it and as the Jobs receive it, read and connected to with the operator's own
+ * {@link SqlAlchemyUrl} and {@link JdbcTarget}.
  * {@link #toString()} never shows the password.
  */
 public record PostgresUrl(String user, String password, String host, int port, String database) {
 
+  /** Reads {@code url} as the operator does ({@link SqlAlchemyUrl}); a URL without a password has an empty one. */
   public static PostgresUrl parse(String url) {
-    URI uri = URI.create(url.replaceFirst("^postgresql(\\+\\w+)?://", "postgresql://"));
-    if (!"postgresql".equals(uri.getScheme()) || uri.getRawUserInfo() == null || uri.getHost() == null) {
-      throw new IllegalArgumentException(
-          "expected postgresql://USER:PASSWORD@HOST:PORT/DB, got a URL with scheme " + uri.getScheme());
+    JdbcTarget target;
+    try {
+      target = SqlAlchemyUrl.toJdbc(url);
+    } catch (InvalidDatabaseUrlException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    String[] userInfo = uri.getRawUserInfo().split(":", 2);
-    String path = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-    return new PostgresUrl(decode(userInfo[0]), userInfo.length > 1 ? decode(userInfo[1]) : "",
-        uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5432, path);
+    return new PostgresUrl(target.user(), Objects.toString(target.password(), ""), target.host(), target.port(),
+        target.database());
   }
 
   public PostgresUrl withDatabase(String name) {
@@ -38,16 +40,18 @@ public record PostgresUrl(String user, String password, String host, int port, S
     return "postgresql://" + encode(user) + ":" + encode(password) + "@" + host + ":" + port + "/" + database;
   }
 
-  public String jdbcUrl() {
-    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+  /** A connection as the operator makes one ({@link JdbcTarget}). */
+  public Connection connect() throws SQLException {
+    return jdbcTarget().connect(Duration.ofSeconds(10));
   }
 
-  public Connection connect() throws SQLException {
-    Properties props = new Properties();
-    props.setProperty("user", user);
-    props.setProperty("password", password);
-    props.setProperty("connectTimeout", "10");
-    return DriverManager.getConnection(jdbcUrl(), props);
+  /** This server and database as the operator reaches it over JDBC. */
+  public JdbcTarget jdbcTarget() {
+    try {
+      return SqlAlchemyUrl.toJdbc(sqlalchemyUrl());
+    } catch (InvalidDatabaseUrlException e) {
+      throw new IllegalStateException("this class wrote a URL it cannot read: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -68,11 +72,6 @@ public record PostgresUrl(String user, String password, String host, int port, S
   @Override
   public String toString() {
     return "postgresql://" + user + ":***@" + host + ":" + port + "/" + database;
-  }
-
-  /** URLDecoder turns '+' into a space, which URL userinfo does not (as SqlAlchemyUrl and the runner read it). */
-  private static String decode(String s) {
-    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   /** URL-encoding for a URL's user name or password: URLEncoder alone writes a space as '+', read back as a '+'. */

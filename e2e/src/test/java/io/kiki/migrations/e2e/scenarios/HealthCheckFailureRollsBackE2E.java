@@ -1,6 +1,6 @@
 package io.kiki.migrations.e2e.scenarios;
 
-import static io.kiki.migrations.e2e.support.Conditions.assertCondition;
+import static io.kiki.migrations.operator.Conditions.assertCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
@@ -10,7 +10,6 @@ import io.kiki.migrations.e2e.support.OperatorEndpoints;
 import io.kiki.migrations.e2e.support.OperatorEndpoints.Metrics;
 import io.kiki.migrations.e2e.support.Scenario;
 import io.kiki.migrations.e2e.support.ScenarioExtension;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +30,8 @@ class HealthCheckFailureRollsBackE2E {
     scenario.apply("database.yaml");
     scenario.apply("health-check-failure-before.yaml");
     assertThat(scenario.awaitSettled("kiki-campaigns", 1).getStatus().getPhase()).isEqualTo(Phase.Ready);
-    endpoints.ifPresent(e -> assertThat(e.scrape().find("kiki_migrations_rollbacks_total", resource)).isEmpty());
+    // Counters are shared by all resources (not labelled by resource): compare two scrapes.
+    Optional<Metrics> metricsBefore = endpoints.map(OperatorEndpoints::scrape);
     scenario.executeSqlFixture("kiki-rows.sql");
     List<List<Object>> before = scenario.query("SELECT * FROM campaign_deployments ORDER BY id");
 
@@ -49,30 +49,25 @@ class HealthCheckFailureRollsBackE2E {
 
     assertThat(scenario.databaseRevisions()).containsExactly(KikiRevisions.BACKFILL);
     assertThat(scenario.query("SELECT * FROM campaign_deployments ORDER BY id")).isEqualTo(before);
-    endpoints.ifPresent(e -> assertRollbackMetrics(e.scrape(), resource));
+    endpoints.ifPresent(e -> assertRollbackMetrics(metricsBefore.orElseThrow(), e.scrape(), resource));
   }
 
-  /** /metrics counts the rollback, the failed check and both outcomes (where the test can reach the operator). */
-  private static void assertRollbackMetrics(Metrics metrics, Map<String, String> resource) {
-    assertThat(metrics.find("kiki_migrations_rollbacks_total", resource)).as("one rollback, by downgrade")
-        .singleElement().satisfies(s -> {
-          assertThat(s.value()).isEqualTo(1.0);
-          assertThat(s.labels()).containsEntry("method", "Downgrade");
-        });
-    assertThat(metrics.value("kiki_migrations_health_check_failures_total", with(resource, "check", "deployments-have-completion-times")))
-        .isGreaterThanOrEqualTo(1.0);
-    assertThat(metrics.find("kiki_migrations_health_check_failures_total", resource))
-        .as("only the failing check").allSatisfy(s -> assertThat(s.labels()).containsEntry("check", "deployments-have-completion-times"));
-    assertThat(metrics.value("kiki_migrations_rollouts_total", with(resource, "outcome", "RolledBack"))).isEqualTo(1.0);
-    assertThat(metrics.value("kiki_migrations_rollouts_total", with(resource, "outcome", "Ready"))).isEqualTo(1.0);
-    assertThat(metrics.value("kiki_migrations_phase", with(resource, "phase", "RolledBack"))).isEqualTo(1.0);
-    assertThat(metrics.value("kiki_migrations_current_revision_info", with(resource, "revision", KikiRevisions.BACKFILL))).isEqualTo(1.0);
-    assertThat(metrics.value("kiki_migrations_rollout_started_timestamp_seconds", resource)).isZero();
+  /** /metrics counts the rollback, the failed check and the outcome (where the test can reach the operator). */
+  private static void assertRollbackMetrics(Metrics before, Metrics after, Map<String, String> resource) {
+    Map<String, String> downgrade = Map.of("method", "Downgrade");
+    assertThat(after.sum("kiki_migrations_rollbacks_total", downgrade) - before.sum("kiki_migrations_rollbacks_total", downgrade))
+        .as("one rollback, by downgrade").isEqualTo(1.0);
+    Map<String, String> restore = Map.of("method", "Restore");
+    assertThat(after.sum("kiki_migrations_rollbacks_total", restore)).isEqualTo(before.sum("kiki_migrations_rollbacks_total", restore));
+    Map<String, String> check = Map.of("check", "deployments-have-completion-times");
+    assertThat(after.sum("kiki_migrations_health_check_failures_total", check)
+        - before.sum("kiki_migrations_health_check_failures_total", check)).isGreaterThanOrEqualTo(1.0);
+    Map<String, String> rolledBack = Map.of("outcome", "RolledBack");
+    assertThat(after.sum("kiki_migrations_rollouts_total", rolledBack) - before.sum("kiki_migrations_rollouts_total", rolledBack))
+        .isEqualTo(1.0);
+    assertThat(after.find("kiki_migrations_phase", resource)).singleElement()
+        .satisfies(s -> assertThat(s.labels()).containsEntry("phase", "RolledBack"));
+    assertThat(after.find("kiki_migrations_rollout_started_timestamp_seconds", resource)).isEmpty();
   }
 
-  private static Map<String, String> with(Map<String, String> labels, String name, String value) {
-    Map<String, String> all = new HashMap<>(labels);
-    all.put(name, value);
-    return all;
-  }
 }

@@ -1,6 +1,6 @@
 package io.kiki.migrations.e2e.scenarios;
 
-import static io.kiki.migrations.e2e.support.Conditions.assertCondition;
+import static io.kiki.migrations.operator.Conditions.assertCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,15 +8,15 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
-import io.kiki.migrations.e2e.Repository;
 import io.kiki.migrations.e2e.cluster.LocalCluster;
 import io.kiki.migrations.e2e.cluster.SandboxCluster;
 import io.kiki.migrations.e2e.rbac.ApiAudit;
-import io.kiki.migrations.e2e.rbac.OperatorRbac;
 import io.kiki.migrations.e2e.rbac.VerbOnResource;
 import io.kiki.migrations.e2e.support.KikiRevisions;
 import io.kiki.migrations.e2e.support.Scenario;
 import io.kiki.migrations.e2e.support.ScenarioExtension;
+import io.kiki.migrations.manifests.Installs;
+import io.kiki.migrations.manifests.ServiceAccountPermissions;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -60,7 +60,11 @@ class OperatorNeedsOnlyItsClusterRoleE2E {
       audit = null;
     }
     Assumptions.assumeTrue(audit != null, "needs the API server's record of the operator's requests (sandbox or local)");
-    OperatorRbac rbac = OperatorRbac.fromKustomization(Repository.root().resolve("manifests"));
+    Deployment operator = Installs.build(Installs.ROOT).operatorDeployment();
+    String serviceAccount = operator.getMetadata().getNamespace() + "/"
+        + operator.getSpec().getTemplate().getSpec().getServiceAccountName();
+    ServiceAccountPermissions rbac = new ServiceAccountPermissions(Installs.build(Installs.ROOT),
+        operator.getMetadata().getNamespace(), operator.getSpec().getTemplate().getSpec().getServiceAccountName());
     Set<VerbOnResource> used;
     try (ApiAudit.Recording recording = audit.get().startRecording()) {
       // 0. the operator starts (its informers list and watch), as a new pod would
@@ -95,13 +99,14 @@ class OperatorNeedsOnlyItsClusterRoleE2E {
       used = recording.used();
     }
 
-    Set<VerbOnResource> granted = rbac.grants().stream().map(OperatorRbac.Grant::verbOnResource)
+    Set<VerbOnResource> granted = rbac.grants().stream()
+        .map(g -> new VerbOnResource(g.verb(), g.apiGroup(), g.resource()))
         .collect(Collectors.toCollection(TreeSet::new));
     Set<VerbOnResource> unused = new TreeSet<>(granted);
     unused.removeAll(used);
     unused.removeAll(NEVER_REQUESTED.keySet());
     assertThat(unused)
-        .as("granted to " + rbac.serviceAccount() + " by `kubectl kustomize manifests/` but never requested by the operator "
+        .as("granted to " + serviceAccount + " by `kubectl kustomize manifests/` but never requested by the operator "
             + "(remove from manifests/base/cluster-role.yaml, the namespace-scoped Role and OperatorRbacNeeds, or justify "
             + "in NEVER_REQUESTED); the operator used: " + used)
         .isEmpty();

@@ -1,6 +1,6 @@
 package io.kiki.migrations.e2e.scenarios;
 
-import static io.kiki.migrations.e2e.support.Conditions.assertReady;
+import static io.kiki.migrations.operator.Conditions.assertReady;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.batch.v1.Job;

@@ -96,6 +96,14 @@ public final class OperatorEndpoints {
       return samples.stream().filter(s -> s.name().equals(name) && s.labels().entrySet().containsAll(labels.entrySet())).toList();
     }
 
+    /**
+     * The sum over the samples of {@code name} with these labels, 0 when there are none: for counters shared by all
+     * resources, compared between two scrapes.
+     */
+    public double sum(String name, Map<String, String> labels) {
+      return find(name, labels).stream().mapToDouble(Sample::value).sum();
+    }
+
     /** The sum over the samples of {@code name} with these labels; fails naming the scrape when there are none. */
     public double value(String name, Map<String, String> labels) {
       List<Sample> found = find(name, labels);

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.e2e.cluster.TestCluster;
@@ -141,12 +142,9 @@ public final class Scenario {
     return texts;
   }
 
-  /** The revision(s) in alembic_version; empty when the table does not exist (base). */
+  /** The revision(s) in alembic_version, read as the operator reads them; empty when the table does not exist (base). */
   public List<String> databaseRevisions() {
-    if (query("SELECT to_regclass('public.alembic_version') IS NOT NULL").get(0).get(0).equals(Boolean.FALSE)) {
-      return List.of();
-    }
-    return query("SELECT version_num FROM alembic_version ORDER BY version_num").stream().map(r -> (String) r.get(0)).toList();
+    return new AlembicRevisionReader(Duration.ofSeconds(10)).read(database.hostAccess().jdbcTarget());
   }
 
   public List<List<Object>> query(String sql) {

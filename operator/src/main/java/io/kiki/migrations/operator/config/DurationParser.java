@@ -35,6 +35,16 @@ public final class DurationParser {
     return isValid(text) ? parse(text) : fallback;
   }
 
+  /** The duration the way {@link #parse} reads it, in its largest whole unit: 200ms, 10s, 5m, 2h. */
+  public static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis % 1000 != 0 || millis == 0) {
+      return millis + "ms";
+    }
+    long seconds = millis / 1000;
+    return seconds % 3600 == 0 ? seconds / 3600 + "h" : seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+  }
+
   public static boolean isValid(String text) {
     return text != null && WHOLE.matcher(text.strip()).matches();
   }

@@ -36,6 +36,20 @@ public sealed interface JobOutcome {
       return result.map(RunnerResult::errorCode).orElse(null);
     }
 
+    /** The contract's error the runner reported, if it reported one this operator knows. */
+    public Optional<RunnerError> runnerError() {
+      return result.flatMap(RunnerResult::runnerError);
+    }
+
+    /** Whether the runner said it changed nothing and a later attempt may succeed (its transient exit class). */
+    public boolean isTransient() {
+      return runnerError().map(RunnerError::isTransient).orElse(false);
+    }
+
+    public boolean is(RunnerError error) {
+      return runnerError().orElse(null) == error;
+    }
+
     /** The runner's message, else the Job's. */
     public String message() {
       return result.map(RunnerResult::errorMessage).filter(m -> !m.isBlank()).orElse(jobMessage);

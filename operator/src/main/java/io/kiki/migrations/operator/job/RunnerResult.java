@@ -48,6 +48,11 @@ public record RunnerResult(JsonNode json) {
     return json.path("error").path("code").asText(null);
   }
 
+  /** The contract's error the result names; empty when it names none or one this operator does not know. */
+  public Optional<RunnerError> runnerError() {
+    return RunnerError.of(errorCode());
+  }
+
   public String errorMessage() {
     return json.path("error").path("message").asText(null);
   }

@@ -1,7 +1,9 @@
 package io.kiki.migrations.operator.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -12,33 +14,34 @@ import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The operator's own metrics (Prometheus names in brackets): rollouts by outcome (kiki_migrations_rollouts_total),
- * stage durations (kiki_migrations_stage_duration_seconds), rollbacks (kiki_migrations_rollbacks_total),
- * health-check failures (kiki_migrations_health_check_failures_total), backup size
- * (kiki_migrations_backup_size_bytes), the current revision (kiki_migrations_current_revision_info), the phase
- * (kiki_migrations_phase, 1 for the current one) and when the active rollout started
- * (kiki_migrations_rollout_started_timestamp_seconds, 0 when none is active). Every series has namespace and name.
+ * The operator's own metrics (Prometheus names in brackets). Per resource (labels namespace and name) only what an
+ * alert has to name a resource for: its phase (kiki_migrations_phase, one series, the current phase) and, while a
+ * rollout runs, its start (kiki_migrations_rollout_started_timestamp_seconds). Everything else is by stage, outcome,
+ * reason or check, never by resource, so the scrape grows by one series per resource (about 80 bytes): rollouts by
+ * outcome (kiki_migrations_rollouts_total), stage durations (kiki_migrations_stage_duration_seconds), rollbacks
+ * (kiki_migrations_rollbacks_total), health-check failures (kiki_migrations_health_check_failures_total) and backup
+ * sizes (kiki_migrations_backup_size_bytes). The current revision of each database is in its status
+ * ({@code kubectl get dbm}, column Current).
  */
 public class OperatorMetrics {
   private record Key(String namespace, String name) {
   }
 
-  private final MeterRegistry registry;
-  private final Map<Key, Map<Phase, AtomicLong>> phases = new ConcurrentHashMap<>();
-  private final Map<Key, AtomicLong> backupSizes = new ConcurrentHashMap<>();
-  private final Map<Key, AtomicLong> rolloutStarts = new ConcurrentHashMap<>();
-  private final Map<Key, RevisionInfo> revisions = new ConcurrentHashMap<>();
-
-  private record RevisionInfo(String revision, String image, Gauge gauge) {
+  private record PhaseSeries(Phase phase, Meter gauge) {
   }
+
+  private record RolloutStart(AtomicLong epochSecond, Meter gauge) {
+  }
+
+  private final MeterRegistry registry;
+  private final Map<Key, PhaseSeries> phases = new ConcurrentHashMap<>();
+  private final Map<Key, RolloutStart> rolloutStarts = new ConcurrentHashMap<>();
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -49,19 +52,15 @@ public class OperatorMetrics {
     return new OperatorMetrics(new SimpleMeterRegistry());
   }
 
-  public MeterRegistry registry() {
-    return registry;
-  }
-
   public void rolloutFinished(DatabaseMigration resource, Phase outcome, String reason) {
     Counter.builder("kiki.migrations.rollouts").description("Finished rollouts by outcome and reason")
-        .tags(tags(resource)).tag("outcome", outcome.name()).tag("reason", Objects.toString(reason, ""))
+        .tag("outcome", outcome.name()).tag("reason", Objects.toString(reason, ""))
         .register(registry).increment();
   }
 
   public void stageFinished(DatabaseMigration resource, RolloutStage stage, String outcome, Duration duration) {
     Timer.builder("kiki.migrations.stage.duration").description("Duration of rollout stages")
-        .tags(tags(resource)).tag("stage", stage.name()).tag("outcome", outcome)
+        .tag("stage", stage.name()).tag("outcome", outcome)
         .register(registry).record(duration.isNegative() ? Duration.ZERO : duration);
   }
 
@@ -69,69 +68,58 @@ public class OperatorMetrics {
   public void rollbackStarted(DatabaseMigration resource, RolloutStage stage, String reason) {
     String method = stage == RolloutStage.Restore ? "Restore" : "Downgrade";
     Counter.builder("kiki.migrations.rollbacks").description("Rollbacks started, by method (Downgrade, Restore)")
-        .tags(tags(resource)).tag("method", method).tag("reason", Objects.toString(reason, ""))
+        .tag("method", method).tag("reason", Objects.toString(reason, ""))
         .register(registry).increment();
   }
 
   public void healthCheckFailed(DatabaseMigration resource, String check) {
     Counter.builder("kiki.migrations.health.check.failures").description("Failed verify checks")
-        .tags(tags(resource)).tag("check", check)
+        .tag("check", check)
         .register(registry).increment();
   }
 
   public void backupTaken(DatabaseMigration resource, long sizeBytes) {
-    backupSizes.computeIfAbsent(key(resource), k -> {
-      AtomicLong size = new AtomicLong();
-      Gauge.builder("kiki.migrations.backup.size", size, AtomicLong::get).baseUnit("bytes")
-          .description("Size of the last backup").tags(tags(resource)).register(registry);
-      return size;
-    }).set(sizeBytes);
+    DistributionSummary.builder("kiki.migrations.backup.size").baseUnit("bytes").description("Sizes of the backups taken")
+        .register(registry).record(sizeBytes);
   }
 
-  /** Phase, current revision and active rollout of a resource after a reconcile. */
+  /**
+   * Phase and active rollout of a resource after a reconcile. A scrape never sees a rollout start next to a phase
+   * outside a rollout: the start goes before the phase leaves the rollout, and comes after the phase entered it.
+   */
   public void observe(DatabaseMigration resource, DatabaseMigrationStatus status) {
     if (status == null || status.getPhase() == null) {
       return;
     }
     Key key = key(resource);
-    Map<Phase, AtomicLong> byPhase = phases.computeIfAbsent(key, k -> {
-      Map<Phase, AtomicLong> values = new EnumMap<>(Phase.class);
-      for (Phase phase : Phase.values()) {
-        AtomicLong value = new AtomicLong();
-        Gauge.builder("kiki.migrations.phase", value, AtomicLong::get).description("1 for the resource's current phase")
-            .tags(tags(resource)).tag("phase", phase.name()).register(registry);
-        values.put(phase, value);
-      }
-      return values;
-    });
-    byPhase.forEach((phase, value) -> value.set(phase == status.getPhase() ? 1 : 0));
-
-    AtomicLong started = rolloutStarts.computeIfAbsent(key, k -> {
-      AtomicLong value = new AtomicLong();
-      Gauge.builder("kiki.migrations.rollout.started.timestamp", value, AtomicLong::get).baseUnit("seconds")
-          .description("Start of the active rollout (Unix time), 0 when none is active")
-          .tags(tags(resource)).register(registry);
-      return value;
-    });
     boolean active = status.getPhase().isRolloutActive() && status.getRollout() != null
         && status.getRollout().getStartedAt() != null;
-    started.set(active ? Instant.parse(status.getRollout().getStartedAt()).getEpochSecond() : 0);
-
-    String revision = status.getCurrentRevision();
-    if (revision != null) {
-      String image = Objects.toString(status.getAppliedImage(), "");
-      revisions.compute(key, (k, old) -> {
-        if (old != null && old.revision().equals(revision) && old.image().equals(image)) {
-          return old;
-        }
-        if (old != null) {
-          registry.remove(old.gauge());
-        }
-        Gauge gauge = Gauge.builder("kiki.migrations.current.revision.info", () -> 1)
-            .description("The database's current Alembic revision (value always 1)")
-            .tags(tags(resource)).tag("revision", revision).tag("image", image).register(registry);
-        return new RevisionInfo(revision, image, gauge);
-      });
+    if (!active) {
+      RolloutStart finished = rolloutStarts.remove(key);
+      if (finished != null) {
+        registry.remove(finished.gauge());
+      }
+    }
+    phases.compute(key, (k, old) -> {
+      if (old != null && old.phase() == status.getPhase()) {
+        return old;
+      }
+      if (old != null) {
+        registry.remove(old.gauge());
+      }
+      Meter gauge = Gauge.builder("kiki.migrations.phase", () -> 1).description("1 for the resource's current phase")
+          .tags(tags(resource)).tag("phase", status.getPhase().name()).register(registry);
+      return new PhaseSeries(status.getPhase(), gauge);
+    });
+    if (active) {
+      long startedAt = Instant.parse(status.getRollout().getStartedAt()).getEpochSecond();
+      rolloutStarts.computeIfAbsent(key, k -> {
+        AtomicLong value = new AtomicLong(startedAt);
+        Meter gauge = Gauge.builder("kiki.migrations.rollout.started.timestamp", value, AtomicLong::get)
+            .baseUnit("seconds").description("Start of the resource's active rollout (Unix time)")
+            .tags(tags(resource)).register(registry);
+        return new RolloutStart(value, gauge);
+      }).epochSecond().set(startedAt);
     }
   }
 
@@ -141,10 +129,5 @@ public class OperatorMetrics {
 
   private static Tags tags(DatabaseMigration resource) {
     return Tags.of("namespace", resource.getMetadata().getNamespace(), "name", resource.getMetadata().getName());
-  }
-
-  /** Outcome label of a stage that ended: succeeded, or the reason it did not. */
-  public static String outcome(String reason) {
-    return reason == null ? "unknown" : reason.toLowerCase(Locale.ROOT);
   }
 }

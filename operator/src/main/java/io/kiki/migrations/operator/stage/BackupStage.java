@@ -31,7 +31,7 @@ public class BackupStage extends JobStage {
       return afterBackup(context, succeeded.result());
     }
     if (outcome instanceof JobOutcome.Failed failed) {
-      return isTransient(failed) ? retry(context, failed)
+      return failed.isTransient() ? retry(context, failed)
           : new StageResult.Failed(Phase.Failed, Reasons.BACKUP_FAILED, "backup failed, the database was not changed: "
               + failed.message());
     }

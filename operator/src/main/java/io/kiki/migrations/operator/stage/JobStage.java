@@ -9,19 +9,16 @@ import io.kiki.migrations.operator.database.VersionTable;
 import io.kiki.migrations.operator.job.JobFactory.JobRequest;
 import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.job.JobOutcome;
+import io.kiki.migrations.operator.job.RunnerError;
 import io.kiki.migrations.operator.status.ConditionTypes;
 import io.kiki.migrations.operator.status.Reasons;
 import io.kiki.migrations.operator.status.StatusRecorder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /** A stage that runs one kiki-migrate Job. */
 abstract class JobStage implements Stage {
-  /** Runner error codes that mean "try again later": the database was not changed. */
-  static final Set<String> TRANSIENT_CODES = Set.of("DATABASE_UNREACHABLE", "LOCK_TIMEOUT");
-
   /**
    * Attempts of a stage whose Job ends in LOCK_TIMEOUT (a table lock held by the application past spec.timeouts.lock,
    * or the migration lock held by another session) before the rollout fails with reason LockTimeout; between them the
@@ -123,14 +120,10 @@ abstract class JobStage implements Stage {
     return new StageResult.Waiting(services.config().jobPollInterval());
   }
 
-  static boolean isTransient(JobOutcome.Failed failed) {
-    return failed.errorCode() != null && TRANSIENT_CODES.contains(failed.errorCode());
-  }
-
   /** Whether a failed Job may run again: transient, and not a lock timeout that used up its attempts. */
   protected static boolean mayRetry(RolloutContext context, JobOutcome.Failed failed) {
-    return isTransient(failed)
-        && !("LOCK_TIMEOUT".equals(failed.errorCode()) && attempt(context.rollout()) >= LOCK_TIMEOUT_ATTEMPTS);
+    return failed.isTransient()
+        && !(failed.is(RunnerError.LOCK_TIMEOUT) && attempt(context.rollout()) >= LOCK_TIMEOUT_ATTEMPTS);
   }
 
   /**
@@ -144,7 +137,7 @@ abstract class JobStage implements Stage {
           + " gave up after " + attempt(context.rollout()) + " attempts, each ending in a lock timeout; the last: "
           + failed.message());
     }
-    String reason = "LOCK_TIMEOUT".equals(failed.errorCode()) ? Reasons.LOCK_TIMEOUT : Reasons.DATABASE_UNREACHABLE;
+    String reason = failed.is(RunnerError.LOCK_TIMEOUT) ? Reasons.LOCK_TIMEOUT : Reasons.DATABASE_UNREACHABLE;
     String stage = stage().name().toLowerCase(Locale.ROOT);
     if (attempt(context.rollout()) >= MAX_ATTEMPTS) {
       return new StageResult.Failed(Phase.Failed, reason, stage + " gave up after " + MAX_ATTEMPTS + " attempts, the "

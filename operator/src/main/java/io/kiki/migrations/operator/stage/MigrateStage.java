@@ -76,7 +76,7 @@ public class MigrateStage extends JobStage {
           + Messages.clause(failed.message()) + ")");
     }
     boolean unchanged = current.equals(rollout.getFrom());
-    if (unchanged && isTransient(failed)) {
+    if (unchanged && failed.isTransient()) {
       return retry(context, failed);
     }
     String message = describe(rollout.getDirection() + " to " + rollout.getTo(), failed,

@@ -8,6 +8,7 @@ import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.job.JobOutcome;
+import io.kiki.migrations.operator.job.RunnerError;
 import io.kiki.migrations.operator.status.Reasons;
 import java.util.List;
 import java.util.Optional;
@@ -76,30 +77,32 @@ public class PlanStage extends JobStage {
   }
 
   StageResult afterFailure(RolloutContext context, JobOutcome.Failed failed) {
-    if (isTransient(failed)) {
+    if (failed.isTransient()) {
       return retry(context, failed);
     }
-    String code = failed.errorCode();
-    String message = failed.message();
-    if ("UNKNOWN_CURRENT_REVISION".equals(code)) {
+    if (failed.is(RunnerError.UNKNOWN_CURRENT_REVISION)) {
       return unknownCurrentRevision(context, failed);
     }
-    return decideFailure(code, message);
+    return decideFailure(failed.errorCode(), failed.message());
   }
 
-  /** Plan error code -> outcome. */
+  /** Plan error code -> outcome; a code this operator does not know fails the plan, naming the code. */
   static StageResult decideFailure(String code, String message) {
     if (code == null) {
       return new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, message);
     }
-    return switch (code) {
-      case "MULTIPLE_HEADS" -> new StageResult.Failed(Phase.Blocked, Reasons.MULTIPLE_HEADS, message);
-      case "UNKNOWN_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, message);
-      case "TARGET_WOULD_BRANCH" -> new StageResult.Failed(Phase.Blocked, Reasons.TARGET_WOULD_BRANCH, message);
-      case "UNVERSIONED_DATABASE" -> new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, message);
-      case "BAD_VERSION_TABLE" -> new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, message);
-      case "UNKNOWN_CURRENT_REVISION" -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
-      case "BAD_DATABASE_URL" -> new StageResult.Misconfigured(Reasons.INVALID_DATABASE_URL, Messages.clause(message)
+    RunnerError error = RunnerError.of(code).orElse(null);
+    if (error == null) {
+      return new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, code + ": " + message);
+    }
+    return switch (error) {
+      case MULTIPLE_HEADS -> new StageResult.Failed(Phase.Blocked, Reasons.MULTIPLE_HEADS, message);
+      case UNKNOWN_REVISION -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, message);
+      case TARGET_WOULD_BRANCH -> new StageResult.Failed(Phase.Blocked, Reasons.TARGET_WOULD_BRANCH, message);
+      case UNVERSIONED_DATABASE -> new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, message);
+      case BAD_VERSION_TABLE -> new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, message);
+      case UNKNOWN_CURRENT_REVISION -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
+      case BAD_DATABASE_URL -> new StageResult.Misconfigured(Reasons.INVALID_DATABASE_URL, Messages.clause(message)
           + ". Fix the URL in the Secret (spec.database.urlSecretRef): the plan runs again once the Secret changes, "
           + "no retryToken needed");
       default -> new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, code + ": " + message);
@@ -115,7 +118,7 @@ public class PlanStage extends JobStage {
     Rollout rollout = context.rollout();
     String applied = context.status().getAppliedImage();
     if (applied == null || applied.equals(rollout.getImage())) {
-      return decideFailure("UNKNOWN_CURRENT_REVISION", failed.message());
+      return decideFailure(RunnerError.UNKNOWN_CURRENT_REVISION.name(), failed.message());
     }
     String runnerTarget = failed.result().map(r -> r.error().path("target").asText(null)).orElse(null);
     Optional<String> target = fallbackTarget(context.spec().getTargetRevision(), rollout.getRequestedImage(),

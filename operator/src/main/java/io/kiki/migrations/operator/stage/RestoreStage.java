@@ -32,7 +32,7 @@ public class RestoreStage extends JobStage {
     }
     String current = readCurrentRevision(context);
     if (outcome instanceof JobOutcome.Failed failed) {
-      if (isTransient(failed)) {
+      if (failed.isTransient()) {
         return retry(context, failed);
       }
       return new StageResult.Failed(Phase.Failed, Reasons.ROLLBACK_FAILED, "restore of backup " + rollout.getBackupFile()

@@ -17,4 +17,16 @@ class DurationParserTest {
     assertThatThrownBy(() -> DurationParser.parse("5 minutes")).hasMessageContaining("'5 minutes'");
     assertThat(DurationParser.isValid("10x")).isFalse();
   }
+
+  @Test
+  void formatsInTheLargestWholeUnitAndReadsBack() {
+    assertThat(DurationParser.format(Duration.ofMillis(200))).isEqualTo("200ms");
+    assertThat(DurationParser.format(Duration.ofSeconds(90))).isEqualTo("90s");
+    assertThat(DurationParser.format(Duration.ofMinutes(5))).isEqualTo("5m");
+    assertThat(DurationParser.format(Duration.ofHours(2))).isEqualTo("2h");
+    assertThat(DurationParser.format(Duration.ZERO)).isEqualTo("0ms");
+    for (Duration d : new Duration[] {Duration.ofMillis(1500), Duration.ofSeconds(3601), Duration.ofMinutes(90)}) {
+      assertThat(DurationParser.parse(DurationParser.format(d))).isEqualTo(d);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 package io.kiki.migrations.operator.it;
 
-import static io.kiki.migrations.operator.it.DatabaseMigrationAssertions.assertCondition;
+import static io.kiki.migrations.operator.Conditions.assertCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

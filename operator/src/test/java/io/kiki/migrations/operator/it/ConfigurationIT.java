@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.it;
 
-import static io.kiki.migrations.operator.it.DatabaseMigrationAssertions.assertCondition;
+import static io.kiki.migrations.operator.Conditions.assertCondition;
+import io.kiki.migrations.operator.job.RunnerError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
@@ -58,7 +59,7 @@ class ConfigurationIT extends MockClusterTestBase {
   /** A URL the operator reads but the runner refuses (postgres://): Stalled, rechecked, resumed when the Secret changes. */
   @Test
   void aUrlTheRunnerRefusesIsStalledAndResumesWhenTheSecretChanges() throws Exception {
-    kubelet.fail("plan", new Failure("BAD_DATABASE_URL", "Can't load plugin: sqlalchemy.dialects:postgres", null));
+    kubelet.fail("plan", new Failure(RunnerError.BAD_DATABASE_URL, "Can't load plugin: sqlalchemy.dialects:postgres", null));
     create(fixture("basic.yaml"));
     DatabaseMigration pending = awaitPhase("kiki-campaigns", Phase.Pending);
     assertCondition(pending, "Stalled", "True", Reasons.INVALID_DATABASE_URL, 1);
@@ -148,7 +149,7 @@ class ConfigurationIT extends MockClusterTestBase {
 
   @Test
   void terminalFailureHoldsUntilRetryTokenChanges() throws Exception {
-    kubelet.fail("upgrade", new Failure("MIGRATION_FAILED", "boom", null));
+    kubelet.fail("upgrade", new Failure(RunnerError.MIGRATION_FAILED, "boom", null));
     create(fixture("basic.yaml"));
     awaitPhase("kiki-campaigns", Phase.Failed);
     Thread.sleep(1500);

@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.it;
 
-import static io.kiki.migrations.operator.it.DatabaseMigrationAssertions.assertCondition;
+import static io.kiki.migrations.operator.Conditions.assertCondition;
+import io.kiki.migrations.operator.job.RunnerError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
@@ -15,7 +16,7 @@ class FailureIT extends MockClusterTestBase {
   @Test
   void failedMigrationThatLeftTheDatabaseUnchangedFailsWithoutRollback() throws Exception {
     stamp("a1");
-    kubelet.fail("upgrade", new Failure("MIGRATION_FAILED", "revision b2 failed: column exists", null));
+    kubelet.fail("upgrade", new Failure(RunnerError.MIGRATION_FAILED, "revision b2 failed: column exists", null));
     create(fixture("failing-check.yaml"));
     DatabaseMigration failed = awaitPhase("kiki-campaigns", Phase.Failed);
     assertCondition(failed, "Stalled", "True", Reasons.MIGRATION_FAILED, 1);
@@ -45,14 +46,14 @@ class FailureIT extends MockClusterTestBase {
         Reasons.ROLLBACK_STARTED, Reasons.ROLLBACK_SUCCEEDED);
     assertThat(metrics.scrape())
         .contains("kiki_migrations_health_check_failures_total{check=\"campaigns-readable\"")
-        .contains("kiki_migrations_rollbacks_total{method=\"Downgrade\",name=\"kiki-campaigns\"")
+        .contains("kiki_migrations_rollbacks_total{method=\"Downgrade\",reason=\"HealthCheckFailed\"} 1.0")
         .contains("outcome=\"RolledBack\",reason=\"HealthCheckFailed\"} 1.0");
   }
 
   @Test
   void failedDowngradeRestoresTheBackup() throws Exception {
     stamp("a1");
-    kubelet.fail("downgrade", new Failure("MIGRATION_FAILED", "downgrade of c3 failed", null));
+    kubelet.fail("downgrade", new Failure(RunnerError.MIGRATION_FAILED, "downgrade of c3 failed", null));
     create(fixture("failing-check.yaml"));
     DatabaseMigration rolledBack = awaitPhase("kiki-campaigns", Phase.RolledBack);
     assertCondition(rolledBack, "Stalled", "True", Reasons.HEALTH_CHECK_FAILED, 1);
@@ -71,8 +72,8 @@ class FailureIT extends MockClusterTestBase {
   @Test
   void failedRestoreEndsFailedWithRollbackFailed() throws Exception {
     stamp("a1");
-    kubelet.fail("downgrade", new Failure("MIGRATION_FAILED", "downgrade of c3 failed", null));
-    kubelet.fail("restore", new Failure("RESTORE_FAILED", "pg_restore: error: could not read input file", null));
+    kubelet.fail("downgrade", new Failure(RunnerError.MIGRATION_FAILED, "downgrade of c3 failed", null));
+    kubelet.fail("restore", new Failure(RunnerError.RESTORE_FAILED, "pg_restore: error: could not read input file", null));
     create(fixture("failing-check.yaml"));
     DatabaseMigration failed = awaitPhase("kiki-campaigns", Phase.Failed);
     assertCondition(failed, "Stalled", "True", Reasons.ROLLBACK_FAILED, 1);
@@ -92,7 +93,7 @@ class FailureIT extends MockClusterTestBase {
     assertThat(kubelet.commands()).containsExactly("plan", "backup", "upgrade", "restore");
     assertThat(revision()).isEqualTo("b2");
     assertThat(metrics.scrape())
-        .contains("kiki_migrations_rollbacks_total{method=\"Restore\",name=\"kiki-campaigns\"")
+        .contains("kiki_migrations_rollbacks_total{method=\"Restore\"")
         .doesNotContain("method=\"Downgrade\"");
   }
 
@@ -113,7 +114,7 @@ class FailureIT extends MockClusterTestBase {
   @Test
   void failedMigrationThatMovedTheDatabaseIsRolledBack() throws Exception {
     stamp("a1");
-    kubelet.fail("upgrade", new Failure("MIGRATION_FAILED", "revision c3 failed", "b2"));
+    kubelet.fail("upgrade", new Failure(RunnerError.MIGRATION_FAILED, "revision c3 failed", "b2"));
     create(fixture("failing-check.yaml"));
     DatabaseMigration rolledBack = awaitPhase("kiki-campaigns", Phase.RolledBack);
     assertCondition(rolledBack, "Stalled", "True", Reasons.MIGRATION_FAILED, 1);

@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.it;
 
-import static io.kiki.migrations.operator.it.DatabaseMigrationAssertions.assertCondition;
+import static io.kiki.migrations.operator.Conditions.assertCondition;
+import io.kiki.migrations.operator.job.RunnerError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -153,7 +154,7 @@ class JobLifecycleIT extends MockClusterTestBase {
   /** The plan pod cannot reach the database, again and again: five Jobs, backed off, then Failed with the reason. */
   @Test
   void transientFailuresAreRetriedFiveTimesWithBackoffThenStall() throws Exception {
-    kubelet.fail("plan", new TestingKubelet.Failure("DATABASE_UNREACHABLE", "connection refused", null));
+    kubelet.fail("plan", new TestingKubelet.Failure(RunnerError.DATABASE_UNREACHABLE, "connection refused", null));
     long started = System.nanoTime();
     create(fixture("basic.yaml"));
     DatabaseMigration failed = awaitPhase("kiki-campaigns", Phase.Failed);

@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.it;
 
-import static io.kiki.migrations.operator.it.DatabaseMigrationAssertions.assertCondition;
+import static io.kiki.migrations.operator.Conditions.assertCondition;
+import io.kiki.migrations.operator.config.OperatorSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,9 +49,11 @@ class LeaderElectionIT extends MockClusterTestBase {
   }
 
   MigrationsOperator elected(String identity, MeterRegistry registry) {
-    OperatorConfig config = OperatorConfig.defaults().fast().withWatchNamespaces(Set.of(namespace))
-        .withLeaderElection(true, namespace).withLeaderElectionIdentity(identity)
-        .withLeaseTiming(LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD);
+    OperatorConfig config = OperatorConfig.defaults().fast().with(OperatorSettings.WATCH_NAMESPACES, Set.of(namespace))
+        .with(OperatorSettings.LEADER_ELECTION, true).with(OperatorSettings.LEADER_ELECTION_NAMESPACE, namespace)
+        .with(OperatorSettings.LEADER_ELECTION_IDENTITY, identity)
+        .with(OperatorSettings.LEASE_DURATION, LEASE_DURATION).with(OperatorSettings.RENEW_DEADLINE, RENEW_DEADLINE)
+        .with(OperatorSettings.RETRY_PERIOD, RETRY_PERIOD);
     return new MigrationsOperator(client, config, registry) {
       @Override
       protected void leadershipLost() {

@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.it;
 
 import static org.awaitility.Awaitility.await;
+import io.kiki.migrations.operator.config.OperatorSettings;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -17,6 +18,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.MigrationsOperator;
 import io.kiki.migrations.operator.OperatorConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -122,7 +124,7 @@ abstract class MockClusterTestBase {
   }
 
   MigrationsOperator newOperator() {
-    return new MigrationsOperator(client, OperatorConfig.defaults().fast().withWatchNamespaces(Set.of(namespace)),
+    return new MigrationsOperator(client, OperatorConfig.defaults().fast().with(OperatorSettings.WATCH_NAMESPACES, Set.of(namespace)),
         metrics);
   }
 
@@ -191,8 +193,7 @@ abstract class MockClusterTestBase {
   }
 
   String revision() throws Exception {
-    List<String> revisions = TestingKubelet.readRevision(TestingPostgres.target(databaseUrl));
-    return revisions.isEmpty() ? "base" : String.join(",", revisions);
+    return AlembicRevisionReader.describe(TestingKubelet.readRevision(TestingPostgres.target(databaseUrl)));
   }
 
   List<String> jobsInApi() {

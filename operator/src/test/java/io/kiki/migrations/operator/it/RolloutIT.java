@@ -1,6 +1,6 @@
 package io.kiki.migrations.operator.it;
 
-import static io.kiki.migrations.operator.it.DatabaseMigrationAssertions.assertCondition;
+import static io.kiki.migrations.operator.Conditions.assertCondition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -76,11 +76,9 @@ class RolloutIT extends MockClusterTestBase {
       assertThat(kubelet.jobs().get(2).getSpec().getActiveDeadlineSeconds()).isEqualTo(180L);
 
       String scrape = metrics.scrape();
-      assertThat(scrape).contains("kiki_migrations_rollouts_total{name=\"kiki-campaigns\",namespace=\"" + namespace
-              + "\",outcome=\"Ready\",reason=\"Succeeded\"} 1.0")
-          .contains("kiki_migrations_backup_size_bytes{name=\"kiki-campaigns\",namespace=\"" + namespace + "\"} 2048.0")
+      assertThat(scrape).contains("kiki_migrations_rollouts_total{outcome=\"Ready\",reason=\"Succeeded\"} 1.0")
+          .contains("kiki_migrations_backup_size_bytes_sum 2048.0")
           .contains("kiki_migrations_phase{name=\"kiki-campaigns\",namespace=\"" + namespace + "\",phase=\"Ready\"} 1.0")
-          .contains("revision=\"c3\"")
           .contains("stage=\"Plan\"").contains("stage=\"Backup\"").contains("stage=\"Migrate\"")
           .contains("stage=\"Verify\"");
     } finally {

@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.it;
 
-import static io.kiki.migrations.operator.it.DatabaseMigrationAssertions.assertCondition;
+import static io.kiki.migrations.operator.Conditions.assertCondition;
+import io.kiki.migrations.operator.config.OperatorSettings;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
@@ -28,7 +29,7 @@ class ShutdownIT extends MockClusterTestBase {
       DatabaseMigration resource = fixture("basic.yaml");
       resource.getSpec().getDatabase().getUrlSecretRef().setName("silent-db");
       MigrationsOperator embedded = new MigrationsOperator(operatorClient,
-          OperatorConfig.defaults().fast().withWatchNamespaces(Set.of(namespace)), metrics);
+          OperatorConfig.defaults().fast().with(OperatorSettings.WATCH_NAMESPACES, Set.of(namespace)), metrics);
       embedded.start();
       create(resource);
       silent.setSoTimeout((int) TIMEOUT.toMillis());

@@ -12,14 +12,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.database.JdbcTarget;
 import io.kiki.migrations.operator.database.SqlAlchemyUrl;
+import io.kiki.migrations.operator.job.RunnerError;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -27,7 +28,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,11 +42,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * revision change to the real PostgreSQL database's alembic_version table, which the operator then reads over JDBC.
  */
 public class TestingKubelet implements AutoCloseable {
-  /** A scripted failure of one command: error code and message, and optionally the revision the database is left at. */
-  public record Failure(String code, String message, String leaveDatabaseAt) {
+  /** A scripted failure of one command: the runner's error and message, optionally the revision the database is left at. */
+  public record Failure(RunnerError error, String message, String leaveDatabaseAt) {
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private final KubernetesClient client;
   private final String namespace;
   private final Map<String, TestingProject> projects;
@@ -165,22 +166,22 @@ public class TestingKubelet implements AutoCloseable {
       if (failure.leaveDatabaseAt() != null) {
         writeRevision(database, failure.leaveDatabaseAt());
       }
-      return error(command, failure.code(), failure.message());
+      return error(command, failure.error(), failure.message());
     }
     String currentId = current.isEmpty() ? "base" : current.get(0);
     switch (command) {
       case "plan", "upgrade", "downgrade" -> {
         String targetArgument = args.get(2);
         if (project.multipleHeads() && targetArgument.equals("head")) {
-          return error(command, "MULTIPLE_HEADS", "the project has 2 heads, so 'head' is ambiguous: run `alembic merge heads -m merge`");
+          return error(command, RunnerError.MULTIPLE_HEADS, "the project has 2 heads, so 'head' is ambiguous: run `alembic merge heads -m merge`");
         }
         String target = targetArgument.equals("head") ? project.head() : targetArgument;
         if (project.index(target) == null) {
-          return error(command, "UNKNOWN_REVISION", "revision '" + target + "' is not in this image's Alembic project");
+          return error(command, RunnerError.UNKNOWN_REVISION, "revision '" + target + "' is not in this image's Alembic project");
         }
         if (project.index(currentId) == null) {
           // As the runner: the resolved target too, which the operator uses with the image that applied currentId.
-          Map<String, Object> error = error(command, "UNKNOWN_CURRENT_REVISION", "the database is at revision "
+          Map<String, Object> error = error(command, RunnerError.UNKNOWN_CURRENT_REVISION, "the database is at revision "
               + currentId + ", which this image's Alembic project does not contain");
           ((Map<String, Object>) error.get("error")).put("target", target);
           return error;
@@ -217,7 +218,7 @@ public class TestingKubelet implements AutoCloseable {
         String file = args.get(2).substring(args.get(2).lastIndexOf('/') + 1);
         String revision = backups.get(file);
         if (revision == null) {
-          return error(command, "RESTORE_FAILED", "no backup file " + file);
+          return error(command, RunnerError.RESTORE_FAILED, "no backup file " + file);
         }
         writeRevision(database, revision);
         Map<String, Object> result = ok(command);
@@ -227,7 +228,7 @@ public class TestingKubelet implements AutoCloseable {
         return result;
       }
       default -> {
-        return error(command, "BAD_ARGUMENTS", "unknown command " + command);
+        return error(command, RunnerError.BAD_ARGUMENTS, "unknown command " + command);
       }
     }
   }
@@ -278,12 +279,21 @@ public class TestingKubelet implements AutoCloseable {
     return result;
   }
 
-  private static Map<String, Object> error(String command, String code, String message) {
+  private static Map<String, Object> error(String command, RunnerError error, String message) {
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("ok", false);
     result.put("command", command);
-    result.put("error", new LinkedHashMap<>(Map.of("code", code, "message", message)));
+    result.put("error", new LinkedHashMap<>(Map.of("code", error.name(), "message", message)));
     return result;
+  }
+
+  /** The runner's exit code: 0, or the class of the error its result names. */
+  private static int exitCode(Map<String, Object> result) {
+    if (Boolean.TRUE.equals(result.get("ok"))) {
+      return RunnerError.ExitClass.OK.exitCode();
+    }
+    Object code = ((Map<?, ?>) result.get("error")).get("code");
+    return RunnerError.valueOf((String) code).exitCode();
   }
 
   private void complete(Job job, Map<String, Object> result) throws Exception {
@@ -309,7 +319,7 @@ public class TestingKubelet implements AutoCloseable {
             .withReady(false)
             .withRestartCount(0)
             .withNewState().withNewTerminated()
-              .withExitCode(ok ? 0 : 5)
+              .withExitCode(exitCode(result))
               .withReason(ok ? "Completed" : "Error")
               .withMessage(message)
               .withStartedAt(now)
@@ -347,36 +357,19 @@ public class TestingKubelet implements AutoCloseable {
     return SqlAlchemyUrl.toJdbc(url);
   }
 
-  static List<String> readRevision(JdbcTarget database) throws SQLException {
-    try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
-      List<String> revisions = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery("SELECT version_num FROM alembic_version")) {
-        while (rows.next()) {
-          revisions.add(rows.getString(1));
-        }
-      }
-      return revisions;
-    } catch (SQLException e) {
-      if ("42P01".equals(e.getSQLState())) {
-        return List.of();
-      }
-      throw e;
-    }
+  /** The database's revisions, read as the operator reads them. */
+  static List<String> readRevision(JdbcTarget database) {
+    return new AlembicRevisionReader(CONNECT_TIMEOUT).read(database);
   }
 
   static void writeRevision(JdbcTarget database, String revision) throws SQLException {
-    try (Connection connection = connect(database); Statement statement = connection.createStatement()) {
+    try (Connection connection = database.connect(CONNECT_TIMEOUT); Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)");
       statement.execute("DELETE FROM alembic_version");
       if (!revision.equals("base")) {
         statement.execute("INSERT INTO alembic_version VALUES ('" + revision + "')");
       }
     }
-  }
-
-  private static Connection connect(JdbcTarget database) throws SQLException {
-    Properties properties = database.connectionProperties(5);
-    return DriverManager.getConnection(database.jdbcUrl(), properties);
   }
 
   @Override

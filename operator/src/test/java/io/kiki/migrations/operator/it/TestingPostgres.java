@@ -3,9 +3,9 @@ package io.kiki.migrations.operator.it;
 import io.kiki.migrations.operator.database.JdbcTarget;
 import io.kiki.migrations.operator.database.SqlAlchemyUrl;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -28,7 +28,7 @@ public final class TestingPostgres {
     String server = serverUrl();
     JdbcTarget admin = SqlAlchemyUrl.toJdbc(server);
     String name = "kiki_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
-    try (Connection connection = DriverManager.getConnection(admin.jdbcUrl(), admin.connectionProperties(10));
+    try (Connection connection = admin.connect(Duration.ofSeconds(10));
          Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE " + name);
     }
@@ -43,7 +43,7 @@ public final class TestingPostgres {
 
   public static void execute(String sqlAlchemyUrl, String sql) throws Exception {
     JdbcTarget target = target(sqlAlchemyUrl);
-    try (Connection connection = DriverManager.getConnection(target.jdbcUrl(), target.connectionProperties(10));
+    try (Connection connection = target.connect(Duration.ofSeconds(10));
          Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {

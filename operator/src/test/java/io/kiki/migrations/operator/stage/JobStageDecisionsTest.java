@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.kiki.migrations.operator.job.RunnerError;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kiki.migrations.api.v1alpha1.BackupSpec;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.Test;
 class JobStageDecisionsTest {
   final StageServices services = new StageServices(null, null, null, OperatorConfig.defaults(), OperatorMetrics.discarding());
 
-  static JobOutcome.Failed failed(String code, String message) throws Exception {
-    String json = "{\"ok\":false,\"command\":\"upgrade\",\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}";
+  static JobOutcome.Failed failed(RunnerError error, String message) throws Exception {
+    String json = "{\"ok\":false,\"command\":\"upgrade\",\"error\":{\"code\":\"" + error.name() + "\",\"message\":\"" + message + "\"}}";
     return new JobOutcome.Failed(Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
   }
 
@@ -37,7 +38,7 @@ class JobStageDecisionsTest {
   void failedMigrationWithTheDatabaseUnchangedFails() throws Exception {
     MigrateStage stage = new MigrateStage(services);
     StageResult result = stage.afterFailure(migrating(TestingResources.resource()),
-        failed("MIGRATION_FAILED", "revision b2 failed"), "a1");
+        failed(RunnerError.MIGRATION_FAILED, "revision b2 failed"), "a1");
     assertThat(result).isInstanceOf(StageResult.Failed.class);
     assertThat(((StageResult.Failed) result).outcome()).isEqualTo(Phase.Failed);
     assertThat(((StageResult.Failed) result).reason()).isEqualTo(Reasons.MIGRATION_FAILED);
@@ -82,7 +83,7 @@ class JobStageDecisionsTest {
     MigrateStage stage = new MigrateStage(services);
     RolloutContext context = migrating(TestingResources.resource());
     context.rollout().setAttempt(3);
-    StageResult result = stage.afterFailure(context, failed("LOCK_TIMEOUT", "advisory lock busy"), "a1");
+    StageResult result = stage.afterFailure(context, failed(RunnerError.LOCK_TIMEOUT, "advisory lock busy"), "a1");
     assertThat(result).isInstanceOf(StageResult.Retry.class);
     assertThat(((StageResult.Retry) result).reason()).isEqualTo(Reasons.LOCK_TIMEOUT);
     assertThat(((StageResult.Retry) result).after()).isEqualTo(Duration.ofSeconds(8));
@@ -93,7 +94,7 @@ class JobStageDecisionsTest {
     MigrateStage stage = new MigrateStage(services);
     RolloutContext context = migrating(TestingResources.resource());
     context.rollout().setAttempt(JobStage.MAX_ATTEMPTS);
-    StageResult result = stage.afterFailure(context, failed("DATABASE_UNREACHABLE",
+    StageResult result = stage.afterFailure(context, failed(RunnerError.DATABASE_UNREACHABLE,
         "db:5432 refused: the server does not support SSL."), "a1");
     assertThat(((StageResult.Failed) result).message()).contains("does not support SSL. The database is at")
         .doesNotContain("..");
@@ -104,7 +105,7 @@ class JobStageDecisionsTest {
     MigrateStage stage = new MigrateStage(services);
     RolloutContext context = migrating(TestingResources.resource());
     context.rollout().setAttempt(JobStage.LOCK_TIMEOUT_ATTEMPTS);
-    StageResult result = stage.afterFailure(context, failed("LOCK_TIMEOUT",
+    StageResult result = stage.afterFailure(context, failed(RunnerError.LOCK_TIMEOUT,
         "table public.campaign_deployments held by pid 42; Nothing was committed"), "a1");
     assertThat(result).isInstanceOf(StageResult.Failed.class);
     assertThat(((StageResult.Failed) result).outcome()).isEqualTo(Phase.Failed);
@@ -114,7 +115,7 @@ class JobStageDecisionsTest {
 
     RolloutContext moved = migrating(TestingResources.resource());
     moved.rollout().setAttempt(1);
-    StageResult partly = stage.afterFailure(moved, failed("LOCK_TIMEOUT", "revision c3 waited"), "b2");
+    StageResult partly = stage.afterFailure(moved, failed(RunnerError.LOCK_TIMEOUT, "revision c3 waited"), "b2");
     assertThat(((StageResult.Undo) partly).next()).as("some revisions committed: undo, not retry")
         .isEqualTo(RolloutStage.Rollback);
   }
@@ -135,7 +136,7 @@ class JobStageDecisionsTest {
   void failedMigrationThatMovedTheDatabaseRollsBack() throws Exception {
     MigrateStage stage = new MigrateStage(services);
     StageResult result = stage.afterFailure(migrating(TestingResources.resource()),
-        failed("MIGRATION_FAILED", "revision c3 failed"), "b2");
+        failed(RunnerError.MIGRATION_FAILED, "revision c3 failed"), "b2");
     assertThat(result).isInstanceOf(StageResult.Undo.class);
     assertThat(((StageResult.Undo) result).next()).isEqualTo(RolloutStage.Rollback);
     assertThat(((StageResult.Undo) result).reason()).isEqualTo(Reasons.MIGRATION_FAILED);
@@ -176,10 +177,10 @@ class JobStageDecisionsTest {
     MigrateStage stage = new MigrateStage(services);
     RolloutContext context = migrating(TestingResources.resource());
     context.rollout().setAttempt(JobStage.MAX_ATTEMPTS - 1);
-    assertThat(stage.afterFailure(context, failed("DATABASE_UNREACHABLE", "connection refused"), "a1"))
+    assertThat(stage.afterFailure(context, failed(RunnerError.DATABASE_UNREACHABLE, "connection refused"), "a1"))
         .isInstanceOf(StageResult.Retry.class);
     context.rollout().setAttempt(JobStage.MAX_ATTEMPTS);
-    StageResult last = stage.afterFailure(context, failed("DATABASE_UNREACHABLE", "connection refused"), "a1");
+    StageResult last = stage.afterFailure(context, failed(RunnerError.DATABASE_UNREACHABLE, "connection refused"), "a1");
     assertThat(last).isInstanceOf(StageResult.Failed.class);
     assertThat(((StageResult.Failed) last).outcome()).isEqualTo(Phase.Failed);
     assertThat(((StageResult.Failed) last).reason()).isEqualTo(Reasons.DATABASE_UNREACHABLE);

@@ -1,6 +1,7 @@
 package io.kiki.migrations.operator.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.kiki.migrations.operator.job.RunnerError;
 
 import io.kiki.migrations.api.v1alpha1.BackupSpec;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
@@ -100,25 +101,27 @@ class PlanStageTest {
 
   @Test
   void planErrorsMapToReasons() {
-    assertThat(PlanStage.decideFailure("MULTIPLE_HEADS", "merge"))
+    assertThat(PlanStage.decideFailure(RunnerError.MULTIPLE_HEADS.name(), "merge"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.MULTIPLE_HEADS, "merge"));
-    assertThat(PlanStage.decideFailure("UNKNOWN_REVISION", "no such"))
+    assertThat(PlanStage.decideFailure(RunnerError.UNKNOWN_REVISION.name(), "no such"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, "no such"));
-    assertThat(PlanStage.decideFailure("UNKNOWN_CURRENT_REVISION", "unknown"))
+    assertThat(PlanStage.decideFailure(RunnerError.UNKNOWN_CURRENT_REVISION.name(), "unknown"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, "unknown"));
-    assertThat(PlanStage.decideFailure("TARGET_WOULD_BRANCH", "branch"))
+    assertThat(PlanStage.decideFailure(RunnerError.TARGET_WOULD_BRANCH.name(), "branch"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.TARGET_WOULD_BRANCH, "branch"));
-    assertThat(PlanStage.decideFailure("UNVERSIONED_DATABASE", "stamp"))
+    assertThat(PlanStage.decideFailure(RunnerError.UNVERSIONED_DATABASE.name(), "stamp"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, "stamp"));
-    assertThat(PlanStage.decideFailure("BAD_VERSION_TABLE", "rows"))
+    assertThat(PlanStage.decideFailure(RunnerError.BAD_VERSION_TABLE.name(), "rows"))
         .isEqualTo(new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, "rows"));
-    assertThat(PlanStage.decideFailure("BAD_DATABASE_URL", "bad")).as("Stalled and rechecked like every URL problem")
+    assertThat(PlanStage.decideFailure(RunnerError.BAD_DATABASE_URL.name(), "bad")).as("Stalled and rechecked like every URL problem")
         .isEqualTo(new StageResult.Misconfigured(Reasons.INVALID_DATABASE_URL, "bad. Fix the URL in the Secret "
             + "(spec.database.urlSecretRef): the plan runs again once the Secret changes, no retryToken needed"));
-    assertThat(((StageResult.Misconfigured) PlanStage.decideFailure("BAD_DATABASE_URL", "Use one of postgresql://, sqlite://."))
+    assertThat(((StageResult.Misconfigured) PlanStage.decideFailure(RunnerError.BAD_DATABASE_URL.name(), "Use one of postgresql://, sqlite://."))
         .message()).as("the runner's own full stop is not doubled").startsWith("Use one of postgresql://, sqlite://. Fix");
-    assertThat(PlanStage.decideFailure("INTERNAL_ERROR", "bug"))
+    assertThat(PlanStage.decideFailure(RunnerError.INTERNAL_ERROR.name(), "bug"))
         .isEqualTo(new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, "INTERNAL_ERROR: bug"));
+    assertThat(PlanStage.decideFailure("A_CODE_OF_A_NEWER_RUNNER", "new"))
+        .isEqualTo(new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, "A_CODE_OF_A_NEWER_RUNNER: new"));
     assertThat(PlanStage.decideFailure(null, "Job failed (DeadlineExceeded)"))
         .isEqualTo(new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, "Job failed (DeadlineExceeded)"));
   }

@@ -1,11 +1,14 @@
-package io.kiki.migrations.e2e.support;
+package io.kiki.migrations.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 
-/** The one assertion helper for kstatus conditions. */
+/**
+ * The one assertion helper for kstatus conditions, for the operator's tests and the e2e scenarios (which get it from
+ * this module's test-jar).
+ */
 public final class Conditions {
 
   private Conditions() {
@@ -21,6 +24,7 @@ public final class Conditions {
       assertThat(condition.getReason()).as("%s reason (message: %s)", type, condition.getMessage()).isEqualTo(reason);
     }
     assertThat(condition.getObservedGeneration()).as("%s observedGeneration", type).isEqualTo(observedGeneration);
+    assertThat(condition.getLastTransitionTime()).as("%s lastTransitionTime", type).isNotBlank();
     return condition;
   }
 
