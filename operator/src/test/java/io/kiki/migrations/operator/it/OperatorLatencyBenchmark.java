@@ -16,6 +16,7 @@ import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.operator.MigrationsOperator;
 import io.kiki.migrations.operator.OperatorConfig;
+import io.kiki.migrations.operator.config.OperatorSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
@@ -107,7 +108,7 @@ public final class OperatorLatencyBenchmark {
       });
       try (TestingKubelet kubelet = new TestingKubelet(client, namespace, MockClusterTestBase.PROJECTS).start();
            MigrationsOperator operator = new MigrationsOperator(client,
-               OperatorConfig.defaults().fast().withWatchNamespaces(Set.of(namespace)), new SimpleMeterRegistry())) {
+               OperatorConfig.defaults().fast().with(OperatorSettings.WATCH_NAMESPACES, Set.of(namespace)), new SimpleMeterRegistry())) {
         operator.start();
         DatabaseMigration resource;
         try (InputStream in = OperatorLatencyBenchmark.class.getResourceAsStream("basic.yaml")) {
@@ -178,7 +179,7 @@ public final class OperatorLatencyBenchmark {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       long start = System.nanoTime();
       try (MigrationsOperator operator = new MigrationsOperator(client,
-          OperatorConfig.defaults().withWatchNamespaces(Set.of(namespace)), registry)) {
+          OperatorConfig.defaults().with(OperatorSettings.WATCH_NAMESPACES, Set.of(namespace)), registry)) {
         operator.start();
         await(() -> registry.find("operator.sdk.reconciliations.success").counters().stream()
             .mapToDouble(Counter::count).sum() >= resources, 3600);
