@@ -253,6 +253,27 @@ def waivers(path):
     return found
 
 
+def check_rendered(rendered, revision, created, version_table="alembic_version"):
+    """[(rule id, statement)] for ``revision``'s statements in Alembic's offline output ``rendered``,
+    following BEGIN/COMMIT (an ``autocommit_block()`` renders as COMMIT ... BEGIN) and adding the tables the
+    step creates to ``created``. Raises pglast's ParseError when the output does not parse."""
+    parsed = [(owned, statement, text) for owned, section in sections(rendered, revision)
+              for statement, text in statements(section)]
+    broken, in_transaction = [], False
+    for owned, statement, text in parsed:
+        effect = _transaction_effect(statement)
+        if effect is not None:
+            in_transaction = effect
+            continue
+        if not owned or _on_version_table(statement, version_table):
+            continue
+        broken.extend((rule, text) for rule in check_statement(statement, created, in_transaction))
+        table = _created_table(statement, created)
+        if table:
+            created.add(table)
+    return broken
+
+
 def _on_version_table(statement, version_table):
     """Whether ``statement`` is Alembic's own bookkeeping: creating, filling or dropping the version table."""
     relations = [statement.relation] if hasattr(statement, "relation") else []
@@ -282,31 +303,21 @@ def lint_plan(config, direction, steps, revision_paths, version_table="alembic_v
             unrenderable.append({"revision": revision, "reason": _short(error_text(exc))})
             log.warning(f"lint {revision}: cannot be rendered offline (--sql), so it is not linted: {error_text(exc)}")
             continue
-        in_transaction = False
         try:
-            for owned, text in sections(rendered, revision):
-                for statement, statement_text in statements(text):
-                    effect = _transaction_effect(statement)
-                    if effect is not None:
-                        in_transaction = effect
-                        continue
-                    if not owned or _on_version_table(statement, version_table):
-                        continue
-                    for rule in check_statement(statement, created, in_transaction):
-                        finding = {"revision": revision, "rule": rule, "statement": _short(statement_text),
-                                   "saferForm": RULES[rule][1]}
-                        if rule in step_waivers:
-                            waived.append(finding)
-                            log.info(f"lint {revision} {rule} (waived: {step_waivers[rule]}): {statement_text}")
-                        else:
-                            findings.append(finding)
-                            log.warning(f"lint {revision} {rule}: {statement_text} -- {RULES[rule][0]}; safer: "
-                                        f"{RULES[rule][1]}")
-                    table = _created_table(statement, created)
-                    if table:
-                        created.add(table)
+            broken = check_rendered(rendered, revision, created, version_table)
         except pglast.parser.ParseError as exc:
             unrenderable.append({"revision": revision, "reason": _short(f"the rendered SQL does not parse: {exc}")})
+            log.warning(f"lint {revision}: the rendered SQL does not parse, so it is not linted: {exc}")
+            continue
+        for rule, statement_text in broken:
+            finding = {"revision": revision, "rule": rule, "statement": _short(statement_text),
+                       "saferForm": RULES[rule][1]}
+            if rule in step_waivers:
+                waived.append(finding)
+                log.info(f"lint {revision} {rule} (waived: {step_waivers[rule]}): {statement_text}")
+            else:
+                findings.append(finding)
+                log.warning(f"lint {revision} {rule}: {statement_text} -- {RULES[rule][0]}; safer: {RULES[rule][1]}")
     for entry in declared:
         entry["waived"] = sum(1 for w in waived if (w["revision"], w["rule"]) == (entry["revision"], entry["rule"]))
     return {
@@ -318,6 +329,12 @@ def lint_plan(config, direction, steps, revision_paths, version_table="alembic_v
         "unrenderableCount": len(unrenderable),
         "unrenderable": unrenderable[:FINDING_CAP],
     }
+
+
+def skipped(reason):
+    """The ``lint`` object of a plan that was not linted, and why."""
+    return {"findingCount": 0, "findings": [], "waivedCount": 0, "waiverCount": 0, "waivers": [],
+            "unrenderableCount": 0, "unrenderable": [], "skipped": reason}
 
 
 def _short(text):

@@ -22,12 +22,16 @@ def plan(ctx, args):
     log.info(f"plan: {result['direction']} from {', '.join(current) or 'base'} to {target}, "
              f"{result['stepCount']} step(s), irreversible: {', '.join(result['irreversibleSteps']) or 'none'} "
              f"(version table {ctx.version_table.describe()}); lint: {result['lint']['findingCount']} finding(s), "
-             f"{result['lint']['waivedCount']} waived, {result['lint']['unrenderableCount']} step(s) not rendered")
+             f"{result['lint']['waivedCount']} waived, {result['lint']['unrenderableCount']} step(s) not rendered"
+             f"{' (' + result['lint']['skipped'] + ')' if 'skipped' in result['lint'] else ''}")
     return result
 
 
 def _lint(ctx, current, target, direction):
-    """The SQL lint of the planned steps (lint.py), rendered offline with the project's env.py."""
+    """The SQL lint of the planned steps (lint.py), rendered offline with the project's env.py. Its rules are
+    PostgreSQL's: on another database the plan says the lint was skipped."""
+    if ctx.url.get_backend_name() != "postgresql":
+        return lint.skipped(f"the lint knows PostgreSQL's locks only, not {ctx.url.get_backend_name()}'s")
     steps = project.steps_to(ctx.script, current, target, direction)
     return lint.lint_plan(
         ctx.migration_config(), direction,
