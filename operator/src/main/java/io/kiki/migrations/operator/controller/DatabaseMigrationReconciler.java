@@ -39,6 +39,7 @@ import io.kiki.migrations.operator.job.Labels;
 import io.kiki.migrations.operator.metrics.OperatorMetrics;
 import io.kiki.migrations.operator.stage.BackupStage;
 import io.kiki.migrations.operator.stage.MigrateStage;
+import io.kiki.migrations.operator.stage.PlanLint;
 import io.kiki.migrations.operator.stage.PlanStage;
 import io.kiki.migrations.operator.stage.RestoreStage;
 import io.kiki.migrations.operator.stage.RollbackStage;
@@ -448,6 +449,9 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       }
       if (current == RolloutStage.Backup && status.getLastBackup() != null && status.getLastBackup().getSizeBytes() != null) {
         metrics.backupTaken(resource, status.getLastBackup().getSizeBytes());
+      }
+      if (current == RolloutStage.Plan && PlanLint.findings(rollout.getLint()) > 0) {
+        outcome.event(Reasons.LINT_FINDINGS, PlanLint.summary(rollout.getLint()) + ": " + PlanLint.details(rollout.getLint()));
       }
       rollout.setStageStartedAt(now.toString());
       if ((next == RolloutStage.Rollback || next == RolloutStage.Restore) && rollout.getRollbackReason() == null) {
