@@ -3,6 +3,8 @@
 li0000000001 creates accounts (with rows and an index), li0000000002 indexes it without CONCURRENTLY,
 li0000000003 indexes it CONCURRENTLY in an autocommit_block(), li0000000004 waives set-not-null,
 li0000000005 reads the database through op.get_bind(), so it cannot be rendered offline."""
+import shutil
+
 from runner_harness import KIKI_CONFIG, LINT
 
 
@@ -73,3 +75,20 @@ def test_on_sqlite_the_lint_is_skipped_and_says_so(runner, sqlite_url):
     lint = runner.ok("plan", "--target", "head", url=sqlite_url, config=LINT)["lint"]
 
     assert lint["findingCount"] == 0 and "PostgreSQL" in lint["skipped"]
+
+
+def test_concurrently_outside_an_autocommit_block_is_a_finding(runner, postgres_url, tmp_path):
+    """li0000000003 without its autocommit_block(): Alembic renders the CONCURRENTLY index inside the run's
+    BEGIN ... COMMIT, where PostgreSQL refuses it."""
+    project = tmp_path / "lint"
+    shutil.copytree(LINT.parent, project)
+    revision = project / "alembic" / "versions" / "li03_index_accounts_email_concurrently.py"
+    source = revision.read_text(encoding="utf-8")
+    revision.write_text(source.replace("    with op.get_context().autocommit_block():\n        op.create_index(",
+                                       "    if True:\n        op.create_index(", 1), encoding="utf-8")
+    runner.ok("upgrade", "--target", "li0000000002", url=postgres_url, config=LINT)
+
+    lint = runner.ok("plan", "--target", "li0000000003", url=postgres_url, config=project / "alembic.ini")["lint"]
+
+    assert [(f["revision"], f["rule"]) for f in lint["findings"]] == [("li0000000003", "concurrently-in-transaction")]
+    assert lint["findings"][0]["statement"].startswith("CREATE INDEX CONCURRENTLY ix_accounts_email_lower ON accounts")
