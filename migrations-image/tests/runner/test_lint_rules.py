@@ -22,6 +22,7 @@ FIRES = [
      "ALTER TABLE accounts ADD COLUMN token UUID DEFAULT gen_random_uuid()"),
     ("add-column-volatile-default", "ALTER TABLE accounts ADD COLUMN created TIMESTAMP DEFAULT clock_timestamp()"),
     ("add-column-volatile-default", "ALTER TABLE accounts ADD COLUMN n BIGSERIAL"),
+    ("add-column-volatile-default", "ALTER TABLE accounts ADD COLUMN code TEXT DEFAULT md5(random()::text)"),
     ("add-column-stored-generated",
      "ALTER TABLE accounts ADD COLUMN e2 TEXT GENERATED ALWAYS AS (lower(email)) STORED"),
     ("alter-column-type", "ALTER TABLE accounts ALTER COLUMN id TYPE BIGINT"),
