@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   postgresql postgresql-client postgresql-contrib
-  python3 python3-alembic alembic python3-sqlalchemy python3-psycopg2 python3-pytest
+  python3 python3-alembic alembic python3-sqlalchemy python3-psycopg2 python3-pytest python3-pglast
   lua5.4 lua5.1 prometheus
   maven openjdk-17-jdk-headless
   podman runc debootstrap

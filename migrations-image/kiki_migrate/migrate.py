@@ -5,7 +5,9 @@ import time
 from alembic import command
 from alembic.runtime.environment import EnvironmentContext
 
-from . import database, log, project, version_table
+from alembic import util as alembic_util
+
+from . import database, lint, log, project, version_table
 from .errors import RunnerError, sentence
 
 HISTORY_CAP = 25
@@ -16,10 +18,26 @@ def plan(ctx, args):
     current = ctx.current(target=target, require_versioned=True)
     result = project.make_plan(ctx.script, current, target)
     result["versionTable"] = ctx.version_table.as_result()
+    result["lint"] = _lint(ctx, current, target, result["direction"])
     log.info(f"plan: {result['direction']} from {', '.join(current) or 'base'} to {target}, "
              f"{result['stepCount']} step(s), irreversible: {', '.join(result['irreversibleSteps']) or 'none'} "
-             f"(version table {ctx.version_table.describe()})")
+             f"(version table {ctx.version_table.describe()}); lint: {result['lint']['findingCount']} finding(s), "
+             f"{result['lint']['waivedCount']} waived, {result['lint']['unrenderableCount']} step(s) not rendered"
+             f"{' (' + result['lint']['skipped'] + ')' if 'skipped' in result['lint'] else ''}")
     return result
+
+
+def _lint(ctx, current, target, direction):
+    """The SQL lint of the planned steps (lint.py), rendered offline with the project's env.py. Its rules are
+    PostgreSQL's: on another database the plan says the lint was skipped."""
+    if ctx.url.get_backend_name() != "postgresql":
+        return lint.skipped(f"the lint knows PostgreSQL's locks only, not {ctx.url.get_backend_name()}'s")
+    steps = project.steps_to(ctx.script, current, target, direction)
+    return lint.lint_plan(
+        ctx.migration_config(), direction,
+        [{"revision": step.revision, "downRevisions": list(alembic_util.to_tuple(step.down_revision) or ())}
+         for step in steps],
+        {step.revision: step.path for step in steps}, ctx.version_table.name)
 
 
 def upgrade(ctx, args):

@@ -23,6 +23,7 @@ BRANCHES = FIXTURES / "branches" / "alembic.ini"
 ENUM_VALUES = FIXTURES / "enum-values" / "alembic.ini"
 LOCKS = FIXTURES / "locks" / "alembic.ini"
 CITEXT = FIXTURES / "citext" / "alembic.ini"
+LINT = FIXTURES / "lint" / "alembic.ini"
 
 # The linear fixture's revisions, base to head; the last one is a data migration with `pass` downgrade.
 LINEAR_REVISIONS = ["1f3a9c0d2b11", "2b7e4d1c9a22", "3c8f5e2d0b33", "4d9a6f3e1c44"]

@@ -20,7 +20,7 @@ class SamplesTest {
 
   /** The spec fields the operator implements in this release; the sample shows each of them. */
   private static final List<String> IMPLEMENTED_SPEC_FIELDS = List.of("image", "targetRevision", "database", "backup",
-      "verify", "rollback", "allowDowngrade", "retryToken", "timeouts", "jobTemplate");
+      "verify", "rollback", "allowDowngrade", "lint", "retryToken", "timeouts", "jobTemplate");
 
   private final Install samples = Kustomize.build(Paths.MANIFESTS.resolve("samples"));
 

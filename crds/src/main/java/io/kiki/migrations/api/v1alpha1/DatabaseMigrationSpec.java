@@ -49,6 +49,15 @@ public class DatabaseMigrationSpec {
       + "is Blocked with reason DowngradeNotAllowed.")
   private Boolean allowDowngrade = false;
 
+  @Default("Warn")
+  @JsonPropertyDescription("What the plan's SQL lint does with a finding: a statement of the planned steps, rendered with "
+      + "Alembic's offline mode, that takes a long or strong lock on PostgreSQL (a CREATE INDEX without CONCURRENTLY on "
+      + "an existing table, a NOT NULL column without a default, a column type change, a constraint without NOT VALID, "
+      + "a DROP or RENAME the running application uses...). Warn: record it in status.rollout.lint, an event and the "
+      + "plan's message, and go on. Block: stop the rollout at plan, before the backup and the migration: Blocked, "
+      + "reason LintFailed. A revision waives a rule with `# kiki-lint: disable=<rule> -- reason` in its file.")
+  private LintMode lint = LintMode.Warn;
+
   @Size(max = 253)
   @JsonPropertyDescription("Change to any new value to retry after Failed, RolledBack or Blocked without other changes "
       + "(it bumps metadata.generation).")
@@ -74,6 +83,8 @@ public class DatabaseMigrationSpec {
   public void setRollback(RollbackSpec rollback) { this.rollback = rollback; }
   public Boolean getAllowDowngrade() { return allowDowngrade; }
   public void setAllowDowngrade(Boolean allowDowngrade) { this.allowDowngrade = allowDowngrade; }
+  public LintMode getLint() { return lint; }
+  public void setLint(LintMode lint) { this.lint = lint; }
   public String getRetryToken() { return retryToken; }
   public void setRetryToken(String retryToken) { this.retryToken = retryToken; }
   public TimeoutsSpec getTimeouts() { return timeouts; }

@@ -37,6 +37,9 @@ public class Rollout {
   private List<String> steps = new ArrayList<>();
   @JsonPropertyDescription("Steps whose downgrade does nothing: rolling them back needs the backup.")
   private List<String> irreversibleSteps = new ArrayList<>();
+  @JsonPropertyDescription("The plan's SQL lint (spec.lint): statements that take long or strong locks, waivers, steps "
+      + "that could not be rendered.")
+  private LintReport lint;
   @JsonPropertyDescription("Names of the rollout's Jobs by stage.")
   private RolloutJobs jobs = new RolloutJobs();
   @JsonPropertyDescription("Backup file taken for this rollout.")
@@ -92,6 +95,8 @@ public class Rollout {
   public void setSteps(List<String> steps) { this.steps = steps; }
   public List<String> getIrreversibleSteps() { return irreversibleSteps; }
   public void setIrreversibleSteps(List<String> irreversibleSteps) { this.irreversibleSteps = irreversibleSteps; }
+  public LintReport getLint() { return lint; }
+  public void setLint(LintReport lint) { this.lint = lint; }
   public RolloutJobs getJobs() { return jobs; }
   public void setJobs(RolloutJobs jobs) { this.jobs = jobs; }
   public String getBackupFile() { return backupFile; }

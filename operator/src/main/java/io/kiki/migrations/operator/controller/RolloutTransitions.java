@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.HistoryEntry;
+import io.kiki.migrations.api.v1alpha1.LintReport;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
@@ -13,6 +14,7 @@ import io.kiki.migrations.operator.database.DatabaseLocks;
 import io.kiki.migrations.operator.database.Redaction;
 import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.metrics.OperatorMetrics;
+import io.kiki.migrations.operator.stage.PlanLint;
 import io.kiki.migrations.operator.stage.StageResult;
 import io.kiki.migrations.operator.status.ConditionTypes;
 import io.kiki.migrations.operator.status.Reasons;
@@ -67,7 +69,12 @@ final class RolloutTransitions {
           && status.getLastBackup().getSizeBytes() != null) {
         metrics.backupTaken(resource, status.getLastBackup().getSizeBytes());
       }
-      return enter(resource, status, advance.next(), advance.reason(), advance.message(), now);
+      Decision entered = enter(resource, status, advance.next(), advance.reason(), advance.message(), now);
+      LintReport lint = status.getRollout().getLint();
+      if (current == RolloutStage.Plan && PlanLint.findings(lint) > 0) {
+        entered.event(Reasons.LINT_FINDINGS, PlanLint.summary(lint) + ": " + PlanLint.details(lint));
+      }
+      return entered;
     }
     if (result instanceof StageResult.Undo undo) {
       metrics.stageFinished(resource, current, "failed", stageDuration);

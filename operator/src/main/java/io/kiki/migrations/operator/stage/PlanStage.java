@@ -3,6 +3,7 @@ package io.kiki.migrations.operator.stage;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.HistoryEntry;
+import io.kiki.migrations.api.v1alpha1.LintMode;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
@@ -52,6 +53,9 @@ public class PlanStage extends JobStage {
     rollout.setPlanHash(plan.planHash());
     rollout.setSteps(plan.steps());
     rollout.setIrreversibleSteps(plan.irreversibleSteps());
+    LintMode lintMode = context.spec().getLint() == null ? LintMode.Warn : context.spec().getLint();
+    plan.lint().setMode(lintMode);
+    rollout.setLint(plan.lint());
     context.status().setTargetRevision(plan.target());
     context.status().setCurrentRevision(from);
     context.status().setVersionTableSchema(plan.versionTable().schema());
@@ -71,7 +75,11 @@ public class PlanStage extends JobStage {
     String summary = "plan " + Optional.ofNullable(plan.planHash()).orElse("") + ": " + plan.direction() + " from " + from
         + " to " + plan.target() + ", " + plan.stepCount() + " step(s)"
         + (plan.irreversibleSteps().isEmpty() ? "" : ", irreversible: " + String.join(", ", plan.irreversibleSteps())
-            + (context.backupEnabled() ? " (a rollback restores the backup, which discards writes made after it)" : ""));
+            + (context.backupEnabled() ? " (a rollback restores the backup, which discards writes made after it)" : ""))
+        + (PlanLint.noteworthy(plan.lint()) ? "; " + PlanLint.summary(plan.lint()) : "");
+    if (lintMode == LintMode.Block && PlanLint.findings(plan.lint()) > 0) {
+      return new StageResult.Failed(Phase.Blocked, Reasons.LINT_FAILED, PlanLint.blockMessage(plan.lint()));
+    }
     return new StageResult.Advance(context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate,
         Reasons.PLAN_SUCCEEDED, summary);
   }

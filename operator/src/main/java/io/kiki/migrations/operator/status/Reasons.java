@@ -49,6 +49,10 @@ public final class Reasons {
   public static final String UNVERSIONED_DATABASE = "UnversionedDatabase";
   /** The version table holds rows Alembic would not write (a revision next to its ancestor, empty values). */
   public static final String BAD_VERSION_TABLE = "BadVersionTable";
+  /** spec.lint Block and the plan's SQL lint found statements that take long or strong locks: nothing ran. */
+  public static final String LINT_FAILED = "LintFailed";
+  /** spec.lint Warn and the plan's SQL lint found statements that take long or strong locks (an event; the rollout goes on). */
+  public static final String LINT_FINDINGS = "LintFindings";
   /** Another resource owns the database and wants another revision. */
   public static final String DATABASE_OWNED_BY_ANOTHER = "DatabaseOwnedByAnother";
   /** A Ready resource's database is no longer at its target (moved by someone else); rechecked. */

@@ -66,6 +66,7 @@ class SpecValidatorMatchesCrdTest {
         s -> s.with("backup").put("persistentVolumeClaim", "Backups!"), "spec.backup.persistentVolumeClaim");
     add("spec.rollback.onFailure enum [Downgrade, DowngradeThenRestore, None, Restore]",
         s -> s.with("rollback").put("onFailure", "RestoreEverything"), "spec.rollback.onFailure");
+    add("spec.lint enum [Block, Warn]", s -> s.put("lint", "Strict"), "spec.lint");
     for (String stage : List.of("plan", "backup", "migrate", "rollback", "lock")) {
       add("spec.timeouts." + stage + " pattern ^([0-9]+(ms|s|m|h))+$", s -> s.with("timeouts").put(stage, "30 minutes"),
           "spec.timeouts." + stage);

@@ -45,11 +45,14 @@ abstract class MockClusterTestBase {
   static final String IMAGE_V2 = "kiki/migrations:2";
   static final String IMAGE_IRREVERSIBLE = "kiki/migrations:irreversible";
   static final String IMAGE_TWO_HEADS = "kiki/migrations:two-heads";
+  /** c3 indexes an existing table without CONCURRENTLY: the plan's lint reports it. */
+  static final String IMAGE_LINT_FINDING = "kiki/migrations:lint-finding";
   static final Map<String, TestingProject> PROJECTS = Map.of(
       IMAGE_V1, TestingProject.linear("a1", "b2"),
       IMAGE_V2, TestingProject.linear("a1", "b2", "c3"),
       IMAGE_IRREVERSIBLE, TestingProject.linear("a1", "b2", "x9").withIrreversible("x9"),
-      IMAGE_TWO_HEADS, TestingProject.linear("a1", "b2").withMultipleHeads());
+      IMAGE_TWO_HEADS, TestingProject.linear("a1", "b2").withMultipleHeads(),
+      IMAGE_LINT_FINDING, TestingProject.linear("a1", "b2", "c3").withLintFinding("c3", "index-not-concurrent"));
   static final Duration TIMEOUT = Duration.ofSeconds(30);
   static final String CRD_RESOURCE = "/META-INF/fabric8/databasemigrations.migrations.kiki.io-v1.yml";
 

@@ -260,7 +260,33 @@ public class TestingKubelet implements AutoCloseable {
     result.put("stepCount", steps.size());
     result.put("irreversibleSteps", irreversible);
     result.put("planHash", String.format("%016x", (current + target + direction).hashCode() & 0xffffffffL));
+    result.put("lint", lint(project, direction, steps));
     return result;
+  }
+
+  /** The plan's lint object as the runner writes it: a finding for each upgraded revision the project marks. */
+  private static Map<String, Object> lint(TestingProject project, String direction, List<Map<String, Object>> steps) {
+    List<Map<String, Object>> findings = new ArrayList<>();
+    for (Map<String, Object> step : steps) {
+      String rule = project.lintFindings().get((String) step.get("revision"));
+      if (rule != null && direction.equals("upgrade")) {
+        Map<String, Object> finding = new LinkedHashMap<>();
+        finding.put("revision", step.get("revision"));
+        finding.put("rule", rule);
+        finding.put("statement", "CREATE INDEX ix_" + step.get("revision") + " ON accounts (email)");
+        finding.put("saferForm", "CREATE INDEX CONCURRENTLY (postgresql_concurrently=True) in an autocommit_block()");
+        findings.add(finding);
+      }
+    }
+    Map<String, Object> lint = new LinkedHashMap<>();
+    lint.put("findingCount", findings.size());
+    lint.put("findings", findings);
+    lint.put("waivedCount", 0);
+    lint.put("waiverCount", 0);
+    lint.put("waivers", List.of());
+    lint.put("unrenderableCount", 0);
+    lint.put("unrenderable", List.of());
+    return lint;
   }
 
   private static Map<String, Object> step(String revision, String down, boolean reversible) {
