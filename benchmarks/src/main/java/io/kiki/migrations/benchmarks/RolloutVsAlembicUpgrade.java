@@ -3,6 +3,7 @@ package io.kiki.migrations.benchmarks;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.e2e.sandbox.PostgresUrl;
@@ -44,7 +45,7 @@ final class RolloutVsAlembicUpgrade implements Figure {
     Sandbox sandbox = bench.sandbox();
     KubernetesClient client = sandbox.client();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-        .serverSideApply();
+        .createOr(NonDeletingOperation::update);
     Samples alembic = new Samples();
     Samples defaults = new Samples();
     Samples soak = new Samples();
