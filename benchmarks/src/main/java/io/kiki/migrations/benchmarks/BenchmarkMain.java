@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 
 /**
  * Runs the figures and prints each next to its baseline (min / median / max over {@code -Dbenchmark.runs}, default 5)
- * with the ratio of the medians and the goal. {@code scripts/benchmark.sh} runs it; it is not a test and asserts
+ * with the ratios of the medians and of the minimums, and the goal. {@code scripts/benchmark.sh} runs it; it is not a test and asserts
  * nothing: a figure that misses its goal is printed as such.
  *
  * <p>To add a figure, write one class implementing {@link Figure} and list it in {@link #FIGURES}.
@@ -60,7 +60,8 @@ public final class BenchmarkMain {
           for (Figure.Line line : figure.measure(bench)) {
             out.printf("    %-58s %s%n", line.subject(), line.measured());
             out.printf("    %-58s %s%n", "baseline: " + line.baseline(), line.baselineSamples());
-            out.printf("    %-58s %.2fx%n", "ratio of the medians", line.ratio());
+            out.printf("    %-58s %.2fx (of the minimums, the least disturbed by a busy machine: %.2fx)%n",
+                "ratio of the medians", line.ratio(), line.ratioOfMinimums());
           }
         } catch (Exception e) {
           failures++;

@@ -26,5 +26,9 @@ public interface Figure {
     double ratio() {
       return measured.median() / baselineSamples.median();
     }
+
+    double ratioOfMinimums() {
+      return measured.min() / baselineSamples.min();
+    }
   }
 }

@@ -7,13 +7,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The sandbox program as {@code scripts/sandbox.sh} runs it after its build ({@code SandboxMain} with the KIKI
- * sample, its own PostgreSQL): from the process start to the first phase line on stdout. Baseline: a JVM that starts
+ * sample, its own PostgreSQL, the JVM options of its {@code java_options} line): from the process start to the first
+ * phase line on stdout. Baseline: a JVM that starts
  * and exits doing nothing.
  */
 final class SandboxStartToFirstPhase implements Figure {
@@ -35,6 +39,12 @@ final class SandboxStartToFirstPhase implements Figure {
     return "<= 3 s";
   }
 
+  /** The JVM options scripts/sandbox.sh starts the program with (its {@code java_options="..."} line). */
+  static List<String> javaOptions(Path repo) throws IOException {
+    Matcher m = Pattern.compile("(?m)^java_options=\"([^\"]*)\"$").matcher(Files.readString(repo.resolve("scripts/sandbox.sh")));
+    return m.find() ? List.of(m.group(1).trim().split("\\s+")) : List.of();
+  }
+
   @Override
   public List<Line> measure(Bench bench) throws Exception {
     Samples firstPhase = new Samples();
@@ -43,8 +53,10 @@ final class SandboxStartToFirstPhase implements Figure {
     for (int run = 0; run < bench.runs(); run++) {
       jvm.add(Processes.timed(Processes.java(List.of(), JvmBaseline.class.getName()), Map.of(), log).wallSeconds());
       Path workDir = bench.workDir().resolve("sandbox-program-" + run);
-      ProcessBuilder pb = new ProcessBuilder(Processes.java(List.of("-Dkiki.e2e.repo=" + bench.repo()),
-          "io.kiki.migrations.e2e.sandbox.SandboxMain", "--work-dir", workDir.toString()));
+      List<String> options = new ArrayList<>(javaOptions(bench.repo()));
+      options.add("-Dkiki.e2e.repo=" + bench.repo());
+      ProcessBuilder pb = new ProcessBuilder(Processes.java(options, "io.kiki.migrations.e2e.sandbox.SandboxMain",
+          "--work-dir", workDir.toString()));
       // its own PostgreSQL, as a newcomer's first run has
       pb.environment().remove("KIKI_TEST_POSTGRES_URL");
       pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
