@@ -1,6 +1,7 @@
 """backup and restore: pg_dump/pg_restore for PostgreSQL, the sqlite3 backup API for SQLite."""
 import contextlib
 import datetime
+import fcntl
 import hashlib
 import os
 import re
@@ -8,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -20,7 +22,6 @@ from .redact import redact
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 EXTENSIONS = {"postgresql": ".dump", "sqlite": ".sqlite"}
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
-DEFAULT_DIR = "/backups"
 
 # libpq settings that may appear in a SQLAlchemy URL's query, and the environment variable of each.
 LIBPQ_QUERY_ENV = {
@@ -177,18 +178,26 @@ def backup(ctx, args):
         raise RunnerError("BACKUP_FAILED", f"cannot create the backup directory {directory}: "
                                            f"{exc.strerror or exc}") from None
     started = time.monotonic()
-    current = sorted(r for r in ctx.rows() or [] if r)
-    revision = "+".join(current) or "base"
-    final = _free_name(directory, name, revision, EXTENSIONS[backend])
-    partial = directory / f".{final.name}.partial"
+    # Named once the revision is known; a dot file until it is complete and verified.
+    partial = directory / f".{name}-{os.getpid()}.partial"
     try:
         if backend == "postgresql":
-            _pg_dump(ctx.url, partial, ctx.lock_timeout)
-            unrestorable = _not_restorable_by_this_role(ctx.engine)
+            # pg_dump starts first; the revision and the role check are read while it dumps.
+            dump = _PgDump(ctx.url, partial, ctx.lock_timeout)
+            try:
+                current = sorted(r for r in ctx.rows() or [] if r)
+                unrestorable = _not_restorable_by_this_role(ctx.engine)
+            except BaseException:
+                dump.abort()
+                raise
+            size, sha256 = dump.finish()
         else:
+            current = sorted(r for r in ctx.rows() or [] if r)
             _sqlite_copy(_sqlite_path(ctx.url, "BACKUP_FAILED"), partial, "BACKUP_FAILED")
             unrestorable = []
-        size, sha256 = partial.stat().st_size, _sha256(partial)
+            size, sha256 = partial.stat().st_size, _sha256(partial)
+        revision = "+".join(current) or "base"
+        final = _free_name(directory, name, revision, EXTENSIONS[backend])
         os.replace(partial, final)
     except OSError as exc:
         raise RunnerError("BACKUP_FAILED", f"cannot write the backup in {directory}: {exc.strerror or exc}") \
@@ -225,24 +234,78 @@ def _free_name(directory, name, revision, extension):
     raise RunnerError("BACKUP_FAILED", f"backup file {candidate.name} already exists")
 
 
-def _pg_dump(url, target, lock_timeout_seconds):
-    """pg_dump's custom format, verified with pg_restore --list. A table locked by a running migration
-    fails the dump after KIKI_LOCK_TIMEOUT (--lock-wait-timeout) instead of waiting for ever."""
-    args, env, dbname = _libpq(url)
-    dump = subprocess.run([_tool("pg_dump", "BACKUP_FAILED"), "--format=custom", "--no-password",
-                           f"--lock-wait-timeout={max(int(lock_timeout_seconds * 1000), 1)}",
-                           "--file", str(target), *args, "--dbname", dbname],
-                          env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if dump.returncode != 0:
-        locked = " (a table stayed locked longer than KIKI_LOCK_TIMEOUT: is a migration running?)" \
-            if "statement timeout" in dump.stderr or "lock" in dump.stderr else ""
-        raise RunnerError("BACKUP_FAILED", f"pg_dump failed (exit {dump.returncode}): "
-                                           f"{clause(_stderr_summary(dump.stderr))}{locked}; no backup file was written")
-    listing = subprocess.run([_tool("pg_restore", "BACKUP_FAILED"), "--list", str(target)],
-                             capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if listing.returncode != 0:
-        raise RunnerError("BACKUP_FAILED", "the dump does not verify (pg_restore --list failed: "
-                                           f"{_stderr_summary(listing.stderr)}); no backup file was kept")
+class _PgDump:
+    """``pg_dump --format=custom`` streamed into ``target``, hashed on the way (one pass over the bytes: the
+    sha256 is of exactly what pg_dump wrote), then verified: ``pg_restore --list`` reads the archive's header
+    and table of contents back from the file (not its data). A table locked by a running migration fails the
+    dump after KIKI_LOCK_TIMEOUT (--lock-wait-timeout) instead of waiting for ever.
+
+    Written to a pipe, the archive carries no data offsets in its table of contents, exactly as
+    ``pg_dump -Fc > file`` makes it: pg_restore reads it, finding each table's data by reading forward."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, url, target, lock_timeout_seconds):
+        args, env, dbname = _libpq(url)
+        self.target = target
+        self.size = 0
+        self.digest = hashlib.sha256()
+        self.failure = None
+        self.stderr = tempfile.TemporaryFile()
+        self.out = open(target, "wb")
+        self.process = subprocess.Popen(
+            [_tool("pg_dump", "BACKUP_FAILED"), "--format=custom", "--no-password",
+             f"--lock-wait-timeout={max(int(lock_timeout_seconds * 1000), 1)}", *args, "--dbname", dbname],
+            env=env, stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL)
+        with contextlib.suppress(OSError, AttributeError):
+            # A pipe as large as Linux allows, so pg_dump seldom waits for this process (busy meanwhile
+            # importing Alembic for the revision) to read.
+            fcntl.fcntl(self.process.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+        self.copier = threading.Thread(target=self._copy, name="pg_dump-copy", daemon=True)
+        self.copier.start()
+
+    def _copy(self):
+        try:
+            read = self.process.stdout.read1 if hasattr(self.process.stdout, "read1") else self.process.stdout.read
+            for chunk in iter(lambda: read(self.CHUNK), b""):
+                self.digest.update(chunk)
+                self.out.write(chunk)
+                self.size += len(chunk)
+            self.out.flush()
+            os.fsync(self.out.fileno())
+        except OSError as exc:
+            self.failure = exc
+            self.process.kill()
+
+    def abort(self):
+        self.process.kill()
+        self.process.wait()
+        self.copier.join()
+        self.out.close()
+        self.stderr.close()
+
+    def finish(self):
+        """(size in bytes, sha256) of the verified archive, or BACKUP_FAILED."""
+        returncode = self.process.wait()
+        self.copier.join()
+        self.out.close()
+        self.stderr.seek(0)
+        stderr = self.stderr.read().decode("utf-8", "replace")
+        self.stderr.close()
+        if self.failure is not None:
+            raise self.failure
+        if returncode != 0:
+            locked = " (a table stayed locked longer than KIKI_LOCK_TIMEOUT: is a migration running?)" \
+                if "statement timeout" in stderr or "lock" in stderr else ""
+            raise RunnerError("BACKUP_FAILED", f"pg_dump failed (exit {returncode}): "
+                                               f"{clause(_stderr_summary(stderr))}{locked}; no backup file was written")
+        listing = subprocess.run([_tool("pg_restore", "BACKUP_FAILED"), "--list", str(self.target)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                 stdin=subprocess.DEVNULL)
+        if listing.returncode != 0:
+            raise RunnerError("BACKUP_FAILED", "the dump does not verify (pg_restore --list failed: "
+                                               f"{_stderr_summary(listing.stderr)}); no backup file was kept")
+        return self.size, self.digest.hexdigest()
 
 
 def _sqlite_copy(source, target, code):

@@ -1,26 +1,33 @@
 """Command line: parse, run one command, print its result (see README.md for the contract)."""
 import argparse
 import contextlib
+import importlib
 import signal
 import sys
 import traceback
 
-from . import backup, log, migrate, redact, result, wait
-from .context import RunContext
-from .database import error_text
+from . import log, redact, result
 from .errors import EXIT_INTERNAL, EXIT_OK, RunnerError
 
+# command -> (module, function). Imported when the command runs: Alembic and SQLAlchemy take longer to import
+# than a backup's pg_dump of a small database takes to run, and only the commands that need them pay for them.
 COMMANDS = {
-    "plan": migrate.plan,
-    "upgrade": migrate.upgrade,
-    "downgrade": migrate.downgrade,
-    "current": migrate.current,
-    "history": migrate.history,
-    "stamp": migrate.stamp,
-    "backup": backup.backup,
-    "restore": backup.restore,
-    "wait": wait.wait,
+    "plan": ("migrate", "plan"),
+    "upgrade": ("migrate", "upgrade"),
+    "downgrade": ("migrate", "downgrade"),
+    "current": ("migrate", "current"),
+    "history": ("migrate", "history"),
+    "stamp": ("migrate", "stamp"),
+    "backup": ("backup", "backup"),
+    "restore": ("backup", "restore"),
+    "wait": ("wait", "wait"),
 }
+DEFAULT_BACKUP_DIR = "/backups"
+
+
+def _command(name):
+    module, function = COMMANDS[name]
+    return getattr(importlib.import_module(f".{module}", __package__), function)
 
 
 class ArgumentProblem(Exception):
@@ -59,14 +66,14 @@ def build_parser():
     commands.add_parser("stamp", help="set the database's revision without migrating").add_argument(
         "--revision", required=True, metavar="REV", help=target_help)
     backup_parser = commands.add_parser("backup", help="pg_dump (or SQLite copy) into DIR")
-    backup_parser.add_argument("--dir", default=backup.DEFAULT_DIR, help="directory (default /backups)")
+    backup_parser.add_argument("--dir", default=DEFAULT_BACKUP_DIR, help="directory (default /backups)")
     backup_parser.add_argument("--name", default="kiki", help="file name prefix (default kiki)")
     backup_parser.add_argument("--keep", type=int, default=0,
                                help="keep the newest K backups with this prefix (default 0: keep all)")
     restore_parser = commands.add_parser("restore", help="restore a backup into the database")
     restore_parser.add_argument("--file", required=True,
                                 help="backup file (a bare name is looked up in --dir)")
-    restore_parser.add_argument("--dir", default=backup.DEFAULT_DIR,
+    restore_parser.add_argument("--dir", default=DEFAULT_BACKUP_DIR,
                                 help="directory of bare file names (default /backups)")
     wait_parser = commands.add_parser("wait", help="block until the database is at REV or past it")
     wait_parser.add_argument("--revision", required=True, metavar="REV", help=target_help)
@@ -92,7 +99,8 @@ def main(argv=None):
         name = args.command
         # Only the result goes to stdout: whatever Alembic or env.py print goes to stderr.
         with contextlib.redirect_stdout(sys.stderr):
-            outcome = COMMANDS[name](RunContext(), args)
+            from .context import RunContext
+            outcome = _command(name)(RunContext(), args)
         body = {"ok": True, "command": name, **outcome}
         exit_code = EXIT_OK
     except RunnerError as exc:
@@ -103,6 +111,7 @@ def main(argv=None):
         exit_code = exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the contract promises a result object even for bugs
         traceback.print_exc(file=sys.stderr)
+        from .database import error_text
         body = {"ok": False, "command": name,
                 "error": {"code": "INTERNAL_ERROR",
                           "message": f"unexpected error: {error_text(exc)} (see the log)"}}

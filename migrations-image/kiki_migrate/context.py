@@ -1,9 +1,10 @@
 """What every command works with, built lazily: a command that needs no database (``history``) never
-parses the URL, and one that needs no project never loads it."""
+parses the URL, and one that needs no project never loads it (nor imports Alembic: a backup starts its
+pg_dump before the project is loaded)."""
 import functools
 import os
 
-from . import database, project, version_table
+from . import database
 
 
 class RunContext:
@@ -25,21 +26,25 @@ class RunContext:
 
     @functools.cached_property
     def config(self):
+        from . import project
         return project.load_config(environ=self.environ)
 
     @functools.cached_property
     def script(self):
+        from . import project
         return project.load_script(self.config)
 
     def migration_config(self):
         """The Alembic Config for running env.py: the URL as sqlalchemy.url as well (for env.py files
         that ignore the connection the runner passes in ``attributes["connection"]``)."""
+        from . import project
         self.url  # parsed first: a bad URL is BAD_DATABASE_URL, not an env.py failure
         return project.load_config(self.raw_url[0], environ=self.environ)
 
     @functools.cached_property
     def version_table(self):
         """Where the project's env.py keeps its version table (a ``version_table.Location``)."""
+        from . import version_table
         return version_table.locate(self.migration_config(), self.script, self.engine)
 
     @property
@@ -52,12 +57,14 @@ class RunContext:
 
     def rows(self):
         """The version table's raw rows (None: no table)."""
+        from . import version_table
         return version_table.read_rows(self.engine, self.version_table)
 
     def current(self, target=None, require_versioned=False):
         """The database's revisions, read from the project's version table and validated as a whole
         (BAD_VERSION_TABLE, UNKNOWN_CURRENT_REVISION naming the command's resolved ``target``), and with
         ``require_versioned`` UNVERSIONED_DATABASE for tables without a version table."""
+        from . import version_table
         rows = self.rows()
         if require_versioned:
             version_table.check_versioned(self.engine, self.version_table, rows, self.script)

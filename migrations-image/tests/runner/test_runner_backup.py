@@ -2,12 +2,14 @@
 import hashlib
 import os
 import re
+import subprocess
 import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from kiki_migrate.drivers import render_url
 from runner_harness import CITEXT, LINEAR_REVISIONS
 
 SNAPSHOT = "SELECT u.id, u.email, d.id, d.name, d.source FROM users u LEFT JOIN deployments d " \
@@ -193,3 +195,27 @@ def test_a_failed_restore_keeps_psqls_hint_lines(runner, postgres_url, sql, tmp_
     assert ".;" not in error["message"] and ".." not in error["message"], error["message"]
     assert "the database is unchanged" in error["message"]
     assert sql(postgres_url, "SELECT count(*) FROM users") == [(3,)]
+
+
+def test_the_streamed_archive_restores_in_parallel_by_hand(runner, postgres_url, postgres_admin_url, sql, tmp_path):
+    """The backup is hashed while pg_dump writes it to a pipe, so its table of contents has no data offsets (as with
+    `pg_dump -Fc > FILE`): pg_restore still reads it, also with several jobs, which the runbook's manual restore uses."""
+    runner.ok("upgrade", "--target", "3c8f", url=postgres_url)
+    seed_rows(sql, postgres_url)
+    taken = runner.ok("backup", "--dir", str(tmp_path), "--name", "by-hand", url=postgres_url)
+    name = "t_" + uuid.uuid4().hex[:16]
+    admin = sa.create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        target = sa.engine.make_url(postgres_admin_url).set(database=name)
+        restored = subprocess.run(
+            ["pg_restore", "--jobs", "2", "--no-owner", "--exit-on-error", "--host", target.host, "--port",
+             str(target.port), "--username", target.username, "--dbname", name, taken["path"]],
+            env={**os.environ, "PGPASSWORD": target.password}, capture_output=True, text=True)
+        assert restored.returncode == 0, restored.stderr
+        assert sql(render_url(target), SNAPSHOT) == sql(postgres_url, SNAPSHOT)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

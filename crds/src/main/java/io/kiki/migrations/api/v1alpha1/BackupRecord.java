@@ -15,7 +15,8 @@ public class BackupRecord {
   private String revision;
   @JsonPropertyDescription("When the backup finished.")
   private String takenAt;
-  @JsonPropertyDescription("pg_restore --list could read the file.")
+  @JsonPropertyDescription("pg_dump ended without error, pg_restore --list read the archive's table of contents back "
+      + "from the file, and the role in the URL can recreate what a restore drops (not a trial restore of the data).")
   private Boolean verified;
 
   public String getFile() { return file; }

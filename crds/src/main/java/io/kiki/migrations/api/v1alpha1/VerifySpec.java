@@ -36,7 +36,9 @@ public class VerifySpec {
 
   @Default("1")
   @Min(1)
-  @JsonPropertyDescription("Consecutive passing rounds needed (a soak); one failing round starts the count again.")
+  @JsonPropertyDescription("Consecutive passing rounds needed (a soak); one failing round starts the count again. The first "
+      + "round runs as soon as verification starts, the next every interval. Without checks there is nothing to soak: "
+      + "the rollout is Ready right after the migration.")
   private Integer successThreshold = 1;
 
   @Default("10m")

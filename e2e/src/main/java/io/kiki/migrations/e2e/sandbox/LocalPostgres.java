@@ -23,18 +23,20 @@ public final class LocalPostgres implements AutoCloseable {
   private final PostgresUrl server;
   private final Path script;
   private final Path dataDir;
+  private final long startupMillis;
 
-  private LocalPostgres(PostgresUrl server, Path script, Path dataDir) {
+  private LocalPostgres(PostgresUrl server, Path script, Path dataDir, long startupMillis) {
     this.server = server;
     this.script = script;
     this.dataDir = dataDir;
+    this.startupMillis = startupMillis;
   }
 
   /** Uses {@code KIKI_TEST_POSTGRES_URL} when set, otherwise starts a server of its own. */
   public static LocalPostgres fromEnvironmentOrStart(Path repoRoot) throws IOException {
     String url = System.getenv(URL_VARIABLE);
     if (url != null && !url.isBlank()) {
-      return new LocalPostgres(PostgresUrl.parse(url.trim()), null, null);
+      return new LocalPostgres(PostgresUrl.parse(url.trim()), null, null, 0);
     }
     return start(repoRoot);
   }
@@ -44,6 +46,7 @@ public final class LocalPostgres implements AutoCloseable {
    * {@code postgres}, which must be able to reach its directory (a JUnit or sandbox work directory may not be).
    */
   public static LocalPostgres start(Path repoRoot) throws IOException {
+    long started = System.nanoTime();
     Path script = repoRoot.resolve("scripts/postgres.sh");
     Path dataDir = Files.createTempDirectory("kiki-sandbox-postgres-");
     Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -52,7 +55,12 @@ public final class LocalPostgres implements AutoCloseable {
     if (!m.find()) {
       throw new IOException("scripts/postgres.sh start printed no " + URL_VARIABLE + " line");
     }
-    return new LocalPostgres(PostgresUrl.parse(m.group(1)), script, dataDir);
+    return new LocalPostgres(PostgresUrl.parse(m.group(1)), script, dataDir, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** How long starting the server took (initdb and start), 0 for a server the environment provided. */
+  public long startupMillis() {
+    return startupMillis;
   }
 
   public PostgresUrl server() {

@@ -3,10 +3,15 @@ package io.kiki.migrations.e2e.sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kiki.migrations.e2e.rbac.ApiAudit;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole sandbox cluster on this machine: mock API server with the CRDs, the operator in-process, the
@@ -18,61 +23,103 @@ import java.util.List;
  * operator's RBAC is proven on the {@code local} cluster).
  */
 public final class Sandbox implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
   private final Path workDir;
   private final ImageMappings images;
   private final SandboxApiServer api;
   private final SandboxKubelet kubelet;
-  private final LocalPostgres postgres;
+  private LocalPostgres postgres;
   private final LogCapture logs;
   private final KubernetesClient kubeletClient;
   private final InProcessOperator operator;
   private boolean closed;
 
   private Sandbox(Path workDir, ImageMappings images, SandboxApiServer api, SandboxKubelet kubelet,
-      KubernetesClient kubeletClient, LocalPostgres postgres, LogCapture logs) {
+      KubernetesClient kubeletClient, LogCapture logs) {
     this.workDir = workDir;
     this.images = images;
     this.api = api;
     this.kubelet = kubelet;
     this.kubeletClient = kubeletClient;
-    this.postgres = postgres;
     this.logs = logs;
     this.operator = new InProcessOperator(() -> api.newClient(SandboxApiServer.OPERATOR_USER_AGENT));
   }
 
   /**
    * Starts API server, kubelet, PostgreSQL ({@code KIKI_TEST_POSTGRES_URL} when set, else its own) and the
-   * operator.
+   * operator. PostgreSQL (initdb and server start, a process of its own) starts while this JVM starts the rest:
+   * the two are the biggest parts of the start-up and need nothing of each other.
    */
   public static Sandbox start(Path repo, Path workDir, ImageMappings images) throws IOException {
     Files.createDirectories(workDir);
     LogCapture logs = LogCapture.attach();
-    SandboxApiServer api = SandboxApiServer.start();
+    long started = System.nanoTime();
+    CompletableFuture<LocalPostgres> postgresStart = CompletableFuture.supplyAsync(() -> {
+      try {
+        return LocalPostgres.fromEnvironmentOrStart(repo);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    SandboxApiServer api = null;
     SandboxKubelet kubelet = null;
     KubernetesClient kubeletClient = null;
-    LocalPostgres postgres = null;
+    Sandbox sandbox = null;
     try {
+      api = SandboxApiServer.start();
       api.applyCrds(repo.resolve("crds"));
       kubeletClient = api.newClient(SandboxApiServer.KUBELET_USER_AGENT);
       kubelet = new SandboxKubelet(kubeletClient, images, repo.resolve("migrations-image/bin/kiki-migrate"), workDir.resolve("kubelet"));
       kubelet.start();
-      postgres = LocalPostgres.fromEnvironmentOrStart(repo);
-      Sandbox sandbox = new Sandbox(workDir, images, api, kubelet, kubeletClient, postgres, logs);
+      long apiReady = System.nanoTime();
+      sandbox = new Sandbox(workDir, images, api, kubelet, kubeletClient, logs);
       sandbox.startOperator();
+      long operatorReady = System.nanoTime();
+      sandbox.postgres = awaitPostgres(postgresStart);
+      LOG.info("sandbox started in {} ms: API server and kubelet after {} ms, operator after {} ms, PostgreSQL after {} ms "
+          + "(started alongside)", millis(started, System.nanoTime()), millis(started, apiReady),
+          millis(started, operatorReady), sandbox.postgres.startupMillis());
       return sandbox;
     } catch (IOException | RuntimeException e) {
+      if (sandbox != null) {
+        sandbox.stopOperator();
+      }
       if (kubelet != null) {
         kubelet.close();
       }
       if (kubeletClient != null) {
         kubeletClient.close();
       }
-      if (postgres != null) {
-        postgres.close();
+      // A server that started after all must not outlive the failed start.
+      postgresStart.thenAccept(Sandbox::closeQuietly);
+      if (api != null) {
+        api.close();
       }
-      api.close();
       throw e;
     }
+  }
+
+  private static LocalPostgres awaitPostgres(CompletableFuture<LocalPostgres> start) throws IOException {
+    try {
+      return start.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException io) {
+        throw io.getCause();
+      }
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  private static void closeQuietly(LocalPostgres postgres) {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      LOG.warn("stopping PostgreSQL after a failed start: {}", e.getMessage());
+    }
+  }
+
+  private static long millis(long from, long to) {
+    return (to - from) / 1_000_000;
   }
 
   public KubernetesClient client() {

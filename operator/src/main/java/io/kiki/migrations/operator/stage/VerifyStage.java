@@ -1,5 +1,6 @@
 package io.kiki.migrations.operator.stage;
 
+import io.kiki.migrations.api.v1alpha1.HealthCheckSpec;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
@@ -16,7 +17,9 @@ import java.util.stream.Collectors;
 
 /**
  * Runs the checks every interval until they pass successThreshold rounds in a row (Ready) or the timeout ends
- * (roll back). No Job: sql checks run over JDBC, http with java.net.http, deployment from the API.
+ * (roll back). No Job: sql checks run over JDBC, http with java.net.http, deployment from the API. The first round
+ * runs as soon as the stage starts and the last passing one ends it: the rollout waits only between rounds. With no
+ * checks there is nothing to soak, so the migration is Ready at once whatever successThreshold and interval say.
  */
 public class VerifyStage implements Stage {
   /** A round this late was not just scheduling: the operator was away (see {@link #discountAbsence}). */
@@ -43,6 +46,12 @@ public class VerifyStage implements Stage {
     Duration timeout = DurationParser.parseOr(verify.getTimeout(), Duration.ofMinutes(5));
     int threshold = verify.getSuccessThreshold() == null ? 1 : verify.getSuccessThreshold();
     Instant now = context.now();
+    List<HealthCheckSpec> checks = verify.getChecks() == null ? List.of() : verify.getChecks();
+    if (checks.isEmpty()) {
+      // Rounds of no checks prove nothing: holding the rollout for them would only delay Ready.
+      return new StageResult.Done(null, Reasons.SUCCEEDED, "database at " + context.status().getCurrentRevision()
+          + "; no checks configured (spec.verify.checks), so nothing to verify");
+    }
     if (rollout.getVerifyStartedAt() == null) {
       rollout.setVerifyStartedAt(now.toString());
       rollout.setConsecutivePasses(0);
@@ -54,8 +63,7 @@ public class VerifyStage implements Stage {
       }
     }
     discountAbsence(rollout, interval, now);
-    List<CheckResult> results = services.checks().runRound(verify.getChecks() == null ? List.of() : verify.getChecks(),
-        context.namespace(), context.database());
+    List<CheckResult> results = services.checks().runRound(checks, context.namespace(), context.database());
     // When the round ended: slow checks must not look like an absent operator to the next round.
     rollout.setLastCheckAt(Instant.now().toString());
     results.stream().filter(CheckResult::failed)

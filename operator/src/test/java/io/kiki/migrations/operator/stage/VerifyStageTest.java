@@ -7,6 +7,7 @@ import io.kiki.migrations.api.v1alpha1.RollbackSpec;
 import io.kiki.migrations.api.v1alpha1.RollbackStrategy;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.api.v1alpha1.VerifySpec;
 import io.kiki.migrations.operator.TestingResources;
 import io.kiki.migrations.operator.health.CheckResult;
 import io.kiki.migrations.operator.status.Reasons;
@@ -35,6 +36,22 @@ class VerifyStageTest {
     StageResult done = VerifyStage.decide(rollout, pass, 3, start, timeout, interval, start.plusSeconds(40), "c3", context);
     assertThat(done).isInstanceOf(StageResult.Ready.class);
     assertThat(((StageResult.Ready) done).reason()).isEqualTo(Reasons.SUCCEEDED);
+  }
+
+  @Test
+  void noChecksIsReadyAtOnceWhateverTheSoakSettings() {
+    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Verify, "c3");
+    VerifySpec soak = new VerifySpec();
+    soak.setSuccessThreshold(3);
+    soak.setInterval("2s");
+    context.resource().getSpec().setVerify(soak);
+    // No services: a stage that ran a round of checks here would fail on them.
+    StageResult result = new VerifyStage(null).run(context);
+    assertThat(result).isInstanceOf(StageResult.Done.class);
+    assertThat(((StageResult.Done) result).next()).isNull();
+    assertThat(((StageResult.Done) result).reason()).isEqualTo(Reasons.SUCCEEDED);
+    assertThat(((StageResult.Done) result).message()).contains("c3", "no checks configured");
+    assertThat(context.rollout().getConsecutivePasses()).as("no rounds were counted").isNull();
   }
 
   @Test
