@@ -25,31 +25,41 @@ public final class ContainerImages {
     return repo.resolve("e2e/images/containers.conf");
   }
 
+  /** The migrations image and the operator image (from this checkout's jars). */
   public static void build(Path repo) {
+    run(repo, "scripts/build-images.sh", "migrations", "operator-jars");
+  }
+
+  /** The "bring your own Alembic project" example images of {@code migrations-image/examples/}. */
+  public static void buildExamples(Path repo) {
+    run(repo, "scripts/build-example-images.sh");
+  }
+
+  private static void run(Path repo, String script, String... args) {
     if (!Boolean.parseBoolean(System.getProperty("kiki.e2e.buildImages", "true"))) {
-      LOG.info("-Dkiki.e2e.buildImages=false: using the images podman has");
+      LOG.info("-Dkiki.e2e.buildImages=false: not running {}, using the images podman has", script);
       return;
     }
-    Path script = repo.resolve("scripts/build-images.sh");
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(repo.resolve(script).toString()));
+    command.addAll(java.util.List.of(args));
     long started = System.nanoTime();
     try {
       Path log = java.nio.file.Files.createTempFile("kiki-build-images-", ".log");
-      Process build = new ProcessBuilder(script.toString(), "migrations", "operator-jars").directory(repo.toFile())
+      Process build = new ProcessBuilder(command).directory(repo.toFile())
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       int exit = build.waitFor();
+      java.util.List<String> lines = java.nio.file.Files.readAllLines(log);
       if (exit != 0) {
-        java.util.List<String> lines = java.nio.file.Files.readAllLines(log);
-        throw new IllegalStateException(script + " migrations operator-jars failed (exit code " + exit + "); the end of its log "
+        throw new IllegalStateException(String.join(" ", command) + " failed (exit code " + exit + "); the end of its log "
             + log + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
       }
-      LOG.info("build log: {}", log);
+      LOG.info("{} built (or found cached) in {} ms: {} (log: {})", script, Duration.ofNanos(System.nanoTime() - started).toMillis(),
+          lines.stream().filter(l -> l.startsWith("registry.example.com/")).toList(), log);
     } catch (IOException e) {
       throw new IllegalStateException("cannot run " + script + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while building the images", e);
     }
-    LOG.info("images built (or found cached) in {} ms: {}, {}", Duration.ofNanos(System.nanoTime() - started).toMillis(),
-        TestCluster.KIKI_IMAGE, OPERATOR_IMAGE);
   }
 }
