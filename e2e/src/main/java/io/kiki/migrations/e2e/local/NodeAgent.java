@@ -128,6 +128,15 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   public void start() {
+    if (podman != null) {
+      try {
+        podman.removeOrphans();
+      } catch (IOException e) {
+        LOG.warn("removing containers of node agents that died: {}", e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     registerNode();
     informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override

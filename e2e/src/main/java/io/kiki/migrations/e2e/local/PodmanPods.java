@@ -52,6 +52,9 @@ import java.util.stream.Stream;
  */
 final class PodmanPods {
   private static final long TOKEN_SECONDS = 3607;
+  /** Label on every container this agent makes: the JVM that made it (PID and start time), for clean-up after a crash. */
+  static final String OWNER_LABEL = "io.kiki.e2e.node-agent";
+  private static final String OWNER = owner(ProcessHandle.current());
 
   private final KubernetesClient client;
   private final ContainerResolver resolver;
@@ -104,7 +107,8 @@ final class PodmanPods {
         "--label", "io.kubernetes.pod.uid=" + pod.getMetadata().getUid(),
         "--label", "io.kubernetes.pod.namespace=" + namespace,
         "--label", "io.kubernetes.pod.name=" + pod.getMetadata().getName(),
-        "--label", "io.kubernetes.container.name=" + container.getName()));
+        "--label", "io.kubernetes.container.name=" + container.getName(),
+        "--label", OWNER_LABEL + "=" + OWNER));
     if (user != null) {
       args.addAll(List.of("--user", group == null ? String.valueOf(user) : user + ":" + group));
     } else if (group != null) {
@@ -220,6 +224,37 @@ final class PodmanPods {
 
   void remove(String id) throws IOException, InterruptedException {
     run(List.of("rm", "--force", "--time", "0", id));
+  }
+
+  /**
+   * Removes the containers that node agents of JVMs no longer running left behind (a JVM killed with -9 does not
+   * close its agent). Found by their owner label, removed by ID; a live JVM's containers are left alone.
+   */
+  void removeOrphans() throws IOException, InterruptedException {
+    Result listed = run(List.of("ps", "--all", "--filter", "label=" + OWNER_LABEL, "--format",
+        "{{.ID}} {{index .Labels \"" + OWNER_LABEL + "\"}}"));
+    if (listed.exitCode != 0) {
+      throw new IOException("podman ps: " + listed.output);
+    }
+    for (String line : listed.output.strip().lines().toList()) {
+      String[] parts = line.strip().split("\\s+");
+      if (parts.length == 2 && !alive(parts[1])) {
+        remove(parts[0]);
+      }
+    }
+  }
+
+  private static String owner(ProcessHandle process) {
+    return process.pid() + "@" + process.info().startInstant().map(i -> String.valueOf(i.toEpochMilli())).orElse("0");
+  }
+
+  private static boolean alive(String owner) {
+    String pid = owner.contains("@") ? owner.substring(0, owner.indexOf('@')) : owner;
+    try {
+      return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive).map(PodmanPods::owner).map(owner::equals).orElse(false);
+    } catch (NumberFormatException e) {
+      return true;
+    }
   }
 
   /** The kubelet's check of {@code runAsNonRoot}: a numeric non-zero user, from the pod or the image. */
