@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * the Jobs' pods as local processes, and a throwaway PostgreSQL. Scenario namespaces enforce Pod Security
  * {@code restricted}.
  *
- * <p>The Deployment of {@code manifests/} is applied too (so a broken one fails the install) but not run: the
- * controller manager runs no Deployment controller. Tests stop and start the in-process operator instead.
+ * <p>In process mode (the default) the Deployment of {@code manifests/} is applied too (so a broken one fails the
+ * install) but not run: the controller manager runs no Deployment controller. Tests stop and start the in-process
+ * operator instead. In container mode ({@code -Dkiki.e2e.nodeAgent=container}) the node agent runs pods from their
+ * images and the Deployment runs the operator image; tests scale it to stop and start the operator.
  */
 public final class LocalCluster implements TestCluster {
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);

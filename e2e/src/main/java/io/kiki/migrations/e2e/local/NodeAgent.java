@@ -50,10 +50,13 @@ import org.slf4j.LoggerFactory;
  * Secrets, volumes as directories, the termination message), and writes <b>pod</b> status only: Pending with
  * {@code waiting} while the container cannot be configured, Running, then Succeeded or Failed with
  * {@code state.terminated} (exit code, reason, message). The real Job controller turns that into Job status.
+ * In container mode ({@link #inContainers}) it runs the container from its image with podman and runc instead,
+ * under the pod's securityContext ({@link PodmanPods}).
  *
  * <p>A pod that gets a {@code deletionTimestamp} (the Job controller at a deadline, garbage collection of a
  * deleted owner, a namespace going away) has its process stopped, is marked Failed (exit code 137) unless it
- * already finished, and is deleted with grace period 0, as the kubelet does.
+ * already finished, and is deleted with grace period 0, as the kubelet does. In container mode its container is
+ * stopped by ID with the pod's grace period.
  */
 public final class NodeAgent implements AutoCloseable {
   public static final String NODE_NAME = "kiki-node";
