@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Container mode: the operator is the install's Deployment, its pod running the operator image (built from this
  * checkout's jar) under the Deployment's securityContext, with its ServiceAccount token mounted by the node agent as
  * a kubelet would and KUBERNETES_SERVICE_HOST/PORT naming the API server. It reaches /readyz 200 and brings a fresh
- * database to head; the rollout's Jobs ran from the migrations image.
+ * database to head; the rollout's Jobs ran from the migrations image. Scaled to zero, its pod goes and its container
+ * is stopped and removed; scaled back, a new pod is ready.
  */
 @ExtendWith(ScenarioExtension.class)
 class OperatorDeploymentRunsTheRolloutInContainersE2E {
@@ -86,6 +87,27 @@ class OperatorDeploymentRunsTheRolloutInContainersE2E {
     Deployment deployment = cluster.client().apps().deployments().inNamespace(LocalCluster.OPERATOR_NAMESPACE)
         .withName(LocalCluster.OPERATOR_DEPLOYMENT).get();
     assertThat(deployment.getStatus().getAvailableReplicas()).isEqualTo(1);
+
+    // Scaled to zero: the pod is deleted, and the node agent stops and removes its container (by ID) as a kubelet would
+    String containerId = status.getContainerID().substring("podman://".length());
+    cluster.stopOperator();
+    assertThat(cluster.operatorPods()).isEmpty();
+    assertThat(podman("container", "exists", containerId)).as("the deleted pod's container").isEqualTo(1);
+    cluster.startOperator();
+    org.awaitility.Awaitility.await("a new operator pod running").atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(cluster.operatorPods()).singleElement().satisfies(pod -> {
+          assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+          assertThat(pod.getStatus().getContainerStatuses().get(0).getContainerID()).startsWith("podman://")
+              .isNotEqualTo(status.getContainerID());
+        }));
+    assertThat(endpoints.get("/readyz").statusCode()).isEqualTo(200);
+  }
+
+  private static int podman(String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of("podman", "--runtime", "runc"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    return p.waitFor();
   }
 
   /** /proc/PID/status of the container's main process, as fields. */
