@@ -40,7 +40,9 @@ find "$work/source" -name __pycache__ -prune -exec rm -rf {} +
 cp -r migrations-image/examples/application-image/. "$work/context/"
 find "$work/context" -name __pycache__ -prune -exec rm -rf {} +
 cp migrations-image/stacks/sqlalchemy20-psycopg2.txt "$work/context/requirements.txt"
-/usr/bin/python3 -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation --no-index \
+# A fixed date in the wheel (zip entry times): the same sources give the same wheel, so podman's layer cache
+# (keyed on content) reuses the image instead of rebuilding it on every run.
+SOURCE_DATE_EPOCH=315532800 /usr/bin/python3 -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation --no-index \
   -w "$work/context/wheels" "$work/source" >&2
 
 log "building $orders_image"

@@ -9,7 +9,11 @@
 #   localhost/kiki-base/java17:bookworm    + openjdk-17-jre-headless, user 65532 (stands in for distroless)
 #   localhost/kiki-base/maven:bookworm     + openjdk-17-jdk-headless and maven (stands in for maven:3-eclipse-temurin-17)
 #
-#   scripts/build-images.sh [migrations|operator]...   (default: both)
+#   scripts/build-images.sh [migrations|operator|operator-jars]...   (default: migrations operator)
+# operator builds the jar with Maven inside the image's build stage (the Dockerfile's default); operator-jars
+# builds the same image from this checkout's jars, which `mvn package` of the operator module made
+# (operator/target/kiki-migrations-operator-*.jar and operator/target/image-lib/): what the test command does.
+# Both are cached by content (podman's layer cache: unchanged jars or project files, no new layers).
 # Prints the built image names, one a line, on stdout. Cache: ${XDG_CACHE_HOME:-~/.cache}/kiki-images.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +82,27 @@ build_operator() {
   echo "$operator_image"
 }
 
+build_operator_from_jars() {
+  ensure_derived_base "$java_base" e2e/images/java17-runtime.Containerfile
+  local jar context
+  jar=$(find operator/target -maxdepth 1 -name 'kiki-migrations-operator-*.jar' \
+        ! -name '*-tests.jar' ! -name '*-sources.jar' ! -name '*-javadoc.jar')
+  if [ "$(echo "$jar" | wc -w)" -ne 1 ] || [ ! -d operator/target/image-lib ]; then
+    log "no operator jar in operator/target (or no operator/target/image-lib): run 'mvn -B -pl operator -am package' first"
+    exit 1
+  fi
+  log "building $operator_image from $jar"
+  context=$(mktemp -d)
+  mkdir -p "$context/prebuilt/lib"
+  cp "$jar" "$context/prebuilt/kiki-migrations-operator.jar"
+  cp operator/target/image-lib/*.jar "$context/prebuilt/lib/"
+  # the timestamps of the copies must not defeat the layer cache: it keys on content
+  "${podman[@]}" build --pull=never --network host --build-arg JARS=prebuilt \
+    --build-arg "RUNTIME_IMAGE=$java_base" -f operator/Dockerfile -t "$operator_image" "$context" >&2
+  rm -rf "$context"
+  echo "$operator_image"
+}
+
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(migrations operator)
 ensure_debian_base
@@ -85,6 +110,7 @@ for target in "${targets[@]}"; do
   case "$target" in
     migrations) build_migrations ;;
     operator) build_operator ;;
-    *) echo "usage: scripts/build-images.sh [migrations|operator]..." >&2; exit 2 ;;
+    operator-jars) build_operator_from_jars ;;
+    *) echo "usage: scripts/build-images.sh [migrations|operator|operator-jars]..." >&2; exit 2 ;;
   esac
 done

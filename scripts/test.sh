@@ -3,6 +3,9 @@
 # plane) and Python (the KIKI Alembic project and the kiki-migrate runner), against a throwaway PostgreSQL
 # server that lives only for this run. Installs the Debian packages it needs first, and builds the local
 # control plane's binaries once per machine (scripts/build-control-plane.sh; about 13 min cold on 2 cores, cached after).
+# The e2e module's container-mode execution builds both images first (scripts/build-images.sh migrations
+# operator-jars: the operator image from the jar this run packaged; cached by content) and runs its scenarios
+# from them with podman and runc (e2e/README.md, "Container mode").
 #
 #   scripts/test.sh [extra Maven arguments]
 set -euo pipefail

@@ -103,9 +103,15 @@ def parse_url(raw, source="KIKI_DATABASE_URL"):
 
 
 def create_engine(url):
+    """An engine without a pool; on PostgreSQL 14+ each of its connections has the server check for a dead client
+    while a statement runs (``drivers.check_client_connection``)."""
     drivers.check_installed(url, "the database URL")
     try:
-        return sa.create_engine(url, poolclass=NullPool, connect_args=drivers.connect_args(url))
+        engine = sa.create_engine(url, poolclass=NullPool, connect_args=drivers.connect_args(url))
+        if engine.dialect.name == "postgresql" and "client_connection_check_interval" not in str(url.query.get("options", "")):
+            sa.event.listen(engine, "connect", lambda dbapi_connection, record: drivers.check_client_connection(
+                dbapi_connection, os.environ))
+        return engine
     except (ImportError, ArgumentError, TypeError) as exc:
         raise RunnerError(
             "BAD_DATABASE_URL",

@@ -17,6 +17,11 @@ from .errors import RunnerError
 
 CONNECT_TIMEOUT_SECONDS = 10
 APPLICATION_NAME = "kiki-migrate"
+# How often the server checks, while a statement runs, that the client is still there (PostgreSQL 14+). A
+# runner killed mid-statement (its pod deleted, its Job's deadline) would otherwise leave the statement running,
+# with its locks, until it next talks to the client.
+CLIENT_CONNECTION_CHECK_INTERVAL = "10s"
+CLIENT_CONNECTION_CHECK_SINCE = 140000
 
 # The URL schemes the runner accepts, and the Python module each driver needs.
 SCHEMES = ("postgresql", "postgresql+psycopg2", "postgresql+psycopg", "sqlite")
@@ -86,6 +91,30 @@ def connect_args(url):
     if "application_name" not in url.query:
         args["application_name"] = APPLICATION_NAME
     return args
+
+
+def server_version(dbapi_connection):
+    """The server's version number (150004) of an open driver connection: ``info.server_version`` in psycopg 3
+    and psycopg2 2.8+, ``server_version`` in older psycopg2."""
+    version = getattr(getattr(dbapi_connection, "info", None), "server_version", None)
+    return version if isinstance(version, int) else getattr(dbapi_connection, "server_version", None)
+
+
+def check_client_connection(dbapi_connection, environ):
+    """On a new PostgreSQL connection: ``SET client_connection_check_interval`` (committed, so it lasts the
+    session) where the server has it (14+; older servers refuse the name, so it cannot go into PGOPTIONS), unless
+    PGOPTIONS already sets it."""
+    if "client_connection_check_interval" in environ.get("PGOPTIONS", ""):
+        return
+    version = server_version(dbapi_connection)
+    if not version or version < CLIENT_CONNECTION_CHECK_SINCE:
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"SET client_connection_check_interval = '{CLIENT_CONNECTION_CHECK_INTERVAL}'")
+    finally:
+        cursor.close()
+    dbapi_connection.commit()
 
 
 def sqlstate(exc):

@@ -183,6 +183,15 @@ public final class LocalControlPlane implements AutoCloseable {
 
   /** Starts kube-controller-manager (after the CRDs are installed: see the class comment). */
   public void startControllerManager() {
+    startControllerManager(List.of());
+  }
+
+  /**
+   * Starts kube-controller-manager with {@link #CONTROLLERS} and {@code extraControllers} (the container mode
+   * adds the Deployment and ReplicaSet controllers, which run the operator's Deployment, and the publisher of
+   * {@code kube-root-ca.crt}, which its ServiceAccount token volume needs).
+   */
+  public void startControllerManager(List<String> extraControllers) {
     if (controllerManager != null) {
       return;
     }
@@ -190,12 +199,16 @@ public final class LocalControlPlane implements AutoCloseable {
     controllerManager = launch("kube-controller-manager", List.of(
         "--kubeconfig=" + dir.resolve("kcm.kubeconfig"),
         "--leader-elect=false", "--secure-port=0",
-        "--controllers=" + CONTROLLERS,
+        "--controllers=" + CONTROLLERS + extraControllers.stream().map(c -> "," + c).collect(java.util.stream.Collectors.joining()),
         "--service-account-private-key-file=" + pki.resolve("sa.key"),
         "--root-ca-file=" + pki.resolve("apiserver.crt"),
         "--use-service-account-credentials=false",
         "--kube-api-qps=100", "--kube-api-burst=200",
         "--v=1"));
+  }
+
+  public int apiServerPort() {
+    return apiServerPort;
   }
 
   public String url() {
@@ -428,7 +441,7 @@ public final class LocalControlPlane implements AutoCloseable {
     return HexFormat.of().formatHex(bytes);
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -50,10 +50,13 @@ import org.slf4j.LoggerFactory;
  * Secrets, volumes as directories, the termination message), and writes <b>pod</b> status only: Pending with
  * {@code waiting} while the container cannot be configured, Running, then Succeeded or Failed with
  * {@code state.terminated} (exit code, reason, message). The real Job controller turns that into Job status.
+ * In container mode ({@link #inContainers}) it runs the container from its image with podman and runc instead,
+ * under the pod's securityContext ({@link PodmanPods}).
  *
  * <p>A pod that gets a {@code deletionTimestamp} (the Job controller at a deadline, garbage collection of a
  * deleted owner, a namespace going away) has its process stopped, is marked Failed (exit code 137) unless it
- * already finished, and is deleted with grace period 0, as the kubelet does.
+ * already finished, and is deleted with grace period 0, as the kubelet does. In container mode its container is
+ * stopped by ID with the pod's grace period.
  */
 public final class NodeAgent implements AutoCloseable {
   public static final String NODE_NAME = "kiki-node";
@@ -72,6 +75,8 @@ public final class NodeAgent implements AutoCloseable {
     return t;
   });
   private final Consumer<Process> started;
+  /** The container runtime in container mode; null in process mode. */
+  private final PodmanPods podman;
   private SharedIndexInformer<Pod> informer;
   private volatile boolean closed;
 
@@ -81,13 +86,60 @@ public final class NodeAgent implements AutoCloseable {
    * @param started told of every container process right after it started (to record its PID)
    */
   public NodeAgent(KubernetesClient client, ImageMappings images, Path runner, Path workDir, Consumer<Process> started) {
+    this(client, images, runner, workDir, started, null);
+  }
+
+  private NodeAgent(KubernetesClient client, ImageMappings images, Path runner, Path workDir, Consumer<Process> started,
+      ContainerRuntimeSettings containers) {
     this.client = client;
     this.started = started;
     this.workDir = workDir.toAbsolutePath();
     this.resolver = new ContainerResolver(client, images, runner, this.workDir);
+    this.podman = containers == null ? null
+        : new PodmanPods(client, resolver, containers.containersConf(), containers.apiServerHost(), containers.apiServerPort());
+  }
+
+  /** How the agent runs a pod's container: as a host process (the image mapped to a project directory) or from its image. */
+  public enum Mode {
+    PROCESS, CONTAINER;
+
+    /** {@code -Dkiki.e2e.nodeAgent=process|container} (default process). */
+    public static final String PROPERTY = "kiki.e2e.nodeAgent";
+
+    public static Mode selected() {
+      String value = System.getProperty(PROPERTY, "");
+      return switch (value.isBlank() ? "process" : value.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "process" -> PROCESS;
+        case "container" -> CONTAINER;
+        default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + value + ": use process or container");
+      };
+    }
+  }
+
+  /** Where podman finds its settings and where containers reach the API server (the kubelet's KUBERNETES_SERVICE_*). */
+  public record ContainerRuntimeSettings(Path containersConf, String apiServerHost, int apiServerPort) {
+  }
+
+  /** A node agent in container mode: each pod's container runs from its image with podman and runc ({@link PodmanPods}). */
+  public static NodeAgent inContainers(KubernetesClient client, ImageMappings images, Path runner, Path workDir,
+      ContainerRuntimeSettings settings) {
+    return new NodeAgent(client, images, runner, workDir, p -> { }, settings);
+  }
+
+  public Mode mode() {
+    return podman == null ? Mode.PROCESS : Mode.CONTAINER;
   }
 
   public void start() {
+    if (podman != null) {
+      try {
+        podman.removeOrphans();
+      } catch (IOException e) {
+        LOG.warn("removing containers of node agents that died: {}", e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     registerNode();
     informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
       @Override
@@ -129,10 +181,15 @@ public final class NodeAgent implements AutoCloseable {
       informer.close();
     }
     runs.values().forEach(PodRun::cancel);
-    executor.shutdownNow();
+    // Let each run remove its container (container mode) before interrupting what still runs
+    executor.shutdown();
     try {
-      executor.awaitTermination(ContainerStatuses.KILL_GRACE.toSeconds() + 5, TimeUnit.SECONDS);
+      if (!executor.awaitTermination(ContainerStatuses.KILL_GRACE.toSeconds() + 5, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+        executor.awaitTermination(ContainerStatuses.KILL_GRACE.toSeconds(), TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
+      executor.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
@@ -227,6 +284,24 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /** The kubelet's grace period: the deletion's, else the pod's terminationGracePeriodSeconds, else 30 s. */
+  private static long gracePeriod(Pod pod) {
+    if (pod.getMetadata().getDeletionGracePeriodSeconds() != null) {
+      return pod.getMetadata().getDeletionGracePeriodSeconds();
+    }
+    return pod.getSpec().getTerminationGracePeriodSeconds() == null ? 30 : pod.getSpec().getTerminationGracePeriodSeconds();
+  }
+
+  private void stopContainer(String id, long graceSeconds) {
+    try {
+      podman.stop(id, graceSeconds);
+    } catch (IOException e) {
+      LOG.warn("stopping container {}: {}", id, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static boolean isFinished(Pod pod) {
     String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
     return "Succeeded".equals(phase) || "Failed".equals(phase);
@@ -273,6 +348,7 @@ public final class NodeAgent implements AutoCloseable {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile boolean cancelled;
     private volatile Process process;
+    private volatile String containerId;
     private volatile String startedAt;
 
     PodRun(Pod pod) {
@@ -285,12 +361,19 @@ public final class NodeAgent implements AutoCloseable {
       if (p != null) {
         kill(p);
       }
+      String id = containerId;
+      if (id != null && !closed) {
+        // podman stop waits out the grace period: not on the informer's thread
+        executor.submit(() -> stopContainer(id, gracePeriod(pod)));
+      } else if (id != null) {
+        stopContainer(id, 2);
+      }
     }
 
     void cancelAndWait() {
       cancel();
       try {
-        done.get(ContainerStatuses.KILL_GRACE.toSeconds() + 5, TimeUnit.SECONDS);
+        done.get(gracePeriod(pod) + ContainerStatuses.KILL_GRACE.toSeconds() + 5, TimeUnit.SECONDS);
       } catch (Exception e) {
         LOG.debug("pod {} did not stop in time: {}", pod.getMetadata().getName(), e.toString());
       }
@@ -318,6 +401,10 @@ public final class NodeAgent implements AutoCloseable {
       if (pod.getSpec().getContainers().size() != 1) {
         setPodStatus(namespace, podName, waiting(container.getName(), container.getImage(), "CreateContainerConfigError",
             "kiki node agent: runs pods with exactly one container"));
+        return;
+      }
+      if (podman != null) {
+        executeInContainer(namespace, podName, container, podDir);
         return;
       }
       ContainerLaunch launch;
@@ -372,6 +459,59 @@ public final class NodeAgent implements AutoCloseable {
       String message = terminationMessage(launch, exitCode, container.getTerminationMessagePolicy());
       setPodStatus(namespace, podName, terminated(container.getName(), container.getImage(), exitCode,
           exitCode == 0 ? "Completed" : "Error", message, startedAt, now(), exitCode == 0 ? "Succeeded" : "Failed"));
+    }
+
+    /** Container mode: create the container (retrying while its configuration is incomplete), run it, report how it ended. */
+    private void executeInContainer(String namespace, String podName, Container container, Path podDir) throws Exception {
+      PodmanPods.Created created;
+      String lastWaiting = null;
+      while (true) {
+        if (cancelled) {
+          return;
+        }
+        try {
+          created = podman.create(pod, container, podDir);
+          break;
+        } catch (ContainerConfigException e) {
+          String waitingNow = e.reason() + ": " + e.getMessage();
+          if (!waitingNow.equals(lastWaiting)) {
+            setPodStatus(namespace, podName, waiting(container.getName(), container.getImage(), e.reason(), e.getMessage()));
+            lastWaiting = waitingNow;
+          }
+          Thread.sleep(CONFIG_RETRY.toMillis());
+        }
+      }
+      String id = created.id();
+      containerId = id;
+      try {
+        if (cancelled) {
+          return;
+        }
+        startedAt = now();
+        Process attached = podman.startAttached(id, created.logFile());
+        setPodStatus(namespace, podName, running(container.getName(), container.getImage(), startedAt, "podman://" + id));
+        attached.waitFor();
+        if (cancelled) {
+          return;
+        }
+        PodmanPods.Exit exit = podman.exit(id);
+        ContainerLaunch files = new ContainerLaunch(List.of(), Map.of(), podDir, created.terminationFile(), created.logFile());
+        if (!exit.started()) {
+          // The runtime could not start the process (no such user, no such executable...): podman says why on its output
+          String why = Files.exists(created.logFile()) ? Files.readString(created.logFile(), StandardCharsets.UTF_8).strip() : "";
+          setPodStatus(namespace, podName, terminated(container.getName(), container.getImage(), 128, "StartError", why,
+              startedAt, startedAt, "Failed", "podman://" + id));
+          return;
+        }
+        int exitCode = exit.exitCode();
+        String message = terminationMessage(files, exitCode, container.getTerminationMessagePolicy());
+        String reason = exit.oomKilled() ? "OOMKilled" : exitCode == 0 ? "Completed" : "Error";
+        setPodStatus(namespace, podName, terminated(container.getName(), container.getImage(), exitCode, reason, message,
+            startedAt, now(), exitCode == 0 ? "Succeeded" : "Failed", "podman://" + id));
+      } finally {
+        containerId = null;
+        podman.remove(id);
+      }
     }
   }
 }

@@ -9,7 +9,7 @@ public final class ContainerConfigException extends Exception {
 
   private final String reason;
 
-  ContainerConfigException(String reason, String message) {
+  public ContainerConfigException(String reason, String message) {
     super(message);
     this.reason = reason;
   }

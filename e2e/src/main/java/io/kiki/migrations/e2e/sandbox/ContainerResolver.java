@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -83,27 +84,7 @@ public final class ContainerResolver {
     env.put("PYTHONDONTWRITEBYTECODE", "1");
     env.put("ALEMBIC_CONFIG", project.resolve("alembic.ini").toString());
     env.put("KIKI_RESULT_FILE", resultFile.toString());
-    for (EnvFromSource from : nullSafe(container.getEnvFrom())) {
-      String prefix = from.getPrefix() == null ? "" : from.getPrefix();
-      if (from.getSecretRef() != null) {
-        Secret secret = secret(namespace, from.getSecretRef().getName(), Boolean.TRUE.equals(from.getSecretRef().getOptional()));
-        if (secret != null) {
-          secretData(secret).forEach((k, v) -> env.put(prefix + k, v));
-        }
-      }
-      if (from.getConfigMapRef() != null) {
-        ConfigMap map = configMap(namespace, from.getConfigMapRef().getName(), Boolean.TRUE.equals(from.getConfigMapRef().getOptional()));
-        if (map != null && map.getData() != null) {
-          map.getData().forEach((k, v) -> env.put(prefix + k, v));
-        }
-      }
-    }
-    for (EnvVar var : nullSafe(container.getEnv())) {
-      String value = var.getValueFrom() != null ? valueFrom(pod, var) : expand(var.getValue() == null ? "" : var.getValue(), env);
-      if (value != null) {
-        env.put(var.getName(), rewriter.rewrite(value));
-      }
-    }
+    environment(pod, container, env, rewriter::rewrite);
 
     List<String> command = new ArrayList<>();
     List<String> entrypoint = nullSafe(container.getCommand());
@@ -125,6 +106,43 @@ public final class ContainerResolver {
         ? project : Path.of(rewriter.rewrite(container.getWorkingDir()));
     Path logFile = podDir.resolve(container.getName() + ".log");
     return new ContainerLaunch(command, env, workingDir, resultFile, logFile);
+  }
+
+  /**
+   * Adds the container's environment to {@code env} as a kubelet resolves it: {@code envFrom} (Secrets,
+   * ConfigMaps, with their prefix) first, then {@code env} (literals with {@code $(VAR)} expanded against what
+   * is already there, Secret and ConfigMap keys, the downward API); {@code rewrite} is applied to each
+   * {@code env} value (the process mode rewrites mount paths to directories; a container runtime passes
+   * values unchanged).
+   *
+   * @throws ContainerConfigException when a referenced Secret, ConfigMap or key is missing and not optional
+   */
+  public Map<String, String> environment(Pod pod, Container container, Map<String, String> env, UnaryOperator<String> rewrite)
+      throws ContainerConfigException {
+    String namespace = pod.getMetadata().getNamespace();
+    for (EnvFromSource from : nullSafe(container.getEnvFrom())) {
+      String prefix = from.getPrefix() == null ? "" : from.getPrefix();
+      if (from.getSecretRef() != null) {
+        Secret secret = secret(namespace, from.getSecretRef().getName(), Boolean.TRUE.equals(from.getSecretRef().getOptional()));
+        if (secret != null) {
+          secretData(secret).forEach((k, v) -> env.put(prefix + k, v));
+        }
+      }
+      if (from.getConfigMapRef() != null) {
+        ConfigMap map = configMap(namespace, from.getConfigMapRef().getName(), Boolean.TRUE.equals(from.getConfigMapRef().getOptional()));
+        if (map != null && map.getData() != null) {
+          map.getData().forEach((k, v) -> env.put(prefix + k, v));
+        }
+      }
+    }
+    for (EnvVar var : nullSafe(container.getEnv())) {
+      String value = var.getValueFrom() != null ? valueFrom(pod, var) : expand(var.getValue() == null ? "" : var.getValue(), env);
+      if (value != null) {
+        env.put(var.getName(), rewrite.apply(value));
+      }
+    }
+
+    return env;
   }
 
   private Path volumeDirectory(Pod pod, String volumeName, Path podDir) throws ContainerConfigException, IOException {
@@ -157,7 +175,8 @@ public final class ContainerResolver {
         + " has a type the sandbox does not provide (use persistentVolumeClaim, emptyDir, hostPath, secret or configMap)");
   }
 
-  private static Path writeFiles(Path dir, Map<String, String> data, List<KeyToPath> items) throws IOException {
+  /** Writes a Secret's or ConfigMap's values as files of a volume ({@code items} picks keys and paths). */
+  public static Path writeFiles(Path dir, Map<String, String> data, List<KeyToPath> items) throws IOException {
     Files.createDirectories(dir);
     if (items == null || items.isEmpty()) {
       for (Map.Entry<String, String> e : data.entrySet()) {
@@ -218,6 +237,18 @@ public final class ContainerResolver {
     throw new ContainerConfigException("CreateContainerConfigError", "sandbox: unsupported valueFrom in env " + var.getName());
   }
 
+  /** The values of a Secret (decoded), empty when it is optional and missing. */
+  public Map<String, String> secretValues(String namespace, String name, boolean optional) throws ContainerConfigException {
+    Secret secret = secret(namespace, name, optional);
+    return secret == null ? Map.of() : secretData(secret);
+  }
+
+  /** The values of a ConfigMap, empty when it is optional and missing. */
+  public Map<String, String> configMapValues(String namespace, String name, boolean optional) throws ContainerConfigException {
+    ConfigMap map = configMap(namespace, name, optional);
+    return map == null || map.getData() == null ? Map.of() : map.getData();
+  }
+
   private Secret secret(String namespace, String name, boolean optional) throws ContainerConfigException {
     Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
     if (secret == null && !optional) {
@@ -247,7 +278,7 @@ public final class ContainerResolver {
   }
 
   /** Kubernetes' {@code $(VAR)} expansion in env values, command and args; {@code $$} escapes. */
-  static String expand(String value, Map<String, String> env) {
+  public static String expand(String value, Map<String, String> env) {
     Matcher m = VARIABLE_REFERENCE.matcher(value);
     StringBuilder out = new StringBuilder();
     while (m.find()) {

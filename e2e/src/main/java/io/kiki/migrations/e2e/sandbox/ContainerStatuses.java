@@ -68,17 +68,28 @@ public final class ContainerStatuses {
   }
 
   public static PodStatus running(String container, String image, String startedAt, long pid) {
+    return running(container, image, startedAt, "sandbox://" + pid);
+  }
+
+  /** Running, with the runtime's container ID (e.g. {@code podman://<64 hex digits>}). */
+  public static PodStatus running(String container, String image, String startedAt, String containerId) {
     return new PodStatusBuilder().withPhase("Running").withHostIP("127.0.0.1").withPodIP("127.0.0.1").withStartTime(startedAt)
         .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").withLastTransitionTime(startedAt).build())
-        .withContainerStatuses(containerStatus(container, image, true).withContainerID("sandbox://" + pid)
+        .withContainerStatuses(containerStatus(container, image, true).withContainerID(containerId)
             .withState(new ContainerStateBuilder().withNewRunning().withStartedAt(startedAt).endRunning().build()).build())
         .build();
   }
 
   public static PodStatus terminated(String container, String image, int exitCode, String reason, String message,
       String startedAt, String finishedAt, String phase) {
-    ContainerStatus status = containerStatus(container, image, false)
-        .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(exitCode).withReason(reason)
+    return terminated(container, image, exitCode, reason, message, startedAt, finishedAt, phase, null);
+  }
+
+  /** Terminated, with the runtime's container ID (null when there was no container). */
+  public static PodStatus terminated(String container, String image, int exitCode, String reason, String message,
+      String startedAt, String finishedAt, String phase, String containerId) {
+    ContainerStatus status = containerStatus(container, image, false).withContainerID(containerId)
+        .withState(new ContainerStateBuilder().withNewTerminated().withContainerID(containerId).withExitCode(exitCode).withReason(reason)
             .withMessage(message == null || message.isEmpty() ? null : message).withStartedAt(startedAt).withFinishedAt(finishedAt)
             .endTerminated().build())
         .build();
