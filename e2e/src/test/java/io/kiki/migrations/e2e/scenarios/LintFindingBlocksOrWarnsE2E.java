@@ -1,7 +1,7 @@
 package io.kiki.migrations.e2e.scenarios;
 
-import static io.kiki.migrations.e2e.support.Conditions.assertReady;
-import static io.kiki.migrations.e2e.support.Conditions.assertStalled;
+import static io.kiki.migrations.operator.Conditions.assertReady;
+import static io.kiki.migrations.operator.Conditions.assertStalled;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;

@@ -49,7 +49,7 @@ public class VerifyStage implements Stage {
     List<HealthCheckSpec> checks = verify.getChecks() == null ? List.of() : verify.getChecks();
     if (checks.isEmpty()) {
       // Rounds of no checks prove nothing: holding the rollout for them would only delay Ready.
-      return new StageResult.Done(null, Reasons.SUCCEEDED, "database at " + context.status().getCurrentRevision()
+      return new StageResult.Ready(Reasons.SUCCEEDED, "database at " + context.status().getCurrentRevision()
           + "; no checks configured (spec.verify.checks), so nothing to verify");
     }
     if (rollout.getVerifyStartedAt() == null) {

@@ -47,10 +47,9 @@ class VerifyStageTest {
     context.resource().getSpec().setVerify(soak);
     // No services: a stage that ran a round of checks here would fail on them.
     StageResult result = new VerifyStage(null).run(context);
-    assertThat(result).isInstanceOf(StageResult.Done.class);
-    assertThat(((StageResult.Done) result).next()).isNull();
-    assertThat(((StageResult.Done) result).reason()).isEqualTo(Reasons.SUCCEEDED);
-    assertThat(((StageResult.Done) result).message()).contains("c3", "no checks configured");
+    assertThat(result).isInstanceOf(StageResult.Ready.class);
+    assertThat(((StageResult.Ready) result).reason()).isEqualTo(Reasons.SUCCEEDED);
+    assertThat(((StageResult.Ready) result).message()).contains("c3", "no checks configured");
     assertThat(context.rollout().getConsecutivePasses()).as("no rounds were counted").isNull();
   }
 
