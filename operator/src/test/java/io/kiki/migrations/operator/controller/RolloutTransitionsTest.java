@@ -158,7 +158,7 @@ class RolloutTransitionsTest {
     assertThat(status.getRollout().getJobs().get(RolloutStage.Migrate)).isEqualTo("kiki-campaigns-migrate-3");
     assertThat(status.getPhase()).isEqualTo(Phase.Migrating);
     assertThat(decision.runsNextStage()).isTrue();
-    assertThat(registry.find("kiki.migrations.backup.size").gauge().value()).isEqualTo(2048.0);
+    assertThat(registry.find("kiki.migrations.backup.size").summary().totalAmount()).isEqualTo(2048.0);
   }
 
   @Test
