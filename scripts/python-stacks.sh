@@ -6,6 +6,7 @@
 #   debian                 Debian 12's packages: Alembic 1.8, SQLAlchemy 1.4, psycopg2 (/usr/bin/python3)
 #   sqlalchemy20-psycopg2  current Alembic on SQLAlchemy 2.0 with psycopg2
 #   sqlalchemy21-psycopg3  current Alembic on SQLAlchemy 2.1 with psycopg 3
+# and one that is no stack to test on: `lint`, ruff for scripts/python-lint.sh.
 # The PyPI stacks are installed from migrations-image/stacks/NAME.txt (what kiki-migrate needs at run
 # time) and stacks/pytest.txt (the test runner), both pinned with hashes (`pip install --require-hashes`),
 # into virtual environments cached by the files' hash under ${XDG_CACHE_HOME:-~/.cache}/kiki-python-stacks;

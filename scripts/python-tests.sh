@@ -6,14 +6,14 @@
 # headed and timed in the output, and a summary line per stack ends it.
 #
 #   scripts/python-tests.sh [NAME]...   (default: every stack, then the package tests)
-#   NAME is a stack of scripts/python-stacks.sh, `package` or `images`.
+#   NAME is a stack of scripts/python-stacks.sh, `lint` (scripts/python-lint.sh), `package` or `images`.
 # PostgreSQL: KIKI_TEST_POSTGRES_URL (scripts/test.sh sets it), else each pytest run starts its own.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(debian sqlalchemy20-psycopg2 sqlalchemy21-psycopg3 package images)
+[ ${#names[@]} -gt 0 ] || names=(lint debian sqlalchemy20-psycopg2 sqlalchemy21-psycopg3 package images)
 
 summary=()
 failed=0
@@ -30,6 +30,11 @@ run() {
 }
 
 for name in "${names[@]}"; do
+  if [ "$name" = lint ]; then
+    echo "==== python-tests: lint (ruff) ===="
+    if scripts/python-lint.sh; then summary+=("lint: passed"); else summary+=("lint: FAILED"); failed=1; fi
+    continue
+  fi
   if [ "$name" = package ] || [ "$name" = images ]; then
     # Stack-independent: the wheel is built with Debian's setuptools and wheel and installed into venvs
     # (and images) of its own.
