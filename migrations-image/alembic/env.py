@@ -19,6 +19,7 @@ The URL is never logged or put in an error message with its password.
 Offline mode (``--sql``) writes the SQL instead of running it. On SQLite that works for upgrades; downgrades
 that drop columns need batch mode's table reflection, which Alembic refuses without a live database.
 """
+
 import logging
 import os
 import sys

@@ -1,4 +1,5 @@
 """backup and restore: pg_dump/pg_restore for PostgreSQL, the sqlite3 backup API for SQLite."""
+
 import contextlib
 import datetime
 import fcntl
@@ -25,10 +26,18 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
 
 # libpq settings that may appear in a SQLAlchemy URL's query, and the environment variable of each.
 LIBPQ_QUERY_ENV = {
-    "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY",
-    "sslcrl": "PGSSLCRL", "application_name": "PGAPPNAME", "options": "PGOPTIONS",
-    "connect_timeout": "PGCONNECT_TIMEOUT", "target_session_attrs": "PGTARGETSESSIONATTRS",
-    "passfile": "PGPASSFILE", "gssencmode": "PGGSSENCMODE", "krbsrvname": "PGKRBSRVNAME",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+    "application_name": "PGAPPNAME",
+    "options": "PGOPTIONS",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "passfile": "PGPASSFILE",
+    "gssencmode": "PGGSSENCMODE",
+    "krbsrvname": "PGKRBSRVNAME",
 }
 
 # Before the archive's own DROP ... IF EXISTS / CREATE statements: drop what the archive does not know
@@ -68,8 +77,10 @@ $kiki_restore$;
 
 
 # "209; 3079 16385 EXTENSION - citext", "4040; 0 0 COMMENT - EXTENSION citext", "6; 2615 2200 SCHEMA - x owner"
-_TOC_ENTRY = re.compile(r"^\d+; \d+ \d+ (?:(?P<what>COMMENT|ACL) - )?(?P<kind>EXTENSION|SCHEMA)(?: -)? "
-                        r"(?P<name>[^\s]+)")
+_TOC_ENTRY = re.compile(
+    r"^\d+; \d+ \d+ (?:(?P<what>COMMENT|ACL) - )?(?P<kind>EXTENSION|SCHEMA)(?: -)? "
+    r"(?P<name>[^\s]+)"
+)
 
 
 def _not_restorable_by_this_role(engine):
@@ -166,8 +177,11 @@ def _sqlite_path(url, code):
 def backup(ctx, args):
     name, keep = args.name, args.keep
     if not NAME_PATTERN.match(name):
-        raise RunnerError("BAD_ARGUMENTS", f"--name '{name}' must be letters, digits, '.', '_' or '-' "
-                                           "(it is the prefix of the backup file names)")
+        raise RunnerError(
+            "BAD_ARGUMENTS",
+            f"--name '{name}' must be letters, digits, '.', '_' or '-' "
+            "(it is the prefix of the backup file names)",
+        )
     if keep < 0:
         raise RunnerError("BAD_ARGUMENTS", "--keep must be 0 (keep every backup) or a positive number")
     backend = _backend(ctx, "BACKUP_FAILED")
@@ -175,8 +189,9 @@ def backup(ctx, args):
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise RunnerError("BACKUP_FAILED", f"cannot create the backup directory {directory}: "
-                                           f"{exc.strerror or exc}") from None
+        raise RunnerError(
+            "BACKUP_FAILED", f"cannot create the backup directory {directory}: {exc.strerror or exc}"
+        ) from None
     started = time.monotonic()
     # Named once the revision is known; a dot file until it is complete and verified.
     partial = directory / f".{name}-{os.getpid()}.partial"
@@ -200,25 +215,37 @@ def backup(ctx, args):
         final = _free_name(directory, name, revision, EXTENSIONS[backend])
         os.replace(partial, final)
     except OSError as exc:
-        raise RunnerError("BACKUP_FAILED", f"cannot write the backup in {directory}: {exc.strerror or exc}") \
-            from None
+        raise RunnerError(
+            "BACKUP_FAILED", f"cannot write the backup in {directory}: {exc.strerror or exc}"
+        ) from None
     finally:
         with contextlib.suppress(OSError):
             partial.unlink()
     removed = _apply_retention(directory, name, keep)
     duration_ms = int((time.monotonic() - started) * 1000)
-    log.info(f"backup {final.name}: {size} bytes at revision {revision} in {duration_ms} ms"
-             + (f", removed {len(removed)} old backup(s)" if removed else ""))
-    outcome = {"file": final.name, "path": str(final.resolve()), "sizeBytes": size, "sha256": sha256,
-               "revision": revision, "verified": not unrestorable, "durationMs": duration_ms,
-               "removed": removed[:50], "removedCount": len(removed)}
+    log.info(
+        f"backup {final.name}: {size} bytes at revision {revision} in {duration_ms} ms"
+        + (f", removed {len(removed)} old backup(s)" if removed else "")
+    )
+    outcome = {
+        "file": final.name,
+        "path": str(final.resolve()),
+        "sizeBytes": size,
+        "sha256": sha256,
+        "revision": revision,
+        "verified": not unrestorable,
+        "durationMs": duration_ms,
+        "removed": removed[:50],
+        "removedCount": len(removed),
+    }
     if unrestorable:
         outcome["unrestorable"] = unrestorable[:10]
         outcome["verifyMessage"] = (
             f"the archive reads back, but the role in the URL could not restore it: it does not own "
             f"{', '.join(unrestorable[:10])}{' and more' if len(unrestorable) > 10 else ''}, which a restore "
             "drops and recreates. Migrate as the role that owns the database's objects (ALTER ... OWNER TO), "
-            "or restore by hand as their owner.")
+            "or restore by hand as their owner."
+        )
         log.warning(f"backup {final.name} is not verified: {outcome['verifyMessage']}")
     return outcome
 
@@ -226,7 +253,7 @@ def backup(ctx, args):
 def _free_name(directory, name, revision, extension):
     """``<name>-<UTC yyyymmddTHHMMSSZ>-<revision><ext>``, waiting for the next second if taken."""
     for _ in range(3):
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime(TIMESTAMP_FORMAT)
+        stamp = datetime.datetime.now(datetime.UTC).strftime(TIMESTAMP_FORMAT)
         candidate = directory / f"{name}-{stamp}-{revision}{extension}"
         if not candidate.exists():
             return candidate
@@ -254,9 +281,20 @@ class _PgDump:
         self.stderr = tempfile.TemporaryFile()
         self.out = open(target, "wb")
         self.process = subprocess.Popen(
-            [_tool("pg_dump", "BACKUP_FAILED"), "--format=custom", "--no-password",
-             f"--lock-wait-timeout={max(int(lock_timeout_seconds * 1000), 1)}", *args, "--dbname", dbname],
-            env=env, stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL)
+            [
+                _tool("pg_dump", "BACKUP_FAILED"),
+                "--format=custom",
+                "--no-password",
+                f"--lock-wait-timeout={max(int(lock_timeout_seconds * 1000), 1)}",
+                *args,
+                "--dbname",
+                dbname,
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
+            stdin=subprocess.DEVNULL,
+        )
         with contextlib.suppress(OSError, AttributeError):
             # A pipe as large as Linux allows, so pg_dump seldom waits for this process (busy meanwhile
             # importing Alembic for the revision) to read.
@@ -266,7 +304,11 @@ class _PgDump:
 
     def _copy(self):
         try:
-            read = self.process.stdout.read1 if hasattr(self.process.stdout, "read1") else self.process.stdout.read
+            read = (
+                self.process.stdout.read1
+                if hasattr(self.process.stdout, "read1")
+                else self.process.stdout.read
+            )
             for chunk in iter(lambda: read(self.CHUNK), b""):
                 self.digest.update(chunk)
                 self.out.write(chunk)
@@ -295,16 +337,29 @@ class _PgDump:
         if self.failure is not None:
             raise self.failure
         if returncode != 0:
-            locked = " (a table stayed locked longer than KIKI_LOCK_TIMEOUT: is a migration running?)" \
-                if "statement timeout" in stderr or "lock" in stderr else ""
-            raise RunnerError("BACKUP_FAILED", f"pg_dump failed (exit {returncode}): "
-                                               f"{clause(_stderr_summary(stderr))}{locked}; no backup file was written")
-        listing = subprocess.run([_tool("pg_restore", "BACKUP_FAILED"), "--list", str(self.target)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                 stdin=subprocess.DEVNULL)
+            locked = (
+                " (a table stayed locked longer than KIKI_LOCK_TIMEOUT: is a migration running?)"
+                if "statement timeout" in stderr or "lock" in stderr
+                else ""
+            )
+            raise RunnerError(
+                "BACKUP_FAILED",
+                f"pg_dump failed (exit {returncode}): "
+                f"{clause(_stderr_summary(stderr))}{locked}; no backup file was written",
+            )
+        listing = subprocess.run(
+            [_tool("pg_restore", "BACKUP_FAILED"), "--list", str(self.target)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         if listing.returncode != 0:
-            raise RunnerError("BACKUP_FAILED", "the dump does not verify (pg_restore --list failed: "
-                                               f"{_stderr_summary(listing.stderr)}); no backup file was kept")
+            raise RunnerError(
+                "BACKUP_FAILED",
+                "the dump does not verify (pg_restore --list failed: "
+                f"{_stderr_summary(listing.stderr)}); no backup file was kept",
+            )
         return self.size, self.digest.hexdigest()
 
 
@@ -323,8 +378,10 @@ def _sqlite_copy(source, target, code):
 
 def _sqlite_backup_api(source, target):
     """Copy the database file ``source`` (opened read-only) over ``target`` with SQLite's backup API."""
-    with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src, \
-            contextlib.closing(sqlite3.connect(str(target))) as dst:
+    with (
+        contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
+        contextlib.closing(sqlite3.connect(str(target))) as dst,
+    ):
         src.backup(dst)
 
 
@@ -339,8 +396,11 @@ def _apply_retention(directory, name, keep):
     if keep == 0:
         return []
     pattern = re.compile(rf"^{re.escape(name)}-(\d{{8}}T\d{{6}}Z)-.+\.(dump|sqlite)$")
-    backups = sorted((m.group(1), entry.name) for entry in directory.iterdir()
-                     if entry.is_file() and (m := pattern.match(entry.name)))
+    backups = sorted(
+        (m.group(1), entry.name)
+        for entry in directory.iterdir()
+        if entry.is_file() and (m := pattern.match(entry.name))
+    )
     removed = []
     for _, filename in backups[:-keep] if len(backups) > keep else []:
         try:
@@ -357,10 +417,11 @@ def restore(ctx, args):
     if not source.is_file() and not source.is_absolute() and len(source.parts) == 1:
         source = Path(args.dir) / source  # a bare file name, as in status.lastBackup.file
     if not source.is_file():
-        raise RunnerError("RESTORE_FAILED", f"no backup file at {args.file} (nor in {args.dir}); nothing was "
-                                            "changed")
+        raise RunnerError(
+            "RESTORE_FAILED", f"no backup file at {args.file} (nor in {args.dir}); nothing was changed"
+        )
     started = time.monotonic()
-    ctx.version_table  # env.py runs before anything changes
+    ctx.version_table  # noqa: B018 (read for its effect: env.py runs before anything changes)
     with database.migration_lock(ctx.engine, ctx.lock_timeout):
         if backend == "postgresql":
             _pg_restore(ctx.url, ctx.engine, source)
@@ -380,7 +441,8 @@ def _kept_by_others(engine):
     extension a superuser created, such as citext, in a database the application's role owns)."""
     query = sa.text(
         "SELECT 'EXTENSION', extname FROM pg_extension WHERE NOT pg_has_role(extowner, 'USAGE') "
-        "UNION ALL SELECT 'SCHEMA', nspname FROM pg_namespace WHERE NOT pg_has_role(nspowner, 'USAGE')")
+        "UNION ALL SELECT 'SCHEMA', nspname FROM pg_namespace WHERE NOT pg_has_role(nspowner, 'USAGE')"
+    )
     kept = {"EXTENSION": set(), "SCHEMA": set()}
     with contextlib.closing(database.connect(engine)) as conn:
         for kind, name in conn.execute(query):
@@ -391,12 +453,16 @@ def _kept_by_others(engine):
 def _restorable_entries(pg_restore, source, kept):
     """The archive's table of contents (``pg_restore --list``) without the entries of objects in ``kept``
     (their CREATE/DROP, COMMENT and ACL): the list a restore as this role can run."""
-    listed = subprocess.run([pg_restore, "--list", str(source)], capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL)
+    listed = subprocess.run(
+        [pg_restore, "--list", str(source)], capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     if listed.returncode != 0:
-        raise RunnerError("RESTORE_FAILED", f"{source.name} is not a readable pg_dump archive (pg_restore "
-                                            f"exit {listed.returncode}: {_stderr_summary(listed.stderr)}); "
-                                            "nothing was changed")
+        raise RunnerError(
+            "RESTORE_FAILED",
+            f"{source.name} is not a readable pg_dump archive (pg_restore "
+            f"exit {listed.returncode}: {_stderr_summary(listed.stderr)}); "
+            "nothing was changed",
+        )
     left_out = []
     lines = []
     for line in listed.stdout.splitlines():
@@ -425,22 +491,60 @@ def _pg_restore(url, engine, source):
         script = Path(work) / "restore.sql"
         listing = Path(work) / "restore.list"
         listing.write_text(_restorable_entries(pg_restore, source, _kept_by_others(engine)), encoding="utf-8")
-        render = subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--use-list", str(listing),
-                                 "--file", str(script), str(source)],
-                                capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        render = subprocess.run(
+            [
+                pg_restore,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--use-list",
+                str(listing),
+                "--file",
+                str(script),
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         if render.returncode != 0:
-            raise RunnerError("RESTORE_FAILED", f"{source.name} is not a readable pg_dump archive (pg_restore "
-                                                f"exit {render.returncode}: {_stderr_summary(render.stderr)}); "
-                                                "nothing was changed")
+            raise RunnerError(
+                "RESTORE_FAILED",
+                f"{source.name} is not a readable pg_dump archive (pg_restore "
+                f"exit {render.returncode}: {_stderr_summary(render.stderr)}); "
+                "nothing was changed",
+            )
         args, env, dbname = _libpq(url)
-        apply = subprocess.run([psql, "--no-psqlrc", "--quiet", "--no-password", "--set", "ON_ERROR_STOP=1",
-                                "--single-transaction", *args, "--dbname", dbname, "--file", str(preamble),
-                                "--file", str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, env=env, stdin=subprocess.DEVNULL)
+        apply = subprocess.run(
+            [
+                psql,
+                "--no-psqlrc",
+                "--quiet",
+                "--no-password",
+                "--set",
+                "ON_ERROR_STOP=1",
+                "--single-transaction",
+                *args,
+                "--dbname",
+                dbname,
+                "--file",
+                str(preamble),
+                "--file",
+                str(script),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
     if apply.returncode != 0:
-        raise RunnerError("RESTORE_FAILED", f"restoring {source.name} failed (psql exit {apply.returncode}): "
-                                            f"{clause(_stderr_summary(apply.stderr))}; the restore was rolled back and "
-                                            "the database is unchanged")
+        raise RunnerError(
+            "RESTORE_FAILED",
+            f"restoring {source.name} failed (psql exit {apply.returncode}): "
+            f"{clause(_stderr_summary(apply.stderr))}; the restore was rolled back and "
+            "the database is unchanged",
+        )
 
 
 def _sqlite_restore(target, source):
@@ -448,8 +552,11 @@ def _sqlite_restore(target, source):
     try:
         status = _sqlite_integrity(source)
         if status != "ok":
-            raise RunnerError("RESTORE_FAILED", f"{source.name} is not a sound SQLite database "
-                                                f"(integrity_check: {status}); nothing was changed")
+            raise RunnerError(
+                "RESTORE_FAILED",
+                f"{source.name} is not a sound SQLite database "
+                f"(integrity_check: {status}); nothing was changed",
+            )
         _sqlite_backup_api(source, target)
     except sqlite3.Error as exc:
         raise RunnerError("RESTORE_FAILED", f"restoring {source.name} into {target} failed: {exc}") from None

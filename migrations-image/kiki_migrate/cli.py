@@ -1,4 +1,5 @@
 """Command line: parse, run one command, print its result (see README.md for the contract)."""
+
 import argparse
 import contextlib
 import importlib
@@ -49,32 +50,41 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser():
-    parser = _Parser(prog="kiki-migrate",
-                     description="Run the image's Alembic project against KIKI_DATABASE_URL and report "
-                                 "the outcome as one JSON object on the last stdout line.")
+    parser = _Parser(
+        prog="kiki-migrate",
+        description="Run the image's Alembic project against KIKI_DATABASE_URL and report "
+        "the outcome as one JSON object on the last stdout line.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     target_help = "a revision id or unique prefix, 'head' or 'base'"
     commands.add_parser("plan", help="what upgrade/downgrade to REV would run").add_argument(
-        "--target", required=True, metavar="REV", help=target_help)
+        "--target", required=True, metavar="REV", help=target_help
+    )
     commands.add_parser("upgrade", help="upgrade to REV").add_argument(
-        "--target", required=True, metavar="REV", help=target_help)
+        "--target", required=True, metavar="REV", help=target_help
+    )
     commands.add_parser("downgrade", help="downgrade to REV").add_argument(
-        "--target", required=True, metavar="REV", help=target_help)
+        "--target", required=True, metavar="REV", help=target_help
+    )
     commands.add_parser("current", help="the database's revision")
     commands.add_parser("history", help="the project's revisions, newest first")
     commands.add_parser("stamp", help="set the database's revision without migrating").add_argument(
-        "--revision", required=True, metavar="REV", help=target_help)
+        "--revision", required=True, metavar="REV", help=target_help
+    )
     backup_parser = commands.add_parser("backup", help="pg_dump (or SQLite copy) into DIR")
     backup_parser.add_argument("--dir", default=DEFAULT_BACKUP_DIR, help="directory (default /backups)")
     backup_parser.add_argument("--name", default="kiki", help="file name prefix (default kiki)")
-    backup_parser.add_argument("--keep", type=int, default=0,
-                               help="keep the newest K backups with this prefix (default 0: keep all)")
+    backup_parser.add_argument(
+        "--keep", type=int, default=0, help="keep the newest K backups with this prefix (default 0: keep all)"
+    )
     restore_parser = commands.add_parser("restore", help="restore a backup into the database")
-    restore_parser.add_argument("--file", required=True,
-                                help="backup file (a bare name is looked up in --dir)")
-    restore_parser.add_argument("--dir", default=DEFAULT_BACKUP_DIR,
-                                help="directory of bare file names (default /backups)")
+    restore_parser.add_argument(
+        "--file", required=True, help="backup file (a bare name is looked up in --dir)"
+    )
+    restore_parser.add_argument(
+        "--dir", default=DEFAULT_BACKUP_DIR, help="directory of bare file names (default /backups)"
+    )
     wait_parser = commands.add_parser("wait", help="block until the database is at REV or past it")
     wait_parser.add_argument("--revision", required=True, metavar="REV", help=target_help)
     wait_parser.add_argument("--timeout", type=float, required=True, metavar="SECONDS")
@@ -100,21 +110,34 @@ def main(argv=None):
         # Only the result goes to stdout: whatever Alembic or env.py print goes to stderr.
         with contextlib.redirect_stdout(sys.stderr):
             from .context import RunContext
+
             outcome = _command(name)(RunContext(), args)
         body = {"ok": True, "command": name, **outcome}
         exit_code = EXIT_OK
     except RunnerError as exc:
         log.error(f"{exc.code}: {exc.message}")
-        body = {"ok": False, "command": name,
-                "error": {"code": exc.code, "message": exc.message,
-                          **{k: v for k, v in exc.details.items() if v is not None}}}
+        body = {
+            "ok": False,
+            "command": name,
+            "error": {
+                "code": exc.code,
+                "message": exc.message,
+                **{k: v for k, v in exc.details.items() if v is not None},
+            },
+        }
         exit_code = exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the contract promises a result object even for bugs
         traceback.print_exc(file=sys.stderr)
         from .database import error_text
-        body = {"ok": False, "command": name,
-                "error": {"code": "INTERNAL_ERROR",
-                          "message": f"unexpected error: {error_text(exc)} (see the log)"}}
+
+        body = {
+            "ok": False,
+            "command": name,
+            "error": {
+                "code": "INTERNAL_ERROR",
+                "message": f"unexpected error: {error_text(exc)} (see the log)",
+            },
+        }
         exit_code = EXIT_INTERNAL
     result.emit(body, stdout)
     sys.stderr.flush()

@@ -1,6 +1,7 @@
 """What every command works with, built lazily: a command that needs no database (``history``) never
 parses the URL, and one that needs no project never loads it (nor imports Alembic: a backup starts its
 pg_dump before the project is loaded)."""
+
 import functools
 import os
 
@@ -27,24 +28,28 @@ class RunContext:
     @functools.cached_property
     def config(self):
         from . import project
+
         return project.load_config(environ=self.environ)
 
     @functools.cached_property
     def script(self):
         from . import project
+
         return project.load_script(self.config)
 
     def migration_config(self):
         """The Alembic Config for running env.py: the URL as sqlalchemy.url as well (for env.py files
         that ignore the connection the runner passes in ``attributes["connection"]``)."""
         from . import project
-        self.url  # parsed first: a bad URL is BAD_DATABASE_URL, not an env.py failure
+
+        self.url  # noqa: B018 (parsed first: a bad URL is BAD_DATABASE_URL, not an env.py failure)
         return project.load_config(self.raw_url[0], environ=self.environ)
 
     @functools.cached_property
     def version_table(self):
         """Where the project's env.py keeps its version table (a ``version_table.Location``)."""
         from . import version_table
+
         return version_table.locate(self.migration_config(), self.script, self.engine)
 
     @property
@@ -58,6 +63,7 @@ class RunContext:
     def rows(self):
         """The version table's raw rows (None: no table)."""
         from . import version_table
+
         return version_table.read_rows(self.engine, self.version_table)
 
     def current(self, target=None, require_versioned=False):
@@ -65,6 +71,7 @@ class RunContext:
         (BAD_VERSION_TABLE, UNKNOWN_CURRENT_REVISION naming the command's resolved ``target``), and with
         ``require_versioned`` UNVERSIONED_DATABASE for tables without a version table."""
         from . import version_table
+
         rows = self.rows()
         if require_versioned:
             version_table.check_versioned(self.engine, self.version_table, rows, self.script)

@@ -1,5 +1,6 @@
 """The database: its URL (from the environment, redacted), connections, the current revision and the
 advisory lock that serialises every change."""
+
 import contextlib
 import os
 import re
@@ -33,9 +34,10 @@ _USERINFO_DELIMITERS = "/?#[]"
 # How to encode, word for word as the operator's SqlAlchemyUrl says it (tests/fixtures/database-urls.json).
 # Java's URLEncoder is meant for HTML forms: alone it writes a space as '+', which a URL parser reads back as a '+'.
 ENCODING_ADVICE = (
-    "URL-encode the password (and user name) in the Secret: urllib.parse.quote(password, safe=\"\") in Python, "
-    "URLEncoder.encode(password, UTF_8).replace(\"+\", \"%20\") in Java (URLEncoder alone writes a space as '+', "
-    "which every URL parser reads back as a '+'); '@' is %40, '/' is %2F, ':' is %3A, '%' is %25, a space is %20")
+    'URL-encode the password (and user name) in the Secret: urllib.parse.quote(password, safe="") in Python, '
+    'URLEncoder.encode(password, UTF_8).replace("+", "%20") in Java (URLEncoder alone writes a space as \'+\', '
+    "which every URL parser reads back as a '+'); '@' is %40, '/' is %2F, ':' is %3A, '%' is %25, a space is %20"
+)
 
 
 def url_from_environment(environ=os.environ):
@@ -64,16 +66,18 @@ def url_encoding_problem(raw):
     ``scheme://``, at most one '@' (the one before the host); no '/', '?', '#', '[', ']' or whitespace before
     it (in the user name or password); every '%' starts a %XX escape. The text never contains the URL."""
     scheme = _SCHEME.match(raw)
-    if not scheme or raw[scheme.end():].startswith("/"):
+    if not scheme or raw[scheme.end() :].startswith("/"):
         return None  # no authority (sqlite:///path): nothing to mistake for a host
     if _BAD_ESCAPE.search(raw):
         return "a '%' that does not start a %XX escape (write '%' as %25)"
-    rest = raw[scheme.end():]
+    rest = raw[scheme.end() :]
     if rest.count("@") > 1:
-        return (f"{rest.count('@')} '@' characters, but only the one before the host may be unencoded "
-                "(write '@' in a password or user name as %40)")
+        return (
+            f"{rest.count('@')} '@' characters, but only the one before the host may be unencoded "
+            "(write '@' in a password or user name as %40)"
+        )
     if "@" in rest:
-        userinfo = rest[:rest.index("@")]
+        userinfo = rest[: rest.index("@")]
         found = sorted({c for c in userinfo if c in _USERINFO_DELIMITERS or c.isspace()})
         if found:
             listed = ", ".join(f"'{c}' as {_escape(c)}" for c in found)
@@ -86,9 +90,7 @@ def parse_url(raw, source="KIKI_DATABASE_URL"):
     password)."""
     problem = url_encoding_problem(raw)
     if problem:
-        raise RunnerError(
-            "BAD_DATABASE_URL",
-            f"{source} has {problem}. {ENCODING_ADVICE}.")
+        raise RunnerError("BAD_DATABASE_URL", f"{source} has {problem}. {ENCODING_ADVICE}.")
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError) as exc:
@@ -96,7 +98,8 @@ def parse_url(raw, source="KIKI_DATABASE_URL"):
             "BAD_DATABASE_URL",
             f"{source} is not a valid SQLAlchemy URL ({type(exc).__name__}). Expected "
             "postgresql://USER:***@HOST:5432/DATABASE (the password URL-encoded) or "
-            "sqlite:///path/to/file.db.") from None
+            "sqlite:///path/to/file.db.",
+        ) from None
     add_secret(url.password)
     drivers.check_scheme(url, source)
     return url
@@ -108,15 +111,23 @@ def create_engine(url):
     drivers.check_installed(url, "the database URL")
     try:
         engine = sa.create_engine(url, poolclass=NullPool, connect_args=drivers.connect_args(url))
-        if engine.dialect.name == "postgresql" and "client_connection_check_interval" not in str(url.query.get("options", "")):
-            sa.event.listen(engine, "connect", lambda dbapi_connection, record: drivers.check_client_connection(
-                dbapi_connection, os.environ))
+        if engine.dialect.name == "postgresql" and "client_connection_check_interval" not in str(
+            url.query.get("options", "")
+        ):
+            sa.event.listen(
+                engine,
+                "connect",
+                lambda dbapi_connection, record: drivers.check_client_connection(
+                    dbapi_connection, os.environ
+                ),
+            )
         return engine
     except (ImportError, ArgumentError, TypeError) as exc:
         raise RunnerError(
             "BAD_DATABASE_URL",
             f"cannot use the database URL with driver '{url.drivername}': {sentence(error_text(exc))} "
-            f"kiki-migrate supports {drivers.accepted_schemes()}.") from None
+            f"kiki-migrate supports {drivers.accepted_schemes()}.",
+        ) from None
 
 
 def error_text(exc):
@@ -148,13 +159,17 @@ def connect(engine):
         return engine.connect()
     except DBAPIError as exc:
         url = engine.url
-        where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}" \
-            if url.get_backend_name() == "postgresql" else (url.database or ":memory:")
+        where = (
+            f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+            if url.get_backend_name() == "postgresql"
+            else (url.database or ":memory:")
+        )
         raise RunnerError(
             "DATABASE_UNREACHABLE",
             f"cannot connect to the database at {where}: {sentence(error_text(exc))} Check that the server runs "
             "and is reachable from this pod, and the host, port, database name, user and password in "
-            "the URL Secret.") from None
+            "the URL Secret.",
+        ) from None
 
 
 def is_postgresql(engine):
@@ -221,7 +236,8 @@ def lock_blockers(engine, statement):
         "WHERE l.granted AND l.locktype = 'relation' AND l.pid <> pg_backend_pid() "
         "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
         f"AND a.application_name <> '{drivers.APPLICATION_NAME}' AND n.nspname NOT LIKE 'pg\\_%' "
-        "ORDER BY 3, 1, 2")
+        "ORDER BY 3, 1, 2"
+    )
     try:
         with contextlib.closing(connect(engine)) as conn:
             rows = conn.execute(query).fetchall()
@@ -229,9 +245,17 @@ def lock_blockers(engine, statement):
         return []
     text = (statement or "").lower()
     named = [row for row in rows if re.search(rf"\b{re.escape(row[1].lower())}\b", text)]
-    return [{"table": f"{schema}.{table}", "pid": pid, "application": app, "state": state, "since": since,
-             "query": query_text.replace("\n", " ")}
-            for schema, table, pid, app, state, since, query_text in (named or rows)[:5]]
+    return [
+        {
+            "table": f"{schema}.{table}",
+            "pid": pid,
+            "application": app,
+            "state": state,
+            "since": since,
+            "query": query_text.replace("\n", " "),
+        }
+        for schema, table, pid, app, state, since, query_text in (named or rows)[:5]
+    ]
 
 
 @contextlib.contextmanager
@@ -244,22 +268,28 @@ def migration_lock(engine, timeout_seconds):
         return
     conn = connect(engine).execution_options(isolation_level="AUTOCOMMIT")
     try:
-        conn.execute(sa.text("SELECT set_config('lock_timeout', :timeout, false)"),
-                     {"timeout": f"{max(int(timeout_seconds * 1000), 1)}ms"})
-        log.info(f"waiting up to {timeout_seconds:g}s for the migration lock "
-                 f"(pg_advisory_lock({ADVISORY_LOCK_KEY}))")
+        conn.execute(
+            sa.text("SELECT set_config('lock_timeout', :timeout, false)"),
+            {"timeout": f"{max(int(timeout_seconds * 1000), 1)}ms"},
+        )
+        log.info(
+            f"waiting up to {timeout_seconds:g}s for the migration lock "
+            f"(pg_advisory_lock({ADVISORY_LOCK_KEY}))"
+        )
         try:
             conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
         except DBAPIError as exc:
             if not is_lock_timeout(exc):
-                raise RunnerError("DATABASE_UNREACHABLE",
-                                  f"cannot take the migration lock: {error_text(exc)}") from None
+                raise RunnerError(
+                    "DATABASE_UNREACHABLE", f"cannot take the migration lock: {error_text(exc)}"
+                ) from None
             holders = _lock_holders(engine)
             raise RunnerError(
                 "LOCK_TIMEOUT",
                 f"another session holds the migration lock pg_advisory_lock({ADVISORY_LOCK_KEY}) on this "
                 f"database{holders}; gave up after {timeout_seconds:g}s (KIKI_LOCK_TIMEOUT). Another "
-                "migration, stamp or restore is probably running: retry when it has finished.") from None
+                "migration, stamp or restore is probably running: retry when it has finished.",
+            ) from None
         log.info("migration lock acquired")
         yield
     finally:
@@ -276,11 +306,13 @@ def _lock_holders(engine):
         "SELECT l.pid, coalesce(a.application_name, '') FROM pg_locks l "
         "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :high AND l.objid = :low "
-        "AND l.objsubid = 1")
+        "AND l.objsubid = 1"
+    )
     try:
         with contextlib.closing(connect(engine)) as conn:
-            rows = conn.execute(query, {"high": ADVISORY_LOCK_KEY >> 32,
-                                        "low": ADVISORY_LOCK_KEY & 0xFFFFFFFF}).fetchall()
+            rows = conn.execute(
+                query, {"high": ADVISORY_LOCK_KEY >> 32, "low": ADVISORY_LOCK_KEY & 0xFFFFFFFF}
+            ).fetchall()
     except (RunnerError, DBAPIError):
         return ""
     if not rows:

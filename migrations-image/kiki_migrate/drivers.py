@@ -7,6 +7,7 @@ SQLAlchemy 2.0, psycopg 3 from 2.1), and how a URL is written back as text with 
 (SQLAlchemy 1.4 leaves a '%' unescaped, 2.x hides the password in ``str(url)``). Every other module asks
 here instead of reading a driver's attribute itself.
 """
+
 import importlib.util
 from urllib.parse import quote
 
@@ -39,11 +40,16 @@ def check_scheme(url, source):
     if url.drivername in SCHEMES:
         return
     name = url.drivername
-    hint = " (write postgresql://, not postgres://)" if name == "postgres" or name.startswith("postgres+") else ""
+    hint = (
+        " (write postgresql://, not postgres://)"
+        if name == "postgres" or name.startswith("postgres+")
+        else ""
+    )
     raise RunnerError(
         "BAD_DATABASE_URL",
         f"{source} names the database dialect or driver '{name}', which kiki-migrate does not support{hint}. "
-        f"Use one of {accepted_schemes()}.")
+        f"Use one of {accepted_schemes()}.",
+    )
 
 
 def driver(url):
@@ -56,7 +62,8 @@ def driver(url):
         raise RunnerError(
             "BAD_DATABASE_URL",
             f"the database URL's {url.drivername}:// needs SQLAlchemy 2.0 or later; this is SQLAlchemy "
-            f"{sqlalchemy.__version__}: write postgresql+psycopg2:// or postgresql:// instead") from None
+            f"{sqlalchemy.__version__}: write postgresql+psycopg2:// or postgresql:// instead",
+        ) from None
 
 
 def installed_postgresql_drivers():
@@ -70,14 +77,21 @@ def check_installed(url, source):
         return
     installed = installed_postgresql_drivers()
     instead = " or ".join(POSTGRESQL_SCHEMES[n] for n in installed)
-    advice = f"write {instead} instead, or install {DRIVER_NAMES[name]}" if installed else \
-        f"install {DRIVER_NAMES[name]} (pip install {'psycopg2-binary' if name == 'psycopg2' else 'psycopg[binary]'})"
-    plain = " (a plain postgresql:// means psycopg 3 from SQLAlchemy 2.1 on, psycopg2 before)" \
-        if url.drivername == "postgresql" else ""
+    advice = (
+        f"write {instead} instead, or install {DRIVER_NAMES[name]}"
+        if installed
+        else f"install {DRIVER_NAMES[name]} (pip install {'psycopg2-binary' if name == 'psycopg2' else 'psycopg[binary]'})"
+    )
+    plain = (
+        " (a plain postgresql:// means psycopg 3 from SQLAlchemy 2.1 on, psycopg2 before)"
+        if url.drivername == "postgresql"
+        else ""
+    )
     raise RunnerError(
         "BAD_DATABASE_URL",
         f"{source} needs the PostgreSQL driver {DRIVER_NAMES[name]}{plain}, which is not installed here: "
-        f"{advice}.")
+        f"{advice}.",
+    )
 
 
 def connect_args(url):

@@ -7,6 +7,7 @@ judged by its syntax tree, not by its spelling. A revision waives a rule with a 
 ``# kiki-lint: disable=RULE[,RULE] -- reason``. Steps that cannot be rendered offline (they read the
 database, for instance through ``op.get_bind()``) are listed, never silently skipped.
 """
+
 import io
 import re
 from pathlib import Path
@@ -28,10 +29,22 @@ STEP_MARKER = re.compile(r"^-- Running (upgrade|downgrade) (.*?) -> (.*?)\s*$", 
 
 # Functions whose value differs per row: a column added with one as default is written into every row
 # (a table rewrite under ACCESS EXCLUSIVE); a stable default such as now() is stored once in the catalog.
-VOLATILE_FUNCTIONS = frozenset({
-    "random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
-    "uuidv4", "uuidv7", "clock_timestamp", "timeofday", "nextval", "txid_current", "statement_timestamp",
-})
+VOLATILE_FUNCTIONS = frozenset(
+    {
+        "random",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuidv4",
+        "uuidv7",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+        "txid_current",
+        "statement_timestamp",
+    }
+)
 SERIAL_TYPES = frozenset({"serial", "serial4", "serial8", "bigserial", "smallserial", "serial2"})
 
 # rule id: (what the statement does to a running database, the safer form). The result carries the safer
@@ -39,45 +52,58 @@ SERIAL_TYPES = frozenset({"serial", "serial4", "serial8", "bigserial", "smallser
 RULES = {
     "index-not-concurrent": (
         "CREATE INDEX without CONCURRENTLY on an existing table blocks every write to it until the index is built",
-        "CREATE INDEX CONCURRENTLY (postgresql_concurrently=True) in an autocommit_block()"),
+        "CREATE INDEX CONCURRENTLY (postgresql_concurrently=True) in an autocommit_block()",
+    ),
     "concurrently-in-transaction": (
         "CREATE/DROP INDEX CONCURRENTLY inside a transaction block: PostgreSQL refuses it",
-        "run it inside `with op.get_context().autocommit_block():`"),
+        "run it inside `with op.get_context().autocommit_block():`",
+    ),
     "add-column-not-null-without-default": (
         "ADD COLUMN NOT NULL without a default fails on a table with rows, under an ACCESS EXCLUSIVE lock",
-        "add it nullable or with a constant default, backfill in batches, then CHECK NOT VALID, VALIDATE, SET NOT NULL"),
+        "add it nullable or with a constant default, backfill in batches, then CHECK NOT VALID, VALIDATE, SET NOT NULL",
+    ),
     "add-column-volatile-default": (
         "ADD COLUMN with a volatile default (or a serial type) rewrites the table under an ACCESS EXCLUSIVE lock",
-        "add it without a default, then SET DEFAULT, and backfill existing rows in batches"),
+        "add it without a default, then SET DEFAULT, and backfill existing rows in batches",
+    ),
     "add-column-stored-generated": (
         "ADD COLUMN GENERATED ... STORED rewrites the table under an ACCESS EXCLUSIVE lock",
-        "add a plain column, backfill it in batches, keep it current with a trigger"),
+        "add a plain column, backfill it in batches, keep it current with a trigger",
+    ),
     "alter-column-type": (
         "ALTER COLUMN TYPE rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (unless the types are "
         "binary-coercible, e.g. varchar(n) to text, which the SQL alone does not tell: waive it then)",
-        "add a column of the new type, backfill in batches, switch the application, drop the old column"),
+        "add a column of the new type, backfill in batches, switch the application, drop the old column",
+    ),
     "constraint-without-not-valid": (
         "ADD CONSTRAINT FOREIGN KEY/CHECK without NOT VALID scans the table while it blocks writes (for a foreign "
         "key, to the referenced table too)",
-        "add it NOT VALID (postgresql_not_valid=True), then VALIDATE CONSTRAINT in a later step"),
+        "add it NOT VALID (postgresql_not_valid=True), then VALIDATE CONSTRAINT in a later step",
+    ),
     "unique-constraint-without-index": (
         "ADD UNIQUE/PRIMARY KEY/EXCLUDE builds its index while it blocks every write to the table",
-        "CREATE UNIQUE INDEX CONCURRENTLY in an autocommit_block(), then ADD CONSTRAINT ... USING INDEX"),
+        "CREATE UNIQUE INDEX CONCURRENTLY in an autocommit_block(), then ADD CONSTRAINT ... USING INDEX",
+    ),
     "set-not-null": (
         "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock",
-        "CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL (PostgreSQL 12+ skips the scan)"),
+        "CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL (PostgreSQL 12+ skips the scan)",
+    ),
     "drop-column": (
         "DROP COLUMN breaks the running application while it still uses the column",
-        "stop using the column in the application first, drop it in a later release"),
+        "stop using the column in the application first, drop it in a later release",
+    ),
     "drop-table": (
         "DROP TABLE breaks the running application while it still uses the table",
-        "stop using the table in the application first, drop it in a later release"),
+        "stop using the table in the application first, drop it in a later release",
+    ),
     "rename-table": (
         "RENAME of a table breaks the running application, which still uses the old name",
-        "create the new table (or a view under the new name), move the application over, drop the old"),
+        "create the new table (or a view under the new name), move the application over, drop the old",
+    ),
     "rename-column": (
         "RENAME COLUMN breaks the running application, which still uses the old name",
-        "add the new column, write both, backfill, move the application over, drop the old one"),
+        "add the new column, write both, backfill, move the application over, drop the old one",
+    ),
 }
 
 
@@ -122,19 +148,32 @@ def _check_add_column(column_def):
         yield "add-column-stored-generated"
     if (default is not None and _is_volatile(default)) or _type_name(column_def) in SERIAL_TYPES:
         yield "add-column-volatile-default"
-    if ((enums.ConstrType.CONSTR_NOTNULL in kinds or column_def.is_not_null) and default is None
-            and enums.ConstrType.CONSTR_IDENTITY not in kinds and _type_name(column_def) not in SERIAL_TYPES):
+    if (
+        (enums.ConstrType.CONSTR_NOTNULL in kinds or column_def.is_not_null)
+        and default is None
+        and enums.ConstrType.CONSTR_IDENTITY not in kinds
+        and _type_name(column_def) not in SERIAL_TYPES
+    ):
         yield "add-column-not-null-without-default"
     if kinds & {enums.ConstrType.CONSTR_UNIQUE, enums.ConstrType.CONSTR_PRIMARY}:
         yield "unique-constraint-without-index"
 
 
 def _check_constraint(constraint):
-    if constraint.contype in (enums.ConstrType.CONSTR_FOREIGN, enums.ConstrType.CONSTR_CHECK) \
-            and not constraint.skip_validation:
+    if (
+        constraint.contype in (enums.ConstrType.CONSTR_FOREIGN, enums.ConstrType.CONSTR_CHECK)
+        and not constraint.skip_validation
+    ):
         yield "constraint-without-not-valid"
-    if constraint.contype in (enums.ConstrType.CONSTR_UNIQUE, enums.ConstrType.CONSTR_PRIMARY,
-                              enums.ConstrType.CONSTR_EXCLUSION) and not constraint.indexname:
+    if (
+        constraint.contype
+        in (
+            enums.ConstrType.CONSTR_UNIQUE,
+            enums.ConstrType.CONSTR_PRIMARY,
+            enums.ConstrType.CONSTR_EXCLUSION,
+        )
+        and not constraint.indexname
+    ):
         yield "unique-constraint-without-index"
 
 
@@ -181,8 +220,11 @@ def check_statement(statement, created, in_transaction):
 
 def _created_table(statement, created):
     """The table ``statement`` creates, or a new name it gives to a table ``created`` in the plan."""
-    if isinstance(statement, ast.RenameStmt) and statement.renameType == enums.ObjectType.OBJECT_TABLE \
-            and _name(statement.relation) in created:
+    if (
+        isinstance(statement, ast.RenameStmt)
+        and statement.renameType == enums.ObjectType.OBJECT_TABLE
+        and _name(statement.relation) in created
+    ):
         return statement.newname
     if isinstance(statement, ast.CreateStmt):
         return _name(statement.relation)
@@ -217,7 +259,7 @@ def sections(rendered, revision):
     each (BEGIN/COMMIT of the transaction): a list of (belongs to the step, text)."""
     parts, position, owner = [], 0, False
     for marker in STEP_MARKER.finditer(rendered):
-        parts.append((owner, rendered[position:marker.start()]))
+        parts.append((owner, rendered[position : marker.start()]))
         direction, below, above = marker.groups()
         running = above if direction == "upgrade" else below
         owner = revision in [r.strip() for r in running.split(",")]
@@ -233,7 +275,9 @@ def render(config, direction, step):
     revision = step["revision"]
     below = ",".join(step["downRevisions"]) or "base"
     if direction == "upgrade":
-        command.upgrade(config, f"{below.split(',')[0]}:{revision}" if below != "base" else revision, sql=True)
+        command.upgrade(
+            config, f"{below.split(',')[0]}:{revision}" if below != "base" else revision, sql=True
+        )
     else:
         command.downgrade(config, f"{revision}:{below.split(',')[0]}", sql=True)
     return buffer.getvalue()
@@ -257,8 +301,11 @@ def check_rendered(rendered, revision, created, version_table="alembic_version")
     """[(rule id, statement)] for ``revision``'s statements in Alembic's offline output ``rendered``,
     following BEGIN/COMMIT (an ``autocommit_block()`` renders as COMMIT ... BEGIN) and adding the tables the
     step creates to ``created``. Raises pglast's ParseError when the output does not parse."""
-    parsed = [(owned, statement, text) for owned, section in sections(rendered, revision)
-              for statement, text in statements(section)]
+    parsed = [
+        (owned, statement, text)
+        for owned, section in sections(rendered, revision)
+        for statement, text in statements(section)
+    ]
     broken, in_transaction = [], False
     for owned, statement, text in parsed:
         effect = _transaction_effect(statement)
@@ -301,25 +348,37 @@ def lint_plan(config, direction, steps, revision_paths, version_table="alembic_v
             rendered = render(config, direction, step)
         except Exception as exc:  # noqa: BLE001 - any failure of env.py or the script offline is reported
             unrenderable.append({"revision": revision, "reason": _short(error_text(exc))})
-            log.warning(f"lint {revision}: cannot be rendered offline (--sql), so it is not linted: {error_text(exc)}")
+            log.warning(
+                f"lint {revision}: cannot be rendered offline (--sql), so it is not linted: {error_text(exc)}"
+            )
             continue
         try:
             broken = check_rendered(rendered, revision, created, version_table)
         except pglast.parser.ParseError as exc:
-            unrenderable.append({"revision": revision, "reason": _short(f"the rendered SQL does not parse: {exc}")})
+            unrenderable.append(
+                {"revision": revision, "reason": _short(f"the rendered SQL does not parse: {exc}")}
+            )
             log.warning(f"lint {revision}: the rendered SQL does not parse, so it is not linted: {exc}")
             continue
         for rule, statement_text in broken:
-            finding = {"revision": revision, "rule": rule, "statement": _short(statement_text),
-                       "saferForm": RULES[rule][1]}
+            finding = {
+                "revision": revision,
+                "rule": rule,
+                "statement": _short(statement_text),
+                "saferForm": RULES[rule][1],
+            }
             if rule in step_waivers:
                 waived.append(finding)
                 log.info(f"lint {revision} {rule} (waived: {step_waivers[rule]}): {statement_text}")
             else:
                 findings.append(finding)
-                log.warning(f"lint {revision} {rule}: {statement_text} -- {RULES[rule][0]}; safer: {RULES[rule][1]}")
+                log.warning(
+                    f"lint {revision} {rule}: {statement_text} -- {RULES[rule][0]}; safer: {RULES[rule][1]}"
+                )
     for entry in declared:
-        entry["waived"] = sum(1 for w in waived if (w["revision"], w["rule"]) == (entry["revision"], entry["rule"]))
+        entry["waived"] = sum(
+            1 for w in waived if (w["revision"], w["rule"]) == (entry["revision"], entry["rule"])
+        )
     return {
         "findingCount": len(findings),
         "findings": findings[:FINDING_CAP],
@@ -333,10 +392,18 @@ def lint_plan(config, direction, steps, revision_paths, version_table="alembic_v
 
 def skipped(reason):
     """The ``lint`` object of a plan that was not linted, and why."""
-    return {"findingCount": 0, "findings": [], "waivedCount": 0, "waiverCount": 0, "waivers": [],
-            "unrenderableCount": 0, "unrenderable": [], "skipped": reason}
+    return {
+        "findingCount": 0,
+        "findings": [],
+        "waivedCount": 0,
+        "waiverCount": 0,
+        "waivers": [],
+        "unrenderableCount": 0,
+        "unrenderable": [],
+        "skipped": reason,
+    }
 
 
 def _short(text):
     text = " ".join(str(text).split())
-    return text if len(text) <= STATEMENT_CHARS else text[:STATEMENT_CHARS - 3] + "..."
+    return text if len(text) <= STATEMENT_CHARS else text[: STATEMENT_CHARS - 3] + "..."

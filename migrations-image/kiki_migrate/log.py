@@ -3,6 +3,7 @@
 Not the ``logging`` module on purpose: a project's ``env.py`` usually calls ``logging.config.fileConfig``,
 which replaces root handlers and disables loggers it does not name, and the runner's lines must survive it.
 """
+
 import sys
 import time
 

@@ -1,11 +1,11 @@
 """plan, upgrade, downgrade, current, history and stamp."""
+
 import contextlib
 import time
 
 from alembic import command
-from alembic.runtime.environment import EnvironmentContext
-
 from alembic import util as alembic_util
+from alembic.runtime.environment import EnvironmentContext
 
 from . import database, lint, log, project, version_table
 from .errors import RunnerError, sentence
@@ -19,11 +19,13 @@ def plan(ctx, args):
     result = project.make_plan(ctx.script, current, target)
     result["versionTable"] = ctx.version_table.as_result()
     result["lint"] = _lint(ctx, current, target, result["direction"])
-    log.info(f"plan: {result['direction']} from {', '.join(current) or 'base'} to {target}, "
-             f"{result['stepCount']} step(s), irreversible: {', '.join(result['irreversibleSteps']) or 'none'} "
-             f"(version table {ctx.version_table.describe()}); lint: {result['lint']['findingCount']} finding(s), "
-             f"{result['lint']['waivedCount']} waived, {result['lint']['unrenderableCount']} step(s) not rendered"
-             f"{' (' + result['lint']['skipped'] + ')' if 'skipped' in result['lint'] else ''}")
+    log.info(
+        f"plan: {result['direction']} from {', '.join(current) or 'base'} to {target}, "
+        f"{result['stepCount']} step(s), irreversible: {', '.join(result['irreversibleSteps']) or 'none'} "
+        f"(version table {ctx.version_table.describe()}); lint: {result['lint']['findingCount']} finding(s), "
+        f"{result['lint']['waivedCount']} waived, {result['lint']['unrenderableCount']} step(s) not rendered"
+        f"{' (' + result['lint']['skipped'] + ')' if 'skipped' in result['lint'] else ''}"
+    )
     return result
 
 
@@ -34,10 +36,18 @@ def _lint(ctx, current, target, direction):
         return lint.skipped(f"the lint knows PostgreSQL's locks only, not {ctx.url.get_backend_name()}'s")
     steps = project.steps_to(ctx.script, current, target, direction)
     return lint.lint_plan(
-        ctx.migration_config(), direction,
-        [{"revision": step.revision, "downRevisions": list(alembic_util.to_tuple(step.down_revision) or ())}
-         for step in steps],
-        {step.revision: step.path for step in steps}, ctx.version_table.name)
+        ctx.migration_config(),
+        direction,
+        [
+            {
+                "revision": step.revision,
+                "downRevisions": list(alembic_util.to_tuple(step.down_revision) or ()),
+            }
+            for step in steps
+        ],
+        {step.revision: step.path for step in steps},
+        ctx.version_table.name,
+    )
 
 
 def upgrade(ctx, args):
@@ -50,7 +60,9 @@ def downgrade(ctx, args):
 
 def _migrate(ctx, wanted, target_argument):
     target = project.resolve_target(ctx.script, target_argument)
-    lock_seconds = ctx.table_lock_timeout  # a bad KIKI_TABLE_LOCK_TIMEOUT is BAD_ARGUMENTS before anything runs
+    lock_seconds = (
+        ctx.table_lock_timeout
+    )  # a bad KIKI_TABLE_LOCK_TIMEOUT is BAD_ARGUMENTS before anything runs
     started = time.monotonic()
     with database.migration_lock(ctx.engine, ctx.lock_timeout):
         before = ctx.current(target=target, require_versioned=True)
@@ -61,7 +73,8 @@ def _migrate(ctx, wanted, target_argument):
                 "BAD_ARGUMENTS",
                 f"target {target} is {'behind' if direction == 'downgrade' else 'ahead of'} the database "
                 f"(at {', '.join(before) or 'base'}): use `{direction} --target {target_argument}`.",
-                current=before)
+                current=before,
+            )
         expected = project.make_plan(ctx.script, before, target)["expectedCurrent"]
         applied = _run_steps(ctx, wanted, target, before, lock_seconds) if direction != "none" else []
         after, problem = _read_back(ctx)
@@ -74,12 +87,22 @@ def _migrate(ctx, wanted, target_argument):
             "wrote the version table itself (what the run did is committed), or env.py does not commit "
             "(context.begin_transaction()). Check the schema, set the table right with `stamp --revision <id>`, "
             "fix the project and build a new image.",
-            current=after, revision=applied[-1] if applied else None)
+            current=after,
+            revision=applied[-1] if applied else None,
+        )
     duration_ms = int((time.monotonic() - started) * 1000)
-    log.info(f"{wanted}: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'}, "
-             f"{len(applied)} revision(s) in {duration_ms} ms")
-    return {"from": before, "to": after, "target": target, "applied": applied[:project.ID_LIST_CAP],
-            "appliedCount": len(applied), "durationMs": duration_ms}
+    log.info(
+        f"{wanted}: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'}, "
+        f"{len(applied)} revision(s) in {duration_ms} ms"
+    )
+    return {
+        "from": before,
+        "to": after,
+        "target": target,
+        "applied": applied[: project.ID_LIST_CAP],
+        "appliedCount": len(applied),
+        "durationMs": duration_ms,
+    }
 
 
 def _read_back(ctx):
@@ -106,7 +129,9 @@ def _refuse_other_direction(script, before, target, target_argument, wanted):
             refused.code,
             f"`{wanted} --target {target_argument}`: {target} is not {'below' if wanted == 'downgrade' else 'above'} "
             f"the database's {', '.join(before) or 'base'}, and the other direction is refused too: "
-            f"{refused.message}", **refused.details) from None
+            f"{refused.message}",
+            **refused.details,
+        ) from None
 
 
 def _run_steps(ctx, direction, target, before, lock_seconds):
@@ -130,8 +155,10 @@ def _run_steps(ctx, direction, target, before, lock_seconds):
         _finish(progress)
 
     try:
-        with database.statement_lock_timeout(lock_seconds), \
-                contextlib.closing(database.connect(ctx.engine)) as conn:
+        with (
+            database.statement_lock_timeout(lock_seconds),
+            contextlib.closing(database.connect(ctx.engine)) as conn,
+        ):
             config.attributes["connection"] = conn
             with EnvironmentContext(config, script, fn=steps, destination_rev=target):
                 script.run_env()
@@ -161,13 +188,19 @@ def _failure(ctx, direction, target, before, progress, exc, lock_seconds):
     else:
         where = "env.py, before any revision ran"
     cause = database.error_text(exc)
-    state = _committed_state(ctx.script, direction, before, now, progress["applied"] + ([failed] if failed else []))
+    state = _committed_state(
+        ctx.script, direction, before, now, progress["applied"] + ([failed] if failed else [])
+    )
     if database.is_lock_timeout(exc):
         blockers = database.lock_blockers(ctx.engine, getattr(exc, "statement", None))
-        held = "; ".join(
-            f"table {b['table']} held by pid {b['pid']} (application '{b['application']}', {b['state']} for "
-            f"{b['since']}s, last query: {b['query']})" for b in blockers) or \
-            "the blocking session ended before it could be named"
+        held = (
+            "; ".join(
+                f"table {b['table']} held by pid {b['pid']} (application '{b['application']}', {b['state']} for "
+                f"{b['since']}s, last query: {b['query']})"
+                for b in blockers
+            )
+            or "the blocking session ended before it could be named"
+        )
         log.error(f"{direction} hit the lock timeout in {where}: {held}")
         return RunnerError(
             "LOCK_TIMEOUT",
@@ -175,12 +208,20 @@ def _failure(ctx, direction, target, before, progress, exc, lock_seconds):
             f"spec.timeouts.lock) for a lock another session holds: {held}. {state} An open transaction of "
             "the application blocks the migration; a retry may find the table free. If it keeps failing, end "
             "that transaction (pg_terminate_backend(pid)), migrate when the application is quiet, or raise "
-            "spec.timeouts.lock.", revision=failed, current=now, cause=cause, blockers=blockers)
+            "spec.timeouts.lock.",
+            revision=failed,
+            current=now,
+            cause=cause,
+            blockers=blockers,
+        )
     log.error(f"{direction} failed in {where}: {cause}")
     return RunnerError(
         "MIGRATION_FAILED",
         f"{direction} to {target} failed in {where}: {sentence(cause)} {state} Fix the migration and build a new image.",
-        revision=failed, current=now, cause=cause)
+        revision=failed,
+        current=now,
+        cause=cause,
+    )
 
 
 def _committed_state(script, direction, before, now, attempted):
@@ -188,8 +229,10 @@ def _committed_state(script, direction, before, now, attempted):
     ran an ``autocommit_block()`` (committed whatever the version table says)."""
     was = ", ".join(before) or "base"
     if now is None:
-        return (f"The database's revision could not be read back (it was at {was}): check it before retrying."
-                + _partly_applied(script, direction, attempted, None))
+        return (
+            f"The database's revision could not be read back (it was at {was}): check it before retrying."
+            + _partly_applied(script, direction, attempted, None)
+        )
     reached, started = project.ancestors(script, now), project.ancestors(script, before)
     if direction == "upgrade":
         done = [r for r in attempted if r in reached and r not in started]
@@ -202,9 +245,11 @@ def _committed_state(script, direction, before, now, attempted):
         if partly:
             return f"The version table is unchanged at {was}.{partly}"
         return f"Nothing was committed: the database is unchanged at {was}."
-    return (f"Revision(s) {', '.join(done) or 'unknown'} were {verb} before the failure (autocommit_block or "
-            f"transaction_per_migration commit as they go): the version table is at {', '.join(now) or 'base'}, "
-            f"no longer at {was}.{partly}")
+    return (
+        f"Revision(s) {', '.join(done) or 'unknown'} were {verb} before the failure (autocommit_block or "
+        f"transaction_per_migration commit as they go): the version table is at {', '.join(now) or 'base'}, "
+        f"no longer at {was}.{partly}"
+    )
 
 
 def _partly_applied(script, direction, unrecorded, now):
@@ -214,11 +259,13 @@ def _partly_applied(script, direction, unrecorded, now):
     if not partly:
         return ""
     recorded = f" (the version table says {', '.join(now) or 'base'})" if now is not None else ""
-    return (f" But revision(s) {', '.join(partly)} ran an autocommit_block in {direction}(), which committed "
-            f"their work up to the end of the block although they are not recorded{recorded}: the database may "
-            f"be partly {'upgraded to' if direction == 'upgrade' else 'downgraded from'} {', '.join(partly)}, "
-            "and re-running them may fail (on \"already exists\", for instance). Check the schema; make the "
-            "block's statements idempotent (IF NOT EXISTS) before retrying.")
+    return (
+        f" But revision(s) {', '.join(partly)} ran an autocommit_block in {direction}(), which committed "
+        f"their work up to the end of the block although they are not recorded{recorded}: the database may "
+        f"be partly {'upgraded to' if direction == 'upgrade' else 'downgraded from'} {', '.join(partly)}, "
+        'and re-running them may fail (on "already exists", for instance). Check the schema; make the '
+        "block's statements idempotent (IF NOT EXISTS) before retrying."
+    )
 
 
 def _finish(progress):
@@ -232,9 +279,12 @@ def current(ctx, args):
     project_heads = project.heads(ctx.script)
     # atHead: nothing left to upgrade on the database's branch(es), i.e. each current revision is a head. With
     # two unmerged heads a database on one of them is at head (its branch's); `heads` lists the others.
-    return {"current": revisions, "heads": project_heads,
-            "atHead": bool(revisions) and set(revisions) <= set(project_heads),
-            "versionTable": ctx.version_table.as_result()}
+    return {
+        "current": revisions,
+        "heads": project_heads,
+        "atHead": bool(revisions) and set(revisions) <= set(project_heads),
+        "versionTable": ctx.version_table.as_result(),
+    }
 
 
 def history(ctx, args):
@@ -273,10 +323,14 @@ def stamp(ctx, args):
             raise
         except Exception as exc:  # noqa: BLE001 - env.py or the database refused the stamp
             cause = database.error_text(exc)
-            raise RunnerError("MIGRATION_FAILED",
-                              f"stamp {target} failed: {sentence(cause)} The database is unchanged at "
-                              f"{', '.join(before) or 'base'}.", revision=target, current=before,
-                              cause=cause) from None
+            raise RunnerError(
+                "MIGRATION_FAILED",
+                f"stamp {target} failed: {sentence(cause)} The database is unchanged at "
+                f"{', '.join(before) or 'base'}.",
+                revision=target,
+                current=before,
+                cause=cause,
+            ) from None
         after = ctx.current()
     log.info(f"stamp: {', '.join(before) or 'base'} -> {', '.join(after) or 'base'} (no migration ran)")
     return {"from": before, "to": after, "versionTable": ctx.version_table.as_result()}

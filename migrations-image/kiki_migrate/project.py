@@ -1,5 +1,6 @@
 """The Alembic project: its configuration, its revision graph, target resolution, plans and the
 reversibility of each revision."""
+
 import ast
 import functools
 import hashlib
@@ -22,8 +23,10 @@ WORKING_DIRECTORY_CONFIG = Path("alembic.ini")
 STEP_LIST_CAP = 20
 ID_LIST_CAP = 50
 
-MERGE_HINT = ("run `alembic merge heads -m \"merge heads\"` in the project, commit the merge revision and "
-              "build a new image")
+MERGE_HINT = (
+    'run `alembic merge heads -m "merge heads"` in the project, commit the merge revision and '
+    "build a new image"
+)
 
 
 def config_path(environ=os.environ):
@@ -39,9 +42,11 @@ def load_config(url=None, environ=os.environ):
     parse-render-parse would change the password."""
     path = config_path(environ)
     if not path.is_file():
-        raise RunnerError("BAD_ARGUMENTS",
-                          f"ALEMBIC_CONFIG: no Alembic configuration file at {path.absolute()}. Set ALEMBIC_CONFIG to "
-                          "the project's alembic.ini (in the image: /app/alembic.ini).")
+        raise RunnerError(
+            "BAD_ARGUMENTS",
+            f"ALEMBIC_CONFIG: no Alembic configuration file at {path.absolute()}. Set ALEMBIC_CONFIG to "
+            "the project's alembic.ini (in the image: /app/alembic.ini).",
+        )
     config = Config(str(path))
     location = config.get_main_option("script_location")
     if location and ":" not in location and not os.path.isabs(location) and not os.path.isdir(location):
@@ -62,13 +67,16 @@ def load_script(config):
         script.get_heads()
         return script
     except alembic_util.CommandError as exc:
-        raise RunnerError("BAD_ARGUMENTS",
-                          f"ALEMBIC_CONFIG {config.config_file_name}: cannot load the Alembic project: {exc}") \
-            from None
+        raise RunnerError(
+            "BAD_ARGUMENTS",
+            f"ALEMBIC_CONFIG {config.config_file_name}: cannot load the Alembic project: {exc}",
+        ) from None
     except RevisionError as exc:
-        raise RunnerError("INTERNAL_ERROR",
-                          f"the Alembic project's revision graph is broken: {clause(str(exc))}. Fix the revision files "
-                          "and build a new image.") from None
+        raise RunnerError(
+            "INTERNAL_ERROR",
+            f"the Alembic project's revision graph is broken: {clause(str(exc))}. Fix the revision files "
+            "and build a new image.",
+        ) from None
 
 
 def heads(script):
@@ -92,7 +100,8 @@ def resolve_target(script, target):
                 f"the project has {len(project_heads)} heads ({', '.join(project_heads)}), so 'head' is "
                 f"ambiguous: {MERGE_HINT}. Targeting one of the heads instead works only for a database on "
                 "that head's branch; a target on another branch is refused (TARGET_WOULD_BRANCH).",
-                heads=project_heads)
+                heads=project_heads,
+            )
         return project_heads[0] if project_heads else "base"
     if target == "base":
         return "base"
@@ -108,7 +117,8 @@ def resolve_target(script, target):
             f"revision '{target}' is not in this image's Alembic project ({reason}); the project's heads are "
             f"{', '.join(project_heads) or 'none'}. The image may be older or newer than the revision you "
             "asked for: check spec.image and spec.targetRevision.",
-            heads=project_heads)
+            heads=project_heads,
+        )
     return found.revision
 
 
@@ -132,7 +142,9 @@ def check_current_known(script, current, target=None):
             f"contain (its heads: {', '.join(heads(script)) or 'none'}). Run this with the image that applied "
             "that revision (status.appliedImage), which can downgrade it; only as a last resort, when you are "
             "sure the schema matches, `stamp --revision <id>` it (the seed's `alembic stamp`).",
-            current=list(current), **({"target": target} if target else {}))
+            current=list(current),
+            **({"target": target} if target else {}),
+        )
 
 
 def ancestors(script, revisions):
@@ -200,8 +212,9 @@ def _only_reports(expression, aliases):
     module, _, member = name.rpartition(".")
     if module in _REPORTING_MODULES:
         return member in _REPORTING_FUNCTIONS | _REPORTING_METHODS
-    return name in _REPORTING_FUNCTIONS or (isinstance(expression.func, ast.Attribute) and
-                                            name in _REPORTING_METHODS)
+    return name in _REPORTING_FUNCTIONS or (
+        isinstance(expression.func, ast.Attribute) and name in _REPORTING_METHODS
+    )
 
 
 def _gets_a_logger(expression, aliases):
@@ -220,8 +233,9 @@ def _does_something(function, module_aliases=None):
         if isinstance(statement, (ast.Pass, ast.Raise, ast.Import, ast.ImportFrom)):
             continue
         if isinstance(statement, ast.Return) and (
-                statement.value is None or
-                (isinstance(statement.value, ast.Constant) and statement.value.value is None)):
+            statement.value is None
+            or (isinstance(statement.value, ast.Constant) and statement.value.value is None)
+        ):
             continue
         if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
             continue
@@ -233,7 +247,7 @@ def _does_something(function, module_aliases=None):
     return False
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _module(path):
     """The parsed revision file at ``path``, or None when it cannot be parsed."""
     try:
@@ -247,7 +261,9 @@ def _functions(path):
     tree = _module(path)
     if tree is None:
         return None
-    return {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return {
+        node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
 
 
 def _reversible_source(path):
@@ -270,7 +286,8 @@ def uses_autocommit_block(script_revision, direction):
         return True
     function = functions.get(direction)
     return function is not None and any(
-        isinstance(node, ast.Attribute) and node.attr == "autocommit_block" for node in ast.walk(function))
+        isinstance(node, ast.Attribute) and node.attr == "autocommit_block" for node in ast.walk(function)
+    )
 
 
 def is_reversible(script_revision):
@@ -308,9 +325,9 @@ def steps_to(script, current, target, direction):
     try:
         steps = revision_steps(script, direction, target, current)
     except alembic_util.CommandError as exc:
-        raise RunnerError("BAD_ARGUMENTS",
-                          f"cannot {direction} from {', '.join(current) or 'base'} to {target}: {exc}") \
-            from None
+        raise RunnerError(
+            "BAD_ARGUMENTS", f"cannot {direction} from {', '.join(current) or 'base'} to {target}: {exc}"
+        ) from None
     return [step.revision for step in steps]
 
 
@@ -325,8 +342,11 @@ def revision_steps(script, direction, target, heads):
 def plan_hash(current, target, direction, step_ids):
     """sha256 (first 16 hex digits) of the canonical JSON of what the plan would do. The operator stores
     it and a Manual approval must name it."""
-    canonical = json.dumps({"current": sorted(current), "target": target, "direction": direction,
-                            "steps": list(step_ids)}, separators=(",", ":"), sort_keys=True)
+    canonical = json.dumps(
+        {"current": sorted(current), "target": target, "direction": direction, "steps": list(step_ids)},
+        separators=(",", ":"),
+        sort_keys=True,
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -365,7 +385,10 @@ def make_plan(script, current, target):
             f"{', '.join(current) or 'base'}. Target a revision that descends from "
             f"{', '.join(current) or 'base'} (merge the branches: {MERGE_HINT}, then target the merge "
             "revision; under the operator, the new spec.targetRevision or spec.image starts the next rollout, no "
-            "retryToken needed). Nothing was changed.", current=list(current), heads=heads(script))
+            "retryToken needed). Nothing was changed.",
+            current=list(current),
+            heads=heads(script),
+        )
     irreversible = [step["revision"] for step in described if not step["reversible"]]
     return {
         "current": list(current),

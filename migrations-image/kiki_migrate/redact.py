@@ -4,6 +4,7 @@ Secrets are registered once (the database password, raw and URL-encoded) and eve
 through ``redact``. ``install`` wraps ``sys.stdout`` and ``sys.stderr`` so that output written by Alembic,
 by a project's ``env.py`` logging, by tracebacks or by warnings is redacted as well.
 """
+
 import re
 import sys
 from urllib.parse import quote, quote_plus
@@ -15,8 +16,9 @@ MASK = "***"
 # leaves no part of it behind.
 _URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*:)(?P<password>\S*)@")
 # libpq key/value strings and environment-style assignments: password=secret, PGPASSWORD=secret
-_KEY_VALUE_PASSWORD = re.compile(r"(?P<head>\b(?:password|PGPASSWORD)\s*=\s*)(?P<password>'[^']*'|\S+)",
-                                 re.IGNORECASE)
+_KEY_VALUE_PASSWORD = re.compile(
+    r"(?P<head>\b(?:password|PGPASSWORD)\s*=\s*)(?P<password>'[^']*'|\S+)", re.IGNORECASE
+)
 
 _secrets = set()
 

@@ -4,6 +4,7 @@ The operator reads it from the pod's ``terminated.message``, which Kubernetes ca
 object is kept under ``LIMIT`` bytes: commands cap their lists and give counts, and ``fit`` shortens long
 strings and halves the longest list (setting ``truncated: true``) as a last resort.
 """
+
 import json
 import os
 
@@ -31,7 +32,7 @@ def _serialize(result):
 
 def _shorten_strings(value):
     if isinstance(value, str) and len(value) > MAX_STRING:
-        return value[:MAX_STRING - 3] + "..."
+        return value[: MAX_STRING - 3] + "..."
     if isinstance(value, list):
         return [_shorten_strings(v) for v in value]
     if isinstance(value, dict):
@@ -62,7 +63,7 @@ def fit(result):
         _, longest = _longest_list(result)
         if not longest:
             break
-        del longest[len(longest) // 2:]
+        del longest[len(longest) // 2 :]
         result["truncated"] = True
     return result
 

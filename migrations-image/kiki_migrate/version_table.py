@@ -8,6 +8,7 @@ changes nothing (``dont_mutate=True``) and reads ``MigrationContext.version_tabl
 ``version_table_schema``. Reading ``public.alembic_version`` instead would see another application's
 revisions, or base while the project is at its head.
 """
+
 import contextlib
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ ALEMBIC_DEFAULT_TABLE = "alembic_version"
 @dataclass(frozen=True)
 class Location:
     """``schema`` is None when env.py names none (the connection's search_path decides)."""
+
     schema: object
     name: str
 
@@ -53,20 +55,25 @@ def locate(config, script, engine):
     except RunnerError:
         raise
     except DBAPIError as exc:
-        raise RunnerError("DATABASE_UNREACHABLE",
-                          f"env.py could not read the version table: {database.error_text(exc)}") from None
+        raise RunnerError(
+            "DATABASE_UNREACHABLE", f"env.py could not read the version table: {database.error_text(exc)}"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - the project's env.py raised
-        raise RunnerError("MIGRATION_FAILED",
-                          f"the project's env.py failed while the runner looked up its version table: "
-                          f"{sentence(database.error_text(exc))} Fix env.py and build a new image.",
-                          cause=database.error_text(exc)) from None
+        raise RunnerError(
+            "MIGRATION_FAILED",
+            f"the project's env.py failed while the runner looked up its version table: "
+            f"{sentence(database.error_text(exc))} Fix env.py and build a new image.",
+            cause=database.error_text(exc),
+        ) from None
     finally:
         config.attributes.pop("connection", None)
     if "location" not in found:
-        raise RunnerError("MIGRATION_FAILED",
-                          "the project's env.py did not call context.run_migrations() in online mode, so the "
-                          "runner cannot tell which version table it uses. Fix env.py (see Alembic's env.py "
-                          "template) and build a new image.")
+        raise RunnerError(
+            "MIGRATION_FAILED",
+            "the project's env.py did not call context.run_migrations() in online mode, so the "
+            "runner cannot tell which version table it uses. Fix env.py (see Alembic's env.py "
+            "template) and build a new image.",
+        )
     return found["location"]
 
 
@@ -77,13 +84,15 @@ def read_rows(engine, location):
         try:
             if not sa.inspect(conn).has_table(location.name, schema=location.schema):
                 return None
-            table = sa.Table(location.name, sa.MetaData(), sa.Column("version_num", sa.String()),
-                             schema=location.schema)
+            table = sa.Table(
+                location.name, sa.MetaData(), sa.Column("version_num", sa.String()), schema=location.schema
+            )
             return [row[0] for row in conn.execute(sa.select(table.c.version_num))]
         except DBAPIError as exc:
-            raise RunnerError("DATABASE_UNREACHABLE",
-                              f"cannot read the version table {location.describe()}: "
-                              f"{database.error_text(exc)}") from None
+            raise RunnerError(
+                "DATABASE_UNREACHABLE",
+                f"cannot read the version table {location.describe()}: {database.error_text(exc)}",
+            ) from None
 
 
 def validate(script, rows, location, target=None):
@@ -98,18 +107,22 @@ def validate(script, rows, location, target=None):
     blank = [row for row in rows if not (row or "").strip()]
     duplicates = sorted({row for row in rows if rows.count(row) > 1})
     if blank or duplicates:
-        what = "empty version_num values" if blank else f"the revision(s) {', '.join(duplicates)} more than once"
+        what = (
+            "empty version_num values" if blank else f"the revision(s) {', '.join(duplicates)} more than once"
+        )
         raise RunnerError(
             "BAD_VERSION_TABLE",
             f"the version table {where} holds {what}; Alembic never writes that. Someone edited the table by "
             f"hand: inspect it (SELECT * FROM {where}), then set it right with `stamp --revision <id>` and retry "
             "(under the operator: change spec.retryToken).",
-            current=sorted(r for r in rows if r))
+            current=sorted(r for r in rows if r),
+        )
     current = sorted(rows)
     project.check_current_known(script, current, target=target)
     for revision in current:
-        older = sorted(other for other in current
-                       if other != revision and other in project.ancestors(script, [revision]))
+        older = sorted(
+            other for other in current if other != revision and other in project.ancestors(script, [revision])
+        )
         if older:
             raise RunnerError(
                 "BAD_VERSION_TABLE",
@@ -118,7 +131,8 @@ def validate(script, rows, location, target=None):
                 f"this set of rows was not written by a migration. Inspect the schema, then set the table "
                 f"right with `stamp --revision {revision}` (or the revision the schema really is at) and retry "
                 "(under the operator: change spec.retryToken).",
-                current=current)
+                current=current,
+            )
     return current
 
 
@@ -129,9 +143,15 @@ def user_tables(engine, location):
     found = []
     with contextlib.closing(database.connect(engine)) as conn:
         inspector = sa.inspect(conn)
-        schemas = [None] if engine.dialect.name == "sqlite" else [
-            s for s in inspector.get_schema_names()
-            if s != "information_schema" and not s.startswith("pg_")]
+        schemas = (
+            [None]
+            if engine.dialect.name == "sqlite"
+            else [
+                s
+                for s in inspector.get_schema_names()
+                if s != "information_schema" and not s.startswith("pg_")
+            ]
+        )
         for schema in schemas:
             for name in inspector.get_table_names(schema=schema):
                 columns = [c["name"] for c in inspector.get_columns(name, schema=schema)]
@@ -164,4 +184,6 @@ def check_versioned(engine, location, rows, script):
         "application sharing the database and none of the project's tables exist yet, `stamp --revision base`, "
         "which creates an empty version table so the migrations run from the start. Then retry (under the "
         "operator: change spec.retryToken; applying the same spec again starts nothing). Nothing was changed.",
-        current=[], tables=tables)
+        current=[],
+        tables=tables,
+    )

@@ -1,4 +1,5 @@
 """wait: block until the database is at a revision or past it (for application init containers)."""
+
 import time
 
 from . import log, project
@@ -29,12 +30,19 @@ def wait(ctx, args):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             break
-        log.info(f"waiting for revision {wanted}: the database is at "
-                 f"{clause(last_problem or (', '.join(current) or 'base'))}; {remaining:.0f}s left")
+        log.info(
+            f"waiting for revision {wanted}: the database is at "
+            f"{clause(last_problem or (', '.join(current) or 'base'))}; {remaining:.0f}s left"
+        )
         time.sleep(min(POLL_INTERVAL_SECONDS, remaining))
-    state = f"the last attempt failed: {clause(last_problem)}" if last_problem \
+    state = (
+        f"the last attempt failed: {clause(last_problem)}"
+        if last_problem
         else f"the database is at {', '.join(current) or 'base'}"
-    raise RunnerError("WAIT_TIMEOUT",
-                      f"the database did not reach revision {wanted} within {args.timeout:g}s; {state}. "
-                      "Check the DatabaseMigration resource (kubectl get dbm) for the migration's progress.",
-                      current=current)
+    )
+    raise RunnerError(
+        "WAIT_TIMEOUT",
+        f"the database did not reach revision {wanted} within {args.timeout:g}s; {state}. "
+        "Check the DatabaseMigration resource (kubectl get dbm) for the migration's progress.",
+        current=current,
+    )

@@ -7,6 +7,7 @@ module: each one freezes the tables it needs, so old revisions keep working when
 ``NAMING_CONVENTION`` gives every constraint and index a name derived from its table and columns, so
 autogenerate renders the same names on PostgreSQL and SQLite and a downgrade can drop them by name.
 """
+
 from sqlalchemy import (
     Boolean,
     Column,

@@ -4,6 +4,7 @@ PostgreSQL comes from the throwaway server that ``scripts/test.sh`` starts (``KI
 a superuser URL). Run directly with ``pytest-3`` and no such variable, the fixtures start their own
 throwaway server with ``scripts/postgres.sh`` for the session and stop it at the end.
 """
+
 import os
 import subprocess
 import sys

@@ -1,5 +1,6 @@
 """The dependency ranges pyproject.toml declares are honest: the stack under test (each of the three runs
 this) lies inside them, and its PostgreSQL driver inside the matching extra."""
+
 import importlib.metadata
 import platform
 import tomllib

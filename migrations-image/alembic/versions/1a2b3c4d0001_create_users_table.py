@@ -5,9 +5,9 @@ Revises:
 Create Date: 2026-11-02 09:00:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "1a2b3c4d0001"

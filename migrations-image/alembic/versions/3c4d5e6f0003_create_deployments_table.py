@@ -5,9 +5,9 @@ Revises: 2b3c4d5e0002
 Create Date: 2026-11-02 09:20:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "3c4d5e6f0003"
@@ -27,7 +27,9 @@ def upgrade():
         sa.Column("assets_source", sa.String(length=32), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.ForeignKeyConstraint(["campaign_id"], ["campaigns.id"], name=op.f("fk_deployments_campaign_id_campaigns")),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"], ["campaigns.id"], name=op.f("fk_deployments_campaign_id_campaigns")
+        ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_deployments_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deployments")),
     )

@@ -11,9 +11,9 @@ Revises: 3c4d5e6f0003
 Create Date: 2026-11-09 10:00:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "4d5e6f7a0004"

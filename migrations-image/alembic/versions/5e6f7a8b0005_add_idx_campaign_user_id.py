@@ -7,9 +7,8 @@ Revises: 4d5e6f7a0004
 Create Date: 2026-11-10 11:00:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5e6f7a8b0005"

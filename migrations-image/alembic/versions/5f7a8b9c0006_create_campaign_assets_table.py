@@ -7,9 +7,9 @@ Revises: 4d5e6f7a0004
 Create Date: 2026-11-10 11:30:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5f7a8b9c0006"
@@ -34,7 +34,9 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_assets")),
     )
-    op.create_index(op.f("ix_campaign_assets_deployment_id"), "campaign_assets", ["deployment_id"], unique=False)
+    op.create_index(
+        op.f("ix_campaign_assets_deployment_id"), "campaign_assets", ["deployment_id"], unique=False
+    )
 
 
 def downgrade():

@@ -10,9 +10,6 @@ Revises: 5e6f7a8b0005, 5f7a8b9c0006
 Create Date: 2026-11-11 08:00:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = "6a7b8c9d0007"

@@ -8,9 +8,9 @@ Revises: 6a7b8c9d0007
 Create Date: 2026-11-16 09:00:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7b8c9d0e0008"

@@ -10,9 +10,8 @@ Revises: 7b8c9d0e0008
 Create Date: 2026-11-17 09:00:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "8c9d0e1f0009"
@@ -22,10 +21,7 @@ depends_on = None
 
 
 def upgrade():
-    op.execute(
-        "UPDATE campaign_deployments SET assets_source = 'GENERATED' "
-        "WHERE assets_source IS NULL"
-    )
+    op.execute("UPDATE campaign_deployments SET assets_source = 'GENERATED' WHERE assets_source IS NULL")
 
 
 def downgrade():

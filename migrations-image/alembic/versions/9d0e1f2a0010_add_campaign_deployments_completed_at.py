@@ -5,9 +5,9 @@ Revises: 8c9d0e1f0009
 Create Date: 2026-11-23 09:00:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "9d0e1f2a0010"
@@ -17,7 +17,9 @@ depends_on = None
 
 
 def upgrade():
-    op.add_column("campaign_deployments", sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "campaign_deployments", sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True)
+    )
 
 
 def downgrade():

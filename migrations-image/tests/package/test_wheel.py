@@ -2,6 +2,7 @@
 environment next to a PyPI stack's pinned requirements (``pip install --require-hashes``), runs the KIKI
 project through its ``kiki-migrate`` console script against real PostgreSQL, from the project's directory
 as a team's application image would (no ALEMBIC_CONFIG: ./alembic.ini)."""
+
 import json
 import os
 import shutil
@@ -27,7 +28,9 @@ KIKI_HEAD = "9d0e1f2a0010"
 
 def run(*args, **kwargs):
     done = subprocess.run([str(a) for a in args], capture_output=True, text=True, **kwargs)
-    assert done.returncode == 0, f"{' '.join(map(str, args))} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
+    assert done.returncode == 0, (
+        f"{' '.join(map(str, args))} -> {done.returncode}\n{done.stdout}\n{done.stderr}"
+    )
     return done
 
 
@@ -37,10 +40,24 @@ def wheel(tmp_path_factory):
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(IMAGE_DIR / name, source / name)
-    shutil.copytree(IMAGE_DIR / "kiki_migrate", source / "kiki_migrate",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        IMAGE_DIR / "kiki_migrate",
+        source / "kiki_migrate",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
     dist = tmp_path_factory.mktemp("dist")
-    run(BUILD_PYTHON, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", dist, source)
+    run(
+        BUILD_PYTHON,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-w",
+        dist,
+        source,
+    )
     [built] = dist.glob("*.whl")
     return built
 
@@ -71,23 +88,35 @@ def kiki_project(tmp_path):
 
 
 @pytest.mark.parametrize("stack", ["sqlalchemy20-psycopg2", "sqlalchemy21-psycopg3"])
-def test_the_wheel_works_in_a_clean_venv_with_a_pinned_stack(wheel, stack, tmp_path, kiki_project, postgres_url):
+def test_the_wheel_works_in_a_clean_venv_with_a_pinned_stack(
+    wheel, stack, tmp_path, kiki_project, postgres_url
+):
     venv = tmp_path / "venv"
     run(VENV_PYTHON, "-m", "venv", venv)
     pip = [venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check"]
     run(*pip, "install", "--quiet", "--require-hashes", "--no-deps", "-r", STACKS / f"{stack}.txt")
     run(*pip, "install", "--quiet", "--no-deps", "--no-index", wheel)
     run(*pip, "check")  # the stack satisfies the package's declared dependency ranges
-    installed = run(venv / "bin" / "python", "-c", "import kiki_migrate; print(kiki_migrate.__file__)",
-                    cwd=tmp_path).stdout.strip()
+    installed = run(
+        venv / "bin" / "python", "-c", "import kiki_migrate; print(kiki_migrate.__file__)", cwd=tmp_path
+    ).stdout.strip()
     assert installed.startswith(str(venv)), installed
 
-    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "KIKI_DATABASE_URL": postgres_url,
-           "KIKI_RESULT_FILE": str(tmp_path / "result.json")}
+    env = {
+        "PATH": f"{venv / 'bin'}:/usr/bin:/bin",
+        "KIKI_DATABASE_URL": postgres_url,
+        "KIKI_RESULT_FILE": str(tmp_path / "result.json"),
+    }
 
     def kiki_migrate(*args):
-        done = subprocess.run([venv / "bin" / "kiki-migrate", *args], cwd=kiki_project, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [venv / "bin" / "kiki-migrate", *args],
+            cwd=kiki_project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         result = json.loads(done.stdout.splitlines()[-1])
         assert done.returncode == 0 and result["ok"], done.stdout + done.stderr
         return result

@@ -1,4 +1,5 @@
 """Fixtures for the KIKI Alembic project's tests, on the fresh per-test database of ``tests/conftest.py``."""
+
 import shutil
 
 import pytest
@@ -24,5 +25,3 @@ def project_copy(tmp_path):
         else:
             shutil.copy2(source, target / name)
     return target
-
-

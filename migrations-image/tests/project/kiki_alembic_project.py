@@ -1,6 +1,7 @@
 """Helpers for the KIKI Alembic project's tests: run Alembic in-process on one engine (``Migrator``) or as the
 real ``alembic`` CLI (``run_alembic``), and facts about the revision graph the tests check against.
 """
+
 import ast
 import io
 import os
@@ -40,7 +41,9 @@ def revisions_base_to_head():
 def body_is_only_pass(path, function):
     """True if the module-level function `function` of the script at `path` is exactly `pass`."""
     tree = ast.parse(Path(path).read_text())
-    body = next(node.body for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == function)
+    body = next(
+        node.body for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == function
+    )
     return len(body) == 1 and isinstance(body[0], ast.Pass)
 
 
@@ -83,7 +86,11 @@ class Migrator:
 
 def cli_env(**variables):
     """The environment for an alembic subprocess: no inherited database URL unless given."""
-    env = {k: v for k, v in os.environ.items() if k not in ("KIKI_DATABASE_URL", "DATABASE_URL", "ALEMBIC_CONFIG")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("KIKI_DATABASE_URL", "DATABASE_URL", "ALEMBIC_CONFIG")
+    }
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.update(variables)
     return env
@@ -92,10 +99,16 @@ def cli_env(**variables):
 def run_alembic(*args, cwd=IMAGE_DIR, env=None, check=True):
     """The real `alembic` CLI, as the seed README runs it: from the project directory, with its alembic.ini."""
     result = subprocess.run(
-        [*ALEMBIC_CLI, *args], cwd=cwd, env=env if env is not None else cli_env(), capture_output=True, text=True
+        [*ALEMBIC_CLI, *args],
+        cwd=cwd,
+        env=env if env is not None else cli_env(),
+        capture_output=True,
+        text=True,
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"alembic {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"alembic {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 

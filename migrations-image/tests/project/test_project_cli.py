@@ -1,5 +1,6 @@
 """The seed README's commands, run as the real `alembic` CLI from the project directory, on PostgreSQL and
 SQLite. Commands that write revision files run in a throwaway copy of the project, never in the repository."""
+
 import sqlite3
 import uuid
 
@@ -21,6 +22,7 @@ from kiki_alembic_project import (
 from sqlalchemy.engine import make_url
 
 ALEMBIC_VERSION = tuple(int(part) for part in alembic.__version__.split(".")[:2])
+
 
 def test_seed_commands_work_unchanged_from_the_project_directory(database_url, migrator, tmp_path):
     """Each command once through the CLI; the state in between is read from alembic_version directly."""
@@ -67,7 +69,9 @@ def sqlite_revision(path):
         return connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
 
 
-def test_database_url_comes_from_kiki_database_url_then_database_url_then_the_sqlite_default(project_copy, tmp_path):
+def test_database_url_comes_from_kiki_database_url_then_database_url_then_the_sqlite_default(
+    project_copy, tmp_path
+):
     kiki_db, fallback_db = tmp_path / "kiki.db", tmp_path / "fallback.db"
     default_db = project_copy / "kiki_campaigns.db"
 
@@ -102,7 +106,9 @@ def test_autogenerate_after_a_model_change_writes_that_change(database_url, migr
     anchor = "    completed_at = Column(DateTime(timezone=True))\n"
     assert anchor in models.read_text()
     models.write_text(models.read_text().replace(anchor, anchor + "    notes = Column(Text)\n"))
-    run_alembic("revision", "--autogenerate", "-m", "add campaign_deployments notes", cwd=project_copy, env=env)
+    run_alembic(
+        "revision", "--autogenerate", "-m", "add campaign_deployments notes", cwd=project_copy, env=env
+    )
 
     [generated] = new_files(versions, original)
     source = generated.read_text()
@@ -190,13 +196,18 @@ def test_passwords_stay_out_of_failures(postgres_url):
     assert "password authentication failed" in refused.stderr
     assert wrong not in refused.stdout + refused.stderr
 
-    for malformed in (f"kiki:{wrong}@db.example.com/kiki", f"postgresql://kiki:{wrong}@db:port-is-not-a-number/kiki"):
+    for malformed in (
+        f"kiki:{wrong}@db.example.com/kiki",
+        f"postgresql://kiki:{wrong}@db:port-is-not-a-number/kiki",
+    ):
         failed = run_alembic("current", env=cli_env(DATABASE_URL=malformed), check=False)
         assert failed.returncode != 0
         assert "FAILED: DATABASE_URL is not a valid SQLAlchemy URL" in failed.stdout
         assert wrong not in failed.stdout + failed.stderr
 
-    heroku_style = run_alembic("current", env=cli_env(KIKI_DATABASE_URL=f"postgres://kiki:{wrong}@db/kiki"), check=False)
+    heroku_style = run_alembic(
+        "current", env=cli_env(KIKI_DATABASE_URL=f"postgres://kiki:{wrong}@db/kiki"), check=False
+    )
     assert heroku_style.returncode != 0
     assert "FAILED: KIKI_DATABASE_URL names an unknown database driver 'postgres'" in heroku_style.stdout
     assert wrong not in heroku_style.stdout + heroku_style.stderr
@@ -227,7 +238,9 @@ def downgrade():
 
 
 def test_a_failed_upgrade_on_postgresql_leaves_the_database_where_it_was(postgres_url, project_copy):
-    (project_copy / "alembic" / "versions" / "ffff0000dead_broken.py").write_text(BROKEN_REVISION.format(head=HEAD))
+    (project_copy / "alembic" / "versions" / "ffff0000dead_broken.py").write_text(
+        BROKEN_REVISION.format(head=HEAD)
+    )
     env = cli_env(KIKI_DATABASE_URL=postgres_url)
     start = "7b8c9d0e0008"
     run_alembic("upgrade", start, cwd=project_copy, env=env)
@@ -236,7 +249,9 @@ def test_a_failed_upgrade_on_postgresql_leaves_the_database_where_it_was(postgre
         with engine.begin() as connection:
             connection.execute(sa.text("INSERT INTO users (id, email) VALUES (1, 'ada@example.com')"))
             connection.execute(sa.text("INSERT INTO campaigns (id, user_id, name) VALUES (1, 1, 'launch')"))
-            connection.execute(sa.text("INSERT INTO campaign_deployments (campaign_id, user_id) VALUES (1, 1)"))
+            connection.execute(
+                sa.text("INSERT INTO campaign_deployments (campaign_id, user_id) VALUES (1, 1)")
+            )
 
         # Runs 8c9d0e1f0009 (data), 9d0e1f2a0010 (column), then the broken one: one transaction, all undone.
         failed = run_alembic("upgrade", "head", cwd=project_copy, env=env, check=False)
@@ -245,7 +260,9 @@ def test_a_failed_upgrade_on_postgresql_leaves_the_database_where_it_was(postgre
 
         with engine.connect() as connection:
             assert MigrationContext.configure(connection).get_current_heads() == (start,)
-            assert connection.execute(sa.text("SELECT assets_source FROM campaign_deployments")).fetchall() == [(None,)]
+            assert connection.execute(
+                sa.text("SELECT assets_source FROM campaign_deployments")
+            ).fetchall() == [(None,)]
         columns = {c["name"] for c in sa.inspect(engine).get_columns("campaign_deployments")}
         assert "completed_at" not in columns and "half_done" not in columns
     finally:

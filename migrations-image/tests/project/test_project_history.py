@@ -1,11 +1,19 @@
 """The revision graph itself: one head, a real branch and merge, fixed ids, self-contained scripts, and
 exactly one irreversible step (the data migration), placed after the merge near the top."""
+
 import ast
 import re
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from kiki_alembic_project import DATA_MIGRATION, HEAD, MERGE, alembic_config, body_is_only_pass, revisions_base_to_head
+from kiki_alembic_project import (
+    DATA_MIGRATION,
+    HEAD,
+    MERGE,
+    alembic_config,
+    body_is_only_pass,
+    revisions_base_to_head,
+)
 
 SCRIPT = ScriptDirectory.from_config(alembic_config())
 REVISIONS = revisions_base_to_head()
@@ -64,8 +72,14 @@ def test_scripts_import_no_application_models():
 
 def test_each_seed_common_task_is_a_revision():
     sources = {r.revision: Path(r.path).read_text() for r in REVISIONS}
-    assert "op.create_index(\"idx_campaign_user_id\", \"campaign_deployments\", [\"user_id\"])" in sources["5e6f7a8b0005"]
-    assert 'sa.Column("archived", sa.Boolean(), nullable=False, server_default=sa.false())' in sources["7b8c9d0e0008"]
+    assert (
+        'op.create_index("idx_campaign_user_id", "campaign_deployments", ["user_id"])'
+        in sources["5e6f7a8b0005"]
+    )
+    assert (
+        'sa.Column("archived", sa.Boolean(), nullable=False, server_default=sa.false())'
+        in sources["7b8c9d0e0008"]
+    )
     assert "SET assets_source = 'GENERATED'" in sources[DATA_MIGRATION]
     assert "op.rename_table(OLD_NAME, NEW_NAME)" in sources["4d5e6f7a0004"]
     assert "op.rename_table(NEW_NAME, OLD_NAME)" in sources["4d5e6f7a0004"]

@@ -1,4 +1,5 @@
 """The migrations against a real database, once on PostgreSQL and once on SQLite (``database_url``)."""
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,15 +13,26 @@ def schema_snapshot(migrator):
     for table in sorted(set(inspector.get_table_names()) - {"alembic_version"}):
         snapshot[table] = {
             "columns": sorted(
-                (c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in inspector.get_columns(table)
+                (c["name"], str(c["type"]), c["nullable"], str(c.get("default")))
+                for c in inspector.get_columns(table)
             ),
             "pk": inspector.get_pk_constraint(table),
             "fks": sorted(
-                (fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]))
+                (
+                    fk["name"],
+                    tuple(fk["constrained_columns"]),
+                    fk["referred_table"],
+                    tuple(fk["referred_columns"]),
+                )
                 for fk in inspector.get_foreign_keys(table)
             ),
-            "indexes": sorted((ix["name"], tuple(ix["column_names"]), bool(ix["unique"])) for ix in inspector.get_indexes(table)),
-            "uniques": sorted((uq["name"], tuple(uq["column_names"])) for uq in inspector.get_unique_constraints(table)),
+            "indexes": sorted(
+                (ix["name"], tuple(ix["column_names"]), bool(ix["unique"]))
+                for ix in inspector.get_indexes(table)
+            ),
+            "uniques": sorted(
+                (uq["name"], tuple(uq["column_names"])) for uq in inspector.get_unique_constraints(table)
+            ),
         }
     return snapshot
 

@@ -1,5 +1,6 @@
 """Fixtures of the kiki-migrate runner tests: a ``runner`` that runs bin/kiki-migrate as a subprocess
 and checks every run for leaked passwords (the test server's password is random)."""
+
 import pytest
 import sqlalchemy as sa
 from runner_harness import Runner

@@ -1,6 +1,7 @@
 """Runs ``bin/kiki-migrate`` as a subprocess, as a Kubernetes Job would, and checks the parts of the
 contract every run must keep: the result is the last stdout line, the result file holds the same object,
 it is under 4 KiB, and no password appears in stdout, stderr or the result."""
+
 import json
 import os
 import subprocess
@@ -46,8 +47,10 @@ class Run:
         return (self.result.get("error") or {}).get("code")
 
     def explain(self):
-        return (f"kiki-migrate {' '.join(self.args)} -> {self.returncode}\n"
-                f"stdout:\n{self.stdout}\nstderr:\n{self.stderr}")
+        return (
+            f"kiki-migrate {' '.join(self.args)} -> {self.returncode}\n"
+            f"stdout:\n{self.stdout}\nstderr:\n{self.stderr}"
+        )
 
 
 class Runner:
@@ -61,30 +64,57 @@ class Runner:
     def run(self, *args, url=None, config=LINEAR, env=None, timeout=120, check_secrets=True):
         self.count += 1
         result_file = self.work_dir / f"result-{self.count}.json"
-        environ = {k: v for k, v in os.environ.items()
-                   if k not in ("KIKI_DATABASE_URL", "DATABASE_URL", "ALEMBIC_CONFIG", "KIKI_LOCK_TIMEOUT",
-                                "KIKI_TABLE_LOCK_TIMEOUT", "PGOPTIONS")}
+        environ = {
+            k: v
+            for k, v in os.environ.items()
+            if k
+            not in (
+                "KIKI_DATABASE_URL",
+                "DATABASE_URL",
+                "ALEMBIC_CONFIG",
+                "KIKI_LOCK_TIMEOUT",
+                "KIKI_TABLE_LOCK_TIMEOUT",
+                "PGOPTIONS",
+            )
+        }
         environ["KIKI_RESULT_FILE"] = str(result_file)
         if url is not None:
             environ["KIKI_DATABASE_URL"] = url
         if config is not None:
             environ["ALEMBIC_CONFIG"] = str(config)
         environ.update(env or {})
-        done = subprocess.run([*RUNNER_COMMAND, *args], env=environ, cwd=self.work_dir, capture_output=True,
-                              text=True, timeout=timeout)
+        done = subprocess.run(
+            [*RUNNER_COMMAND, *args],
+            env=environ,
+            cwd=self.work_dir,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         lines = done.stdout.splitlines()
         assert lines, f"no stdout at all\n{done.stderr}"
-        run = Run(list(args), done.returncode, done.stdout, done.stderr, json.loads(lines[-1]),
-                  result_file.read_text(encoding="utf-8") if result_file.exists() else "")
-        assert run.result_file == lines[-1], "the result file differs from the last stdout line\n" + run.explain()
+        run = Run(
+            list(args),
+            done.returncode,
+            done.stdout,
+            done.stderr,
+            json.loads(lines[-1]),
+            result_file.read_text(encoding="utf-8") if result_file.exists() else "",
+        )
+        assert run.result_file == lines[-1], (
+            "the result file differs from the last stdout line\n" + run.explain()
+        )
         assert len(lines[-1].encode()) < 4096, "result over 4 KiB"
         assert run.result["command"] == (args[0] if args else ""), run.explain()
         assert (run.returncode == 0) == run.result["ok"], run.explain()
         if check_secrets:
             for secret in self.secrets:
                 for form in {secret, quote(secret, safe=""), quote_plus(secret)}:
-                    for name, text in (("stdout", run.stdout), ("stderr", run.stderr),
-                                       ("result file", run.result_file)):
+                    for name, text in (
+                        ("stdout", run.stdout),
+                        ("stderr", run.stderr),
+                        ("result file", run.result_file),
+                    ):
                         assert form not in text, f"password leaked into {name}\n" + run.explain()
         return run
 
@@ -104,11 +134,18 @@ class Runner:
 # The documented exit code of each error code (README.md, "Exit codes").
 EXIT_CODES = {
     "INTERNAL_ERROR": 1,
-    "BAD_ARGUMENTS": 2, "BAD_DATABASE_URL": 2,
-    "MULTIPLE_HEADS": 3, "UNKNOWN_REVISION": 3, "UNKNOWN_CURRENT_REVISION": 3,
-    "TARGET_WOULD_BRANCH": 3, "UNVERSIONED_DATABASE": 3, "BAD_VERSION_TABLE": 3,
-    "DATABASE_UNREACHABLE": 4, "LOCK_TIMEOUT": 4,
+    "BAD_ARGUMENTS": 2,
+    "BAD_DATABASE_URL": 2,
+    "MULTIPLE_HEADS": 3,
+    "UNKNOWN_REVISION": 3,
+    "UNKNOWN_CURRENT_REVISION": 3,
+    "TARGET_WOULD_BRANCH": 3,
+    "UNVERSIONED_DATABASE": 3,
+    "BAD_VERSION_TABLE": 3,
+    "DATABASE_UNREACHABLE": 4,
+    "LOCK_TIMEOUT": 4,
     "MIGRATION_FAILED": 5,
-    "BACKUP_FAILED": 6, "RESTORE_FAILED": 6,
+    "BACKUP_FAILED": 6,
+    "RESTORE_FAILED": 6,
     "WAIT_TIMEOUT": 7,
 }

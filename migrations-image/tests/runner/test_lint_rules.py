@@ -1,10 +1,10 @@
 """The lint rules one by one, on SQL as Alembic's offline mode writes it: each rule fires on the statement
 it is about and stays quiet on its safe form (and on tables created earlier in the same plan)."""
+
 import pglast
 import pytest
-from runner_harness import IMAGE_DIR  # noqa: F401  (puts kiki_migrate on sys.path)
-
 from kiki_migrate import lint
+from runner_harness import IMAGE_DIR  # noqa: F401  (puts kiki_migrate on sys.path)
 
 
 def rules(sql, created=(), in_transaction=True):
@@ -18,16 +18,22 @@ FIRES = [
     ("index-not-concurrent", "CREATE INDEX ix_a ON accounts (email)"),
     ("index-not-concurrent", "CREATE UNIQUE INDEX ix_a ON public.accounts (lower(email))"),
     ("add-column-not-null-without-default", "ALTER TABLE accounts ADD COLUMN status VARCHAR(20) NOT NULL"),
-    ("add-column-volatile-default",
-     "ALTER TABLE accounts ADD COLUMN token UUID DEFAULT gen_random_uuid()"),
-    ("add-column-volatile-default", "ALTER TABLE accounts ADD COLUMN created TIMESTAMP DEFAULT clock_timestamp()"),
+    ("add-column-volatile-default", "ALTER TABLE accounts ADD COLUMN token UUID DEFAULT gen_random_uuid()"),
+    (
+        "add-column-volatile-default",
+        "ALTER TABLE accounts ADD COLUMN created TIMESTAMP DEFAULT clock_timestamp()",
+    ),
     ("add-column-volatile-default", "ALTER TABLE accounts ADD COLUMN n BIGSERIAL"),
     ("add-column-volatile-default", "ALTER TABLE accounts ADD COLUMN code TEXT DEFAULT md5(random()::text)"),
-    ("add-column-stored-generated",
-     "ALTER TABLE accounts ADD COLUMN e2 TEXT GENERATED ALWAYS AS (lower(email)) STORED"),
+    (
+        "add-column-stored-generated",
+        "ALTER TABLE accounts ADD COLUMN e2 TEXT GENERATED ALWAYS AS (lower(email)) STORED",
+    ),
     ("alter-column-type", "ALTER TABLE accounts ALTER COLUMN id TYPE BIGINT"),
-    ("constraint-without-not-valid",
-     "ALTER TABLE orders ADD CONSTRAINT fk_orders_account FOREIGN KEY(account_id) REFERENCES accounts (id)"),
+    (
+        "constraint-without-not-valid",
+        "ALTER TABLE orders ADD CONSTRAINT fk_orders_account FOREIGN KEY(account_id) REFERENCES accounts (id)",
+    ),
     ("constraint-without-not-valid", "ALTER TABLE orders ADD CONSTRAINT ck_total CHECK (total >= 0)"),
     ("unique-constraint-without-index", "ALTER TABLE accounts ADD CONSTRAINT uq_email UNIQUE (email)"),
     ("unique-constraint-without-index", "ALTER TABLE accounts ADD CONSTRAINT pk_accounts PRIMARY KEY (id)"),
@@ -66,8 +72,11 @@ def test_the_rule_fires_on_its_statement(rule, sql):
     assert rule in rules(sql)
 
 
-@pytest.mark.parametrize("rule,sql", [f for f in FIRES if f[0] != "concurrently-in-transaction"],
-                         ids=[f"{r}:{s[:40]}" for r, s in FIRES if r != "concurrently-in-transaction"])
+@pytest.mark.parametrize(
+    "rule,sql",
+    [f for f in FIRES if f[0] != "concurrently-in-transaction"],
+    ids=[f"{r}:{s[:40]}" for r, s in FIRES if r != "concurrently-in-transaction"],
+)
 def test_a_table_created_earlier_in_the_plan_is_exempt(rule, sql):
     tables = {"accounts", "orders"}
     assert rules(sql, created=tables) == []
@@ -86,33 +95,43 @@ def test_concurrently_outside_a_transaction_is_quiet():
 def test_the_rendered_transaction_decides_for_concurrently():
     """Offline output as Alembic writes it: BEGIN ... COMMIT around the run, and an autocommit_block()
     as COMMIT ... BEGIN around its statements."""
-    in_block = ("BEGIN;\n\n-- Running upgrade a1 -> b2\n\nCOMMIT;\n\n"
-                "CREATE INDEX CONCURRENTLY ix_a ON accounts (email);\n\nBEGIN;\n\n"
-                "UPDATE alembic_version SET version_num='b2' WHERE alembic_version.version_num = 'a1';\n\nCOMMIT;\n")
-    inside = ("BEGIN;\n\n-- Running upgrade a1 -> b2\n\n"
-              "CREATE INDEX CONCURRENTLY ix_a ON accounts (email);\n\n"
-              "UPDATE alembic_version SET version_num='b2' WHERE alembic_version.version_num = 'a1';\n\nCOMMIT;\n")
+    in_block = (
+        "BEGIN;\n\n-- Running upgrade a1 -> b2\n\nCOMMIT;\n\n"
+        "CREATE INDEX CONCURRENTLY ix_a ON accounts (email);\n\nBEGIN;\n\n"
+        "UPDATE alembic_version SET version_num='b2' WHERE alembic_version.version_num = 'a1';\n\nCOMMIT;\n"
+    )
+    inside = (
+        "BEGIN;\n\n-- Running upgrade a1 -> b2\n\n"
+        "CREATE INDEX CONCURRENTLY ix_a ON accounts (email);\n\n"
+        "UPDATE alembic_version SET version_num='b2' WHERE alembic_version.version_num = 'a1';\n\nCOMMIT;\n"
+    )
     assert lint.check_rendered(in_block, "b2", set()) == []
     assert lint.check_rendered(inside, "b2", set()) == [
-        ("concurrently-in-transaction", "CREATE INDEX CONCURRENTLY ix_a ON accounts (email)")]
+        ("concurrently-in-transaction", "CREATE INDEX CONCURRENTLY ix_a ON accounts (email)")
+    ]
 
 
 def test_only_the_steps_own_statements_count_and_created_tables_carry_over():
     """A merge step renders its other parent's branch too: those statements belong to another step. A table
     created (or renamed from a created one) earlier is exempt later on; the version table is Alembic's."""
-    rendered = ("BEGIN;\n\n-- Running upgrade a1 -> c3\n\nCREATE INDEX ix_x ON accounts (email);\n\n"
-                "-- Running upgrade b2, c3 -> m4\n\nCREATE TABLE t (id INTEGER);\n\n"
-                "ALTER TABLE t RENAME TO t2;\n\nCREATE INDEX ix_t ON t2 (id);\n\n"
-                "CREATE INDEX ix_y ON accounts (id);\n\nDROP TABLE alembic_version;\n\nCOMMIT;\n")
+    rendered = (
+        "BEGIN;\n\n-- Running upgrade a1 -> c3\n\nCREATE INDEX ix_x ON accounts (email);\n\n"
+        "-- Running upgrade b2, c3 -> m4\n\nCREATE TABLE t (id INTEGER);\n\n"
+        "ALTER TABLE t RENAME TO t2;\n\nCREATE INDEX ix_t ON t2 (id);\n\n"
+        "CREATE INDEX ix_y ON accounts (id);\n\nDROP TABLE alembic_version;\n\nCOMMIT;\n"
+    )
     created = set()
     assert lint.check_rendered(rendered, "m4", created) == [
-        ("index-not-concurrent", "CREATE INDEX ix_y ON accounts (id)")]
+        ("index-not-concurrent", "CREATE INDEX ix_y ON accounts (id)")
+    ]
     assert created == {"t", "t2"}
 
 
 def test_a_downgrade_step_is_the_revision_before_the_arrow():
     rendered = "-- Running downgrade b2 -> a1\n\nALTER TABLE accounts DROP COLUMN email;\n"
-    assert lint.check_rendered(rendered, "b2", set()) == [("drop-column", "ALTER TABLE accounts DROP COLUMN email")]
+    assert lint.check_rendered(rendered, "b2", set()) == [
+        ("drop-column", "ALTER TABLE accounts DROP COLUMN email")
+    ]
     assert lint.check_rendered(rendered, "a1", set()) == []
 
 
@@ -123,9 +142,16 @@ def test_sql_that_does_not_parse_raises():
 
 def test_waivers_are_read_from_comments(tmp_path):
     revision = tmp_path / "r.py"
-    revision.write_text('"""doc"""\n# kiki-lint: disable=set-not-null,drop-column -- tiny table\n'
-                        "x = 1  # kiki-lint: disable=rename-table\n", encoding="utf-8")
-    assert lint.waivers(revision) == {"set-not-null": "tiny table", "drop-column": "tiny table", "rename-table": ""}
+    revision.write_text(
+        '"""doc"""\n# kiki-lint: disable=set-not-null,drop-column -- tiny table\n'
+        "x = 1  # kiki-lint: disable=rename-table\n",
+        encoding="utf-8",
+    )
+    assert lint.waivers(revision) == {
+        "set-not-null": "tiny table",
+        "drop-column": "tiny table",
+        "rename-table": "",
+    }
     assert lint.waivers(tmp_path / "missing.py") == {}
 
 

@@ -1,4 +1,5 @@
 """backup and restore: the exact rows come back, retention keeps the newest K, failures leave no file."""
+
 import hashlib
 import os
 import re
@@ -8,19 +9,26 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from kiki_migrate.drivers import render_url
 from runner_harness import CITEXT, LINEAR_REVISIONS
 
-SNAPSHOT = "SELECT u.id, u.email, d.id, d.name, d.source FROM users u LEFT JOIN deployments d " \
-           "ON d.user_id = u.id ORDER BY u.id, d.id"
+SNAPSHOT = (
+    "SELECT u.id, u.email, d.id, d.name, d.source FROM users u LEFT JOIN deployments d "
+    "ON d.user_id = u.id ORDER BY u.id, d.id"
+)
 
 
 def seed_rows(sql, url):
-    sql(url, "INSERT INTO users (id, email) VALUES (1, 'ada@kiki.example'), (2, 'bob@kiki.example'), "
-             "(3, 'cy@kiki.example')")
-    sql(url, "INSERT INTO deployments (id, user_id, name, source) VALUES (1, 1, 'spring', 'GENERATED'), "
-             "(2, 1, 'summer', NULL), (3, 3, 'autumn', 'UPLOADED')")
+    sql(
+        url,
+        "INSERT INTO users (id, email) VALUES (1, 'ada@kiki.example'), (2, 'bob@kiki.example'), "
+        "(3, 'cy@kiki.example')",
+    )
+    sql(
+        url,
+        "INSERT INTO deployments (id, user_id, name, source) VALUES (1, 1, 'spring', 'GENERATED'), "
+        "(2, 1, 'summer', NULL), (3, 3, 'autumn', 'UPLOADED')",
+    )
 
 
 def test_backup_then_restore_gives_back_the_exact_rows(runner, database_url, sql, tmp_path):
@@ -98,8 +106,9 @@ def test_a_failed_backup_leaves_no_file(runner, postgres_url, tmp_path):
     engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
     with engine.connect() as conn, conn.begin():
         conn.execute(sa.text("LOCK TABLE deployments IN ACCESS EXCLUSIVE MODE"))
-        error = runner.fails("BACKUP_FAILED", "backup", "--dir", str(backups), url=postgres_url,
-                             env={"KIKI_LOCK_TIMEOUT": "1"})
+        error = runner.fails(
+            "BACKUP_FAILED", "backup", "--dir", str(backups), url=postgres_url, env={"KIKI_LOCK_TIMEOUT": "1"}
+        )
     engine.dispose()
     assert "pg_dump" in error["message"] and "lock" in error["message"]
     assert os.listdir(backups) == ["in-the-way"]
@@ -109,7 +118,9 @@ def test_restore_failures_change_nothing(runner, database_url, sql, tmp_path):
     runner.ok("upgrade", "--target", "head", url=database_url)
     sql(database_url, "INSERT INTO users (id, email) VALUES (1, 'ada@kiki.example')")
 
-    error = runner.fails("RESTORE_FAILED", "restore", "--file", str(tmp_path / "missing.dump"), url=database_url)
+    error = runner.fails(
+        "RESTORE_FAILED", "restore", "--file", str(tmp_path / "missing.dump"), url=database_url
+    )
     assert "missing.dump" in error["message"]
     garbage = tmp_path / "garbage.dump"
     garbage.write_bytes(b"not a backup at all" * 100)
@@ -136,8 +147,9 @@ def owner_role(postgres_url, sql, tmp_path):
         sql(postgres_url, f'DROP ROLE "{role}"')
 
 
-def test_a_restore_by_the_database_owner_leaves_out_a_superusers_extension(runner, postgres_url, sql, tmp_path,
-                                                                          owner_role):
+def test_a_restore_by_the_database_owner_leaves_out_a_superusers_extension(
+    runner, postgres_url, sql, tmp_path, owner_role
+):
     _, url, password = owner_role
     runner.secrets.append(password)
     runner.ok("upgrade", "--target", "c1000000citx", url=url, config=CITEXT)
@@ -155,12 +167,22 @@ def test_a_restore_by_the_database_owner_leaves_out_a_superusers_extension(runne
     assert taken["verified"] is True and "unrestorable" not in taken
     assert restored["revision"] == "c1000000citx"
     assert sql(postgres_url, "SELECT id, email::text FROM users ORDER BY id") == [
-        (1, "A@example.com"), (2, "b@example.com"), (3, "C@Example.com")]
-    assert sql(postgres_url, "SELECT count(*) FROM users WHERE email = 'a@EXAMPLE.com'") == [(1,)]  # still citext
-    assert "display_name" not in [r[0] for r in sql(postgres_url, "SELECT column_name FROM "
-                                                                  "information_schema.columns WHERE table_name = 'users'")]
+        (1, "A@example.com"),
+        (2, "b@example.com"),
+        (3, "C@Example.com"),
+    ]
+    assert sql(postgres_url, "SELECT count(*) FROM users WHERE email = 'a@EXAMPLE.com'") == [
+        (1,)
+    ]  # still citext
+    assert "display_name" not in [
+        r[0]
+        for r in sql(
+            postgres_url, "SELECT column_name FROM information_schema.columns WHERE table_name = 'users'"
+        )
+    ]
     assert sql(postgres_url, "SELECT extowner::regrole::text FROM pg_extension WHERE extname = 'citext'") == [
-        (sa.engine.make_url(postgres_url).username,)]
+        (sa.engine.make_url(postgres_url).username,)
+    ]
 
 
 def test_a_backup_the_role_could_not_restore_is_not_verified(runner, postgres_url, sql, tmp_path, owner_role):
@@ -197,7 +219,9 @@ def test_a_failed_restore_keeps_psqls_hint_lines(runner, postgres_url, sql, tmp_
     assert sql(postgres_url, "SELECT count(*) FROM users") == [(3,)]
 
 
-def test_the_streamed_archive_restores_in_parallel_by_hand(runner, postgres_url, postgres_admin_url, sql, tmp_path):
+def test_the_streamed_archive_restores_in_parallel_by_hand(
+    runner, postgres_url, postgres_admin_url, sql, tmp_path
+):
     """The backup is hashed while pg_dump writes it to a pipe, so its table of contents has no data offsets (as with
     `pg_dump -Fc > FILE`): pg_restore still reads it, also with several jobs, which the runbook's manual restore uses."""
     runner.ok("upgrade", "--target", "3c8f", url=postgres_url)
@@ -210,9 +234,26 @@ def test_the_streamed_archive_restores_in_parallel_by_hand(runner, postgres_url,
     try:
         target = sa.engine.make_url(postgres_admin_url).set(database=name)
         restored = subprocess.run(
-            ["pg_restore", "--jobs", "2", "--no-owner", "--exit-on-error", "--host", target.host, "--port",
-             str(target.port), "--username", target.username, "--dbname", name, taken["path"]],
-            env={**os.environ, "PGPASSWORD": target.password}, capture_output=True, text=True)
+            [
+                "pg_restore",
+                "--jobs",
+                "2",
+                "--no-owner",
+                "--exit-on-error",
+                "--host",
+                target.host,
+                "--port",
+                str(target.port),
+                "--username",
+                target.username,
+                "--dbname",
+                name,
+                taken["path"],
+            ],
+            env={**os.environ, "PGPASSWORD": target.password},
+            capture_output=True,
+            text=True,
+        )
         assert restored.returncode == 0, restored.stderr
         assert sql(render_url(target), SNAPSHOT) == sql(postgres_url, SNAPSHOT)
     finally:

@@ -1,5 +1,6 @@
 """Every runner error keeps what a person needs from the database's error: its DETAIL and HINT lines, on
 every path that reports a database error (upgrade, downgrade, stamp, plan, current, wait)."""
+
 from runner_harness import LINEAR
 
 DUPLICATE_DETAIL = "DETAIL: Key (email)=(a) is duplicated."
@@ -15,19 +16,29 @@ def duplicates_project(tmp_path):
     (project / "alembic.ini").write_text(LINEAR.read_text())
     (project / "alembic" / "env.py").write_text((LINEAR.parent / "alembic" / "env.py").read_text())
     bodies = {
-        R1: (None, 'op.execute("CREATE TABLE people (email text CONSTRAINT u_email UNIQUE)")\n'
-                   '    op.execute("INSERT INTO people VALUES (\'a\')")',
-             'op.execute("DROP TABLE people")'),
-        R2: (R1, 'op.execute("ALTER TABLE people DROP CONSTRAINT u_email")\n'
-                 '    op.execute("INSERT INTO people VALUES (\'a\')")',
-             'op.execute("ALTER TABLE people ADD CONSTRAINT u_email UNIQUE (email)")'),
-        R3: (R2, 'op.execute("CREATE UNIQUE INDEX u_email ON people (email)")',
-             'op.execute("DROP INDEX u_email")'),
+        R1: (
+            None,
+            'op.execute("CREATE TABLE people (email text CONSTRAINT u_email UNIQUE)")\n'
+            "    op.execute(\"INSERT INTO people VALUES ('a')\")",
+            'op.execute("DROP TABLE people")',
+        ),
+        R2: (
+            R1,
+            'op.execute("ALTER TABLE people DROP CONSTRAINT u_email")\n'
+            "    op.execute(\"INSERT INTO people VALUES ('a')\")",
+            'op.execute("ALTER TABLE people ADD CONSTRAINT u_email UNIQUE (email)")',
+        ),
+        R3: (
+            R2,
+            'op.execute("CREATE UNIQUE INDEX u_email ON people (email)")',
+            'op.execute("DROP INDEX u_email")',
+        ),
     }
     for revision, (down, upgrade, downgrade) in bodies.items():
         (versions / f"{revision}.py").write_text(
             f'"""{revision}"""\nfrom alembic import op\n\nrevision = {revision!r}\ndown_revision = {down!r}\n\n\n'
-            f"def upgrade():\n    {upgrade}\n\n\ndef downgrade():\n    {downgrade}\n")
+            f"def upgrade():\n    {upgrade}\n\n\ndef downgrade():\n    {downgrade}\n"
+        )
     return project / "alembic.ini"
 
 
@@ -50,21 +61,28 @@ def test_a_failed_downgrade_keeps_the_databases_detail(runner, postgres_url, tmp
     assert DUPLICATE_DETAIL in error["message"] and error["revision"] == R2
 
 
-BOOM = ("CREATE FUNCTION kiki_boom() RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
-        "RAISE EXCEPTION 'version rows are off limits' USING DETAIL = 'the table is frozen', "
-        "HINT = 'ask the DBA'; END $$")
+BOOM = (
+    "CREATE FUNCTION kiki_boom() RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'version rows are off limits' USING DETAIL = 'the table is frozen', "
+    "HINT = 'ask the DBA'; END $$"
+)
 
 
 def test_a_refused_stamp_keeps_the_databases_detail_and_hint(runner, postgres_url, sql):
     runner.ok("upgrade", "--target", "1f3a9c0d2b11", url=postgres_url)
     sql(postgres_url, BOOM.replace("RETURNS text", "RETURNS trigger"))
-    sql(postgres_url, "CREATE TRIGGER frozen BEFORE UPDATE OR INSERT OR DELETE ON alembic_version "
-                      "FOR EACH ROW EXECUTE FUNCTION kiki_boom()")
+    sql(
+        postgres_url,
+        "CREATE TRIGGER frozen BEFORE UPDATE OR INSERT OR DELETE ON alembic_version "
+        "FOR EACH ROW EXECUTE FUNCTION kiki_boom()",
+    )
 
     error = runner.fails("MIGRATION_FAILED", "stamp", "--revision", "head", url=postgres_url)
 
-    assert "version rows are off limits; DETAIL: the table is frozen; HINT: ask the DBA. The database is " \
-           "unchanged at 1f3a9c0d2b11." in error["message"]
+    assert (
+        "version rows are off limits; DETAIL: the table is frozen; HINT: ask the DBA. The database is "
+        "unchanged at 1f3a9c0d2b11." in error["message"]
+    )
 
 
 def test_reading_the_version_table_keeps_the_databases_detail_and_hint(runner, postgres_url, sql):
@@ -74,9 +92,10 @@ def test_reading_the_version_table_keeps_the_databases_detail_and_hint(runner, p
     sql(postgres_url, "CREATE VIEW alembic_version AS SELECT kiki_boom() AS version_num")
     expected = "DETAIL: the table is frozen; HINT: ask the DBA"
 
-    for error in (runner.fails("DATABASE_UNREACHABLE", "plan", "--target", "head", url=postgres_url),
-                  runner.fails("DATABASE_UNREACHABLE", "current", url=postgres_url),
-                  runner.fails("WAIT_TIMEOUT", "wait", "--revision", "head", "--timeout", "0",
-                               url=postgres_url)):
+    for error in (
+        runner.fails("DATABASE_UNREACHABLE", "plan", "--target", "head", url=postgres_url),
+        runner.fails("DATABASE_UNREACHABLE", "current", url=postgres_url),
+        runner.fails("WAIT_TIMEOUT", "wait", "--revision", "head", "--timeout", "0", url=postgres_url),
+    ):
         assert expected in error["message"], error
         assert ".." not in error["message"] and ".;" not in error["message"], error

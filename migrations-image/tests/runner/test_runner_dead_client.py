@@ -1,6 +1,7 @@
 """A runner killed mid-statement (its pod deleted, its Job past its deadline) must not leave its statement
 running on the server, holding its locks, until the statement would next talk to the client: on PostgreSQL 14+
 every connection of the runner has the server check for a dead client (client_connection_check_interval)."""
+
 import os
 import signal
 import subprocess
@@ -8,9 +9,8 @@ import sys
 import time
 
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
-
 from kiki_migrate import database, drivers
+from sqlalchemy.engine import make_url
 
 IMAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -59,12 +59,15 @@ def test_a_killed_runners_statement_ends_soon_after_it(postgres_url):
         "from kiki_migrate import database\n"
         "engine = database.create_engine(make_url(sys.argv[1]))\n"
         "with engine.connect() as conn:\n"
-        "    conn.execute(sa.text('SELECT pg_sleep(120) /* kiki-dead-client */'))\n")
+        "    conn.execute(sa.text('SELECT pg_sleep(120) /* kiki-dead-client */'))\n"
+    )
     env = dict(os.environ, PYTHONPATH=IMAGE_DIR)
     child = subprocess.Popen([sys.executable, "-c", script, postgres_url], env=env)
     watcher = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
-    find = sa.text("SELECT pid FROM pg_stat_activity WHERE query LIKE '%kiki-dead-client%' AND pid <> pg_backend_pid() "
-                   "AND state = 'active'")
+    find = sa.text(
+        "SELECT pid FROM pg_stat_activity WHERE query LIKE '%kiki-dead-client%' AND pid <> pg_backend_pid() "
+        "AND state = 'active'"
+    )
     try:
         deadline = time.monotonic() + 30
         backend = None
@@ -87,6 +90,10 @@ def test_a_killed_runners_statement_ends_soon_after_it(postgres_url):
         if child.poll() is None:
             child.kill()
         with watcher.connect() as conn:
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%kiki-dead-client%' "
-                                 "AND pid <> pg_backend_pid()"))
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%kiki-dead-client%' "
+                    "AND pid <> pg_backend_pid()"
+                )
+            )
         watcher.dispose()

@@ -1,6 +1,7 @@
 """What differs between psycopg2 and psycopg 3 (kiki_migrate/drivers.py), on the stack under test: the
 connect timeout and application name reach the server, SQLSTATEs are read from either driver's errors,
 every accepted URL scheme works where its driver is installed and is refused clearly where it is not."""
+
 import importlib.util
 import socket
 import subprocess
@@ -8,11 +9,10 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from runner_harness import LINEAR, RUNNER_COMMAND
-from sqlalchemy.engine import make_url
-
 from kiki_migrate import drivers
 from kiki_migrate.database import ADVISORY_LOCK_KEY
+from runner_harness import LINEAR, RUNNER_COMMAND
+from sqlalchemy.engine import make_url
 
 SQLALCHEMY_VERSION = tuple(int(part) for part in sa.__version__.split(".")[:2])
 
@@ -42,7 +42,8 @@ def test_the_sqlstate_of_a_real_error_of_this_driver(postgres_url):
 def test_each_postgresql_scheme_works_where_its_driver_is_installed(runner, postgres_url, scheme):
     url = drivers.render_url(make_url(postgres_url).set(drivername=scheme))
     driver = {"postgresql": "psycopg" if SQLALCHEMY_VERSION >= (2, 1) else "psycopg2"}.get(
-        scheme, scheme.partition("+")[2])
+        scheme, scheme.partition("+")[2]
+    )
     if scheme == "postgresql+psycopg" and SQLALCHEMY_VERSION < (2, 0):
         error = runner.fails("BAD_DATABASE_URL", "plan", "--target", "head", url=url)
         assert "needs SQLAlchemy 2.0 or later" in error["message"]
@@ -68,17 +69,33 @@ def test_connections_are_named_kiki_migrate(postgres_url):
     engine = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
     holder = engine.connect()
     holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
-    env = {"KIKI_DATABASE_URL": postgres_url, "ALEMBIC_CONFIG": str(LINEAR), "KIKI_LOCK_TIMEOUT": "60",
-           "KIKI_RESULT_FILE": "/dev/null", "PATH": "/usr/bin:/bin"}
-    upgrade = subprocess.Popen([*RUNNER_COMMAND, "upgrade", "--target", "head"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        "KIKI_DATABASE_URL": postgres_url,
+        "ALEMBIC_CONFIG": str(LINEAR),
+        "KIKI_LOCK_TIMEOUT": "60",
+        "KIKI_RESULT_FILE": "/dev/null",
+        "PATH": "/usr/bin:/bin",
+    }
+    upgrade = subprocess.Popen(
+        [*RUNNER_COMMAND, "upgrade", "--target", "head"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         names = []
         deadline = time.monotonic() + 60
         while not names and time.monotonic() < deadline and upgrade.poll() is None:
-            names = [row[0] for row in holder.execute(sa.text(
-                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND NOT l.granted"))]
+            names = [
+                row[0]
+                for row in holder.execute(
+                    sa.text(
+                        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                        "WHERE l.locktype = 'advisory' AND NOT l.granted"
+                    )
+                )
+            ]
             time.sleep(0.1)
     finally:
         holder.close()

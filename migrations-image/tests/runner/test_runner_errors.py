@@ -1,5 +1,6 @@
 """Errors every command can meet: bad arguments, bad URLs, unreachable or locked databases; the result
 contract (last stdout line = result file, under 4 KiB) and redaction."""
+
 import socket
 import subprocess
 import threading
@@ -9,11 +10,10 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 from conftest import WRONG_PASSWORD
-from runner_harness import FAILING, KIKI_CONFIG, LINEAR, RUNNER_COMMAND
-
 from kiki_migrate import redact, result
 from kiki_migrate.database import ADVISORY_LOCK_KEY
 from kiki_migrate.drivers import render_url
+from runner_harness import FAILING, KIKI_CONFIG, LINEAR, RUNNER_COMMAND
 
 
 def closed_port():
@@ -35,12 +35,15 @@ def test_a_wrong_password_is_unreachable_and_never_printed(runner, postgres_url)
     assert "password authentication failed" in error["message"]
 
 
-@pytest.mark.parametrize("url", [
-    f"postgresql://kiki:{WRONG_PASSWORD}@db.example:notaport/kiki",
-    f"kiki:{WRONG_PASSWORD}@db.example/kiki",
-    f"postgres://kiki:{WRONG_PASSWORD}@db.example/kiki",
-    f"nosuchdialect://kiki:{WRONG_PASSWORD}@db.example/kiki",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql://kiki:{WRONG_PASSWORD}@db.example:notaport/kiki",
+        f"kiki:{WRONG_PASSWORD}@db.example/kiki",
+        f"postgres://kiki:{WRONG_PASSWORD}@db.example/kiki",
+        f"nosuchdialect://kiki:{WRONG_PASSWORD}@db.example/kiki",
+    ],
+)
 def test_a_malformed_url(runner, url):
     error = runner.fails("BAD_DATABASE_URL", "current", url=url)
     assert "KIKI_DATABASE_URL" in error["message"]
@@ -66,7 +69,8 @@ def test_a_broken_revision_graph_is_an_internal_error(runner, tmp_path):
     (project / "alembic" / "env.py").write_text((LINEAR.parent / "alembic" / "env.py").read_text())
     (project / "alembic" / "versions" / "orphan.py").write_text(
         '"""orphan"""\nrevision = "0a0a0a0a0a0a"\ndown_revision = "missing00000"\n'
-        "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n")
+        "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
+    )
     error = runner.fails("INTERNAL_ERROR", "history", config=project / "alembic.ini")
     assert "missing00000" in error["message"]
 
@@ -76,8 +80,9 @@ def test_lock_timeout_when_another_session_holds_the_migration_lock(runner, post
     with engine.connect() as holder:
         holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
         started = time.monotonic()
-        error = runner.fails("LOCK_TIMEOUT", "upgrade", "--target", "head", url=postgres_url,
-                             env={"KIKI_LOCK_TIMEOUT": "1"})
+        error = runner.fails(
+            "LOCK_TIMEOUT", "upgrade", "--target", "head", url=postgres_url, env={"KIKI_LOCK_TIMEOUT": "1"}
+        )
         assert time.monotonic() - started < 30
         assert "KIKI_LOCK_TIMEOUT" in error["message"] and "held by pid" in error["message"]
         # reading needs no lock
@@ -97,9 +102,12 @@ def test_an_upgrade_waits_for_the_lock_and_then_runs(runner, postgres_url):
         deadline = time.monotonic() + 30
         with engine.connect() as watcher:
             while time.monotonic() < deadline and not seen_waiting.is_set():
-                waiting = watcher.execute(sa.text(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).scalar()
+                waiting = watcher.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    )
+                ).scalar()
                 if waiting:
                     seen_waiting.set()
                 else:
@@ -126,10 +134,17 @@ def test_the_result_goes_to_the_result_file_and_the_last_stdout_line_only(runner
 
 
 def test_an_unwritable_result_file_is_ignored(tmp_path, sqlite_url):
-    done = subprocess.run([*RUNNER_COMMAND, "history"], capture_output=True, text=True,
-                          env={"ALEMBIC_CONFIG": str(LINEAR), "KIKI_DATABASE_URL": sqlite_url,
-                               "KIKI_RESULT_FILE": str(tmp_path / "no" / "such" / "dir" / "r.json"),
-                               "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [*RUNNER_COMMAND, "history"],
+        capture_output=True,
+        text=True,
+        env={
+            "ALEMBIC_CONFIG": str(LINEAR),
+            "KIKI_DATABASE_URL": sqlite_url,
+            "KIKI_RESULT_FILE": str(tmp_path / "no" / "such" / "dir" / "r.json"),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
     assert done.returncode == 0 and '"ok":true' in done.stdout.splitlines()[-1]
     assert "result file" in done.stderr
 
@@ -140,13 +155,20 @@ def test_redaction_of_urls_secrets_and_encoded_forms():
     assert redact.redact("error near 'p@ss/w%rd'") == "error near '***'"
     assert redact.redact("host=db password=hunter2 user=kiki") == "host=db password=*** user=kiki"
     assert redact.redact("mysql://u:other@h/d") == "mysql://u:***@h/d"
-    assert redact.redact("url postgresql://kiki:p@ss@db:5432/x here") == "url postgresql://kiki:***@db:5432/x here"
+    assert (
+        redact.redact("url postgresql://kiki:p@ss@db:5432/x here")
+        == "url postgresql://kiki:***@db:5432/x here"
+    )
 
 
 def test_results_are_cut_to_fit_a_termination_message():
-    big = {"ok": True, "command": "history", "count": 500,
-           "revisions": [{"revision": f"{i:012x}", "message": "m" * 300} for i in range(500)],
-           "note": "x" * 5000}
+    big = {
+        "ok": True,
+        "command": "history",
+        "count": 500,
+        "revisions": [{"revision": f"{i:012x}", "message": "m" * 300} for i in range(500)],
+        "note": "x" * 5000,
+    }
     fitted = result.fit(big)
     assert len(result._serialize(fitted)) <= result.LIMIT
     assert fitted["truncated"] is True and fitted["count"] == 500 and fitted["revisions"]
@@ -164,7 +186,8 @@ def test_a_project_with_many_long_revisions_stays_under_4_kib(runner, tmp_path, 
         (versions / f"{revision}.py").write_text(
             f'"""revision number {number} with a deliberately long message {"padding " * 20}"""\n'
             f"revision = {revision!r}\ndown_revision = {previous!r}\n"
-            "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n")
+            "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
+        )
         previous = revision
     config = project / "alembic.ini"
     history = runner.ok("history", config=config)
@@ -207,10 +230,18 @@ def test_a_password_with_url_special_characters(runner, postgres_url, sql, tmp_p
 
 def test_sigterm_still_writes_a_result(tmp_path, sqlite_url):
     result_file = tmp_path / "result.json"
-    waiting = subprocess.Popen([*RUNNER_COMMAND, "wait", "--revision", "head", "--timeout", "60"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={"ALEMBIC_CONFIG": str(LINEAR), "KIKI_DATABASE_URL": sqlite_url,
-                                    "KIKI_RESULT_FILE": str(result_file), "PATH": "/usr/bin:/bin"})
+    waiting = subprocess.Popen(
+        [*RUNNER_COMMAND, "wait", "--revision", "head", "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={
+            "ALEMBIC_CONFIG": str(LINEAR),
+            "KIKI_DATABASE_URL": sqlite_url,
+            "KIKI_RESULT_FILE": str(result_file),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
     deadline = time.monotonic() + 30
     while "waiting for revision" not in (waiting.stderr.readline() or "") and time.monotonic() < deadline:
         pass

@@ -3,6 +3,7 @@
 li0000000001 creates accounts (with rows and an index), li0000000002 indexes it without CONCURRENTLY,
 li0000000003 indexes it CONCURRENTLY in an autocommit_block(), li0000000004 waives set-not-null,
 li0000000005 reads the database through op.get_bind(), so it cannot be rendered offline."""
+
 import shutil
 
 from runner_harness import KIKI_CONFIG, LINT
@@ -15,14 +16,20 @@ def test_a_non_concurrent_index_on_an_existing_table_is_a_finding(runner, postgr
 
     lint = plan["lint"]
     assert lint["findingCount"] == 1
-    assert lint["findings"] == [{
-        "revision": "li0000000002", "rule": "index-not-concurrent",
-        "statement": "CREATE INDEX ix_accounts_email ON accounts (email)",
-        "saferForm": "CREATE INDEX CONCURRENTLY (postgresql_concurrently=True) in an autocommit_block()"}]
+    assert lint["findings"] == [
+        {
+            "revision": "li0000000002",
+            "rule": "index-not-concurrent",
+            "statement": "CREATE INDEX ix_accounts_email ON accounts (email)",
+            "saferForm": "CREATE INDEX CONCURRENTLY (postgresql_concurrently=True) in an autocommit_block()",
+        }
+    ]
     # plan only renders: the database is where it was
     assert sql(postgres_url, "SELECT version_num FROM alembic_version") == [("li0000000001",)]
     assert sql(postgres_url, "SELECT indexname FROM pg_indexes WHERE tablename = 'accounts' ORDER BY 1") == [
-        ("accounts_pkey",), ("ix_accounts_id_email",)]
+        ("accounts_pkey",),
+        ("ix_accounts_id_email",),
+    ]
 
 
 def test_waivers_are_listed_and_waive_only_their_rule(runner, postgres_url):
@@ -31,9 +38,14 @@ def test_waivers_are_listed_and_waive_only_their_rule(runner, postgres_url):
     lint = runner.ok("plan", "--target", "head", url=postgres_url, config=LINT)["lint"]
 
     assert lint["waiverCount"] == 1 and lint["waivedCount"] == 1
-    assert lint["waivers"] == [{"revision": "li0000000004", "rule": "set-not-null",
-                                "reason": "accounts holds a few hundred rows, the scan takes milliseconds",
-                                "waived": 1}]
+    assert lint["waivers"] == [
+        {
+            "revision": "li0000000004",
+            "rule": "set-not-null",
+            "reason": "accounts holds a few hundred rows, the scan takes milliseconds",
+            "waived": 1,
+        }
+    ]
     assert all(f["revision"] != "li0000000004" for f in lint["findings"])
 
 
@@ -59,7 +71,8 @@ def test_a_downgrade_plan_lints_the_downgrade_sql(runner, postgres_url):
     lint = runner.ok("plan", "--target", "li0000000003", url=postgres_url, config=LINT)["lint"]
 
     assert [(f["revision"], f["rule"], f["statement"]) for f in lint["findings"]] == [
-        ("li0000000004", "drop-column", "ALTER TABLE accounts DROP COLUMN status")]
+        ("li0000000004", "drop-column", "ALTER TABLE accounts DROP COLUMN status")
+    ]
 
 
 def test_the_kiki_project_from_its_fourth_revision_flags_its_index_revision(runner, postgres_url):
@@ -67,7 +80,9 @@ def test_the_kiki_project_from_its_fourth_revision_flags_its_index_revision(runn
 
     lint = runner.ok("plan", "--target", "head", url=postgres_url, config=KIKI_CONFIG)["lint"]
 
-    assert [(f["revision"], f["rule"]) for f in lint["findings"]] == [("5e6f7a8b0005", "index-not-concurrent")]
+    assert [(f["revision"], f["rule"]) for f in lint["findings"]] == [
+        ("5e6f7a8b0005", "index-not-concurrent")
+    ]
     assert lint["unrenderableCount"] == 0
 
 
@@ -84,11 +99,23 @@ def test_concurrently_outside_an_autocommit_block_is_a_finding(runner, postgres_
     shutil.copytree(LINT.parent, project)
     revision = project / "alembic" / "versions" / "li03_index_accounts_email_concurrently.py"
     source = revision.read_text(encoding="utf-8")
-    revision.write_text(source.replace("    with op.get_context().autocommit_block():\n        op.create_index(",
-                                       "    if True:\n        op.create_index(", 1), encoding="utf-8")
+    revision.write_text(
+        source.replace(
+            "    with op.get_context().autocommit_block():\n        op.create_index(",
+            "    if True:\n        op.create_index(",
+            1,
+        ),
+        encoding="utf-8",
+    )
     runner.ok("upgrade", "--target", "li0000000002", url=postgres_url, config=LINT)
 
-    lint = runner.ok("plan", "--target", "li0000000003", url=postgres_url, config=project / "alembic.ini")["lint"]
+    lint = runner.ok("plan", "--target", "li0000000003", url=postgres_url, config=project / "alembic.ini")[
+        "lint"
+    ]
 
-    assert [(f["revision"], f["rule"]) for f in lint["findings"]] == [("li0000000003", "concurrently-in-transaction")]
-    assert lint["findings"][0]["statement"].startswith("CREATE INDEX CONCURRENTLY ix_accounts_email_lower ON accounts")
+    assert [(f["revision"], f["rule"]) for f in lint["findings"]] == [
+        ("li0000000003", "concurrently-in-transaction")
+    ]
+    assert lint["findings"][0]["statement"].startswith(
+        "CREATE INDEX CONCURRENTLY ix_accounts_email_lower ON accounts"
+    )

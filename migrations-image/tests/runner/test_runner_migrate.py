@@ -1,4 +1,5 @@
 """upgrade, downgrade, current, history and stamp, on PostgreSQL and SQLite, and the failures on the way."""
+
 import shutil
 
 import pytest
@@ -58,8 +59,9 @@ def test_upgrade_to_a_revision_behind_the_database_is_refused(runner, sqlite_url
     runner.ok("upgrade", "--target", "head", url=sqlite_url)
     error = runner.fails("BAD_ARGUMENTS", "upgrade", "--target", LINEAR_REVISIONS[0], url=sqlite_url)
     assert "downgrade" in error["message"]
-    error = runner.fails("BAD_ARGUMENTS", "downgrade", "--target", "head", url=sqlite_url.replace(
-        "kiki_campaigns", "other"))
+    error = runner.fails(
+        "BAD_ARGUMENTS", "downgrade", "--target", "head", url=sqlite_url.replace("kiki_campaigns", "other")
+    )
     assert "upgrade" in error["message"]
 
 
@@ -97,26 +99,41 @@ def test_stamp_to_an_unknown_revision_changes_nothing(runner, postgres_url, sql)
     assert runner.ok("current", url=postgres_url)["current"] == []
 
 
-@pytest.mark.parametrize("row, problem", [
-    ("ffffffffffff", "UNKNOWN_CURRENT_REVISION"),
-    (LINEAR_REVISIONS[0], "BAD_VERSION_TABLE"),
-])
-def test_a_migration_that_writes_a_wrong_version_row_is_migration_failed(runner, database_url, sql, tmp_path,
-                                                                        row, problem):
+@pytest.mark.parametrize(
+    "row, problem",
+    [
+        ("ffffffffffff", "UNKNOWN_CURRENT_REVISION"),
+        (LINEAR_REVISIONS[0], "BAD_VERSION_TABLE"),
+    ],
+)
+def test_a_migration_that_writes_a_wrong_version_row_is_migration_failed(
+    runner, database_url, sql, tmp_path, row, problem
+):
     """The run ends without an error, but the version table does not hold expectedCurrent: MIGRATION_FAILED,
     naming what it holds and why that is wrong (the rows are committed)."""
     project = tmp_path / "writes-version-row"
     shutil.copytree(LINEAR.parent, project, ignore=shutil.ignore_patterns("__pycache__"))
     third = next((project / "alembic" / "versions").glob(f"{LINEAR_REVISIONS[2]}_*.py"))
     text = third.read_text()
-    third.write_text(text.replace("def upgrade():\n", "def upgrade():\n"
-                                  f"    op.execute(\"INSERT INTO alembic_version (version_num) VALUES ('{row}')\")\n", 1))
+    third.write_text(
+        text.replace(
+            "def upgrade():\n",
+            "def upgrade():\n"
+            f"    op.execute(\"INSERT INTO alembic_version (version_num) VALUES ('{row}')\")\n",
+            1,
+        )
+    )
     config = project / "alembic.ini"
     runner.ok("upgrade", "--target", LINEAR_REVISIONS[1], url=database_url, config=config)
 
-    error = runner.fails("MIGRATION_FAILED", "upgrade", "--target", LINEAR_REVISIONS[2], url=database_url,
-                         config=config)
+    error = runner.fails(
+        "MIGRATION_FAILED", "upgrade", "--target", LINEAR_REVISIONS[2], url=database_url, config=config
+    )
 
     assert error["current"] == sorted([row, LINEAR_REVISIONS[2]]) and error["revision"] == LINEAR_REVISIONS[2]
-    assert f"not {LINEAR_REVISIONS[2]} ({problem}" in error["message"] and "stamp --revision" in error["message"]
-    assert sorted(r[0] for r in sql(database_url, "SELECT version_num FROM alembic_version")) == error["current"]
+    assert (
+        f"not {LINEAR_REVISIONS[2]} ({problem}" in error["message"] and "stamp --revision" in error["message"]
+    )
+    assert (
+        sorted(r[0] for r in sql(database_url, "SELECT version_num FROM alembic_version")) == error["current"]
+    )

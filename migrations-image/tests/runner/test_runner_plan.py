@@ -1,4 +1,5 @@
 """plan: what an upgrade or downgrade would run, from the database's revision to the target."""
+
 import re
 import shutil
 
@@ -20,7 +21,7 @@ def test_plan_against_an_empty_database_lists_every_kiki_revision(runner, databa
     # execution order: every revision after the revisions it revises (through the merge point)
     for position, step in enumerate(plan["steps"]):
         down = step["downRevision"]
-        for parent in (down if isinstance(down, list) else [down] if down else []):
+        for parent in down if isinstance(down, list) else [down] if down else []:
             assert step_ids.index(parent) < position
     assert step_ids[-1] == plan["target"]
     # the seed-style data migration (downgrade() is `pass`) is the irreversible one; the merge is not
@@ -37,8 +38,12 @@ def test_plan_with_the_linear_fixture_and_the_plan_hash_is_stable(runner, databa
     again = runner.ok("plan", "--target", "4d9a", url=database_url, config=LINEAR)
 
     assert [s["revision"] for s in first["steps"]] == LINEAR_REVISIONS
-    assert first["steps"][0] == {"revision": "1f3a9c0d2b11", "downRevision": None,
-                                 "message": "create users", "reversible": True}
+    assert first["steps"][0] == {
+        "revision": "1f3a9c0d2b11",
+        "downRevision": None,
+        "message": "create users",
+        "reversible": True,
+    }
     assert first["irreversibleSteps"] == [LINEAR_DATA_MIGRATION]
     assert again["target"] == "4d9a6f3e1c44"
     assert again["planHash"] == first["planHash"]
@@ -66,7 +71,9 @@ def test_plan_head_with_two_heads_is_multiple_heads(runner, postgres_url):
     assert "b2000000left" in error["message"] and "c3000000right" in error["message"]
     assert error["heads"] == ["b2000000left", "c3000000right"]
     # one of the heads, named explicitly, is fine
-    assert runner.ok("plan", "--target", "c3000000right", url=postgres_url, config=TWO_HEADS)["stepCount"] == 2
+    assert (
+        runner.ok("plan", "--target", "c3000000right", url=postgres_url, config=TWO_HEADS)["stepCount"] == 2
+    )
 
 
 def test_plan_to_an_unknown_revision(runner, sqlite_url):
@@ -77,34 +84,50 @@ def test_plan_to_an_unknown_revision(runner, sqlite_url):
     assert "older or newer" in error["message"]
 
 
-@pytest.mark.parametrize("body, reversible", [
-    ('    log.info("data migration: nothing to undo")', False),
-    ('    logger = logging.getLogger(__name__)\n    logger.warning("cannot undo")', False),
-    ('    logging.getLogger("alembic").warning("cannot undo the backfill")', False),
-    ('    """Cannot be undone: the NULLs are gone."""\n    pass', False),
-    ('    raise NotImplementedError("irreversible")', False),
-    ('    print("nothing to do")\n    warnings.warn("irreversible")\n    ...', False),
-    ('    return', False),
-    ('    """Nothing to undo."""\n    return None', False),
-    ('    import warnings\n    warnings.warn("irreversible")', False),
-    ('    import logging as lg\n    lg.getLogger().info("cannot undo")', False),
-    ('    from warnings import warn as complain\n    complain("irreversible")\n    return', False),
-    ('    from logging import getLogger as get\n    logger = get(__name__)\n    logger.error("no")', False),
-    ('    import logging as lg\n    lg.warning("cannot undo")\n    raise RuntimeError("irreversible")', False),
-    ('    import sqlalchemy as sa\n    op.get_bind().execute(sa.text("UPDATE deployments SET source = NULL"))', True),
-    ('    if True:\n        return\n    op.execute("UPDATE deployments SET source = NULL")', True),
-    ('    log.info("dropping")\n    op.execute("UPDATE deployments SET source = NULL")', True),
-])
-def test_a_downgrade_that_only_logs_passes_or_raises_is_irreversible(runner, sqlite_url, tmp_path, body, reversible):
+@pytest.mark.parametrize(
+    "body, reversible",
+    [
+        ('    log.info("data migration: nothing to undo")', False),
+        ('    logger = logging.getLogger(__name__)\n    logger.warning("cannot undo")', False),
+        ('    logging.getLogger("alembic").warning("cannot undo the backfill")', False),
+        ('    """Cannot be undone: the NULLs are gone."""\n    pass', False),
+        ('    raise NotImplementedError("irreversible")', False),
+        ('    print("nothing to do")\n    warnings.warn("irreversible")\n    ...', False),
+        ("    return", False),
+        ('    """Nothing to undo."""\n    return None', False),
+        ('    import warnings\n    warnings.warn("irreversible")', False),
+        ('    import logging as lg\n    lg.getLogger().info("cannot undo")', False),
+        ('    from warnings import warn as complain\n    complain("irreversible")\n    return', False),
+        (
+            '    from logging import getLogger as get\n    logger = get(__name__)\n    logger.error("no")',
+            False,
+        ),
+        (
+            '    import logging as lg\n    lg.warning("cannot undo")\n    raise RuntimeError("irreversible")',
+            False,
+        ),
+        (
+            '    import sqlalchemy as sa\n    op.get_bind().execute(sa.text("UPDATE deployments SET source = NULL"))',
+            True,
+        ),
+        ('    if True:\n        return\n    op.execute("UPDATE deployments SET source = NULL")', True),
+        ('    log.info("dropping")\n    op.execute("UPDATE deployments SET source = NULL")', True),
+    ],
+)
+def test_a_downgrade_that_only_logs_passes_or_raises_is_irreversible(
+    runner, sqlite_url, tmp_path, body, reversible
+):
     """Read from the source: a downgrade() made only of reporting calls, docstrings, pass, ... and raise
     changes nothing; anything else counts as work (the last case)."""
     project = tmp_path / "bodies"
     shutil.copytree(LINEAR.parent, project, ignore=shutil.ignore_patterns("__pycache__"))
     data = next((project / "alembic" / "versions").glob(f"{LINEAR_REVISIONS[-1]}_*.py"))
     text = data.read_text()
-    text = text.replace("from alembic import op\n", "import logging\nimport warnings\n\nfrom alembic import op\n\n"
-                        "log = logging.getLogger(__name__)\n")
-    text = text[:text.index("def downgrade():")] + "def downgrade():\n" + body + "\n"
+    text = text.replace(
+        "from alembic import op\n",
+        "import logging\nimport warnings\n\nfrom alembic import op\n\nlog = logging.getLogger(__name__)\n",
+    )
+    text = text[: text.index("def downgrade():")] + "def downgrade():\n" + body + "\n"
     data.write_text(text)
     config = project / "alembic.ini"
 

@@ -1,5 +1,6 @@
 """Alembic's own transaction controls under the runner (autocommit_block, transaction_per_migration), what a
 failure says when part of the work was committed, and the lock timeout on the migration's own statements."""
+
 import re
 import shutil
 import subprocess
@@ -8,9 +9,8 @@ import threading
 import time
 
 import sqlalchemy as sa
-from runner_harness import ENUM_VALUES, LOCKS
-
 from kiki_migrate.database import ADVISORY_LOCK_KEY
+from runner_harness import ENUM_VALUES, LOCKS
 
 E1, E2, E3 = "en0000000001", "en0000000002", "en0000000003"
 L1, L2 = "l1000000lock", "l2000000lock"
@@ -22,17 +22,24 @@ def per_migration_copy(tmp_path, e3_body=None):
     project = tmp_path / "per-migration"
     shutil.copytree(ENUM_VALUES.parent, project, ignore=shutil.ignore_patterns("__pycache__"))
     env = project / "alembic" / "env.py"
-    env.write_text(env.read_text().replace(
-        "context.configure(connection=connection, target_metadata=None)",
-        "context.configure(connection=connection, target_metadata=None, transaction_per_migration=True)"))
+    env.write_text(
+        env.read_text().replace(
+            "context.configure(connection=connection, target_metadata=None)",
+            "context.configure(connection=connection, target_metadata=None, transaction_per_migration=True)",
+        )
+    )
     e2 = next((project / "alembic" / "versions").glob(f"{E2}_*.py"))
-    e2.write_text(re.sub(r"    with op.get_context\(\).autocommit_block\(\):\n        ", "    ",
-                         e2.read_text()))
+    e2.write_text(
+        re.sub(r"    with op.get_context\(\).autocommit_block\(\):\n        ", "    ", e2.read_text())
+    )
     assert "autocommit_block" not in e2.read_text() and "transaction_per_migration=True" in env.read_text()
     if e3_body:
         e3 = next((project / "alembic" / "versions").glob(f"{E3}_*.py"))
-        e3.write_text(e3.read_text().replace(
-            "op.execute(\"UPDATE campaigns SET status = 'archived' WHERE status = 'draft'\")", e3_body))
+        e3.write_text(
+            e3.read_text().replace(
+                "op.execute(\"UPDATE campaigns SET status = 'archived' WHERE status = 'draft'\")", e3_body
+            )
+        )
     return project / "alembic.ini"
 
 
@@ -55,9 +62,12 @@ def test_transaction_per_migration_works_under_the_runner(runner, postgres_url, 
 def test_plain_alembic_agrees_on_both_projects(postgres_admin_url, postgres_url, tmp_path, sql):
     """The reference: `alembic upgrade head` reaches e3 with both projects (what the runner must match)."""
     for config in (ENUM_VALUES, per_migration_copy(tmp_path)):
-        done = subprocess.run([sys.executable, "-m", "alembic", "-c", str(config), "upgrade", "head"],
-                              env={"KIKI_DATABASE_URL": postgres_url, "PATH": "/usr/bin:/bin"},
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "alembic", "-c", str(config), "upgrade", "head"],
+            env={"KIKI_DATABASE_URL": postgres_url, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         assert sql(postgres_url, "SELECT version_num FROM alembic_version") == [(E3,)]
         sql(postgres_url, "DROP TABLE campaigns; DROP TYPE campaign_status; DROP TABLE alembic_version")
@@ -78,12 +88,16 @@ def test_a_failure_with_nothing_committed_says_the_database_is_unchanged(runner,
     project = tmp_path / "single-transaction"
     shutil.copytree(ENUM_VALUES.parent, project, ignore=shutil.ignore_patterns("__pycache__"))
     e2 = next((project / "alembic" / "versions").glob(f"{E2}_*.py"))
-    e2.write_text(e2.read_text().replace(
-        "    with op.get_context().autocommit_block():\n        op.execute(\"ALTER TYPE campaign_status ADD VALUE 'archived'\")",
-        "    op.execute(\"UPDATE no_such_table SET x = 1\")"))
+    e2.write_text(
+        e2.read_text().replace(
+            "    with op.get_context().autocommit_block():\n        op.execute(\"ALTER TYPE campaign_status ADD VALUE 'archived'\")",
+            '    op.execute("UPDATE no_such_table SET x = 1")',
+        )
+    )
 
-    error = runner.fails("MIGRATION_FAILED", "upgrade", "--target", "head", url=postgres_url,
-                         config=project / "alembic.ini")
+    error = runner.fails(
+        "MIGRATION_FAILED", "upgrade", "--target", "head", url=postgres_url, config=project / "alembic.ini"
+    )
 
     assert error["revision"] == E2 and error["current"] == []
     assert "Nothing was committed: the database is unchanged at base" in error["message"]
@@ -91,18 +105,23 @@ def test_a_failure_with_nothing_committed_says_the_database_is_unchanged(runner,
 
 
 def test_a_failure_after_an_autocommit_block_says_that_revision_may_be_partly_applied(
-        runner, postgres_url, sql, tmp_path):
+    runner, postgres_url, sql, tmp_path
+):
     """One transaction for the run (Alembic's default): e2's autocommit_block commits e1 and its own ALTER
     TYPE; e3 then fails and rolls back e2's version row. The database has e2's enum value all the same."""
     project = tmp_path / "single-transaction"
     shutil.copytree(ENUM_VALUES.parent, project, ignore=shutil.ignore_patterns("__pycache__"))
     e3 = next((project / "alembic" / "versions").glob(f"{E3}_*.py"))
-    e3.write_text(e3.read_text().replace(
-        "op.execute(\"UPDATE campaigns SET status = 'archived' WHERE status = 'draft'\")",
-        "op.execute(\"UPDATE no_such_table SET x = 1\")"))
+    e3.write_text(
+        e3.read_text().replace(
+            "op.execute(\"UPDATE campaigns SET status = 'archived' WHERE status = 'draft'\")",
+            'op.execute("UPDATE no_such_table SET x = 1")',
+        )
+    )
 
-    error = runner.fails("MIGRATION_FAILED", "upgrade", "--target", "head", url=postgres_url,
-                         config=project / "alembic.ini")
+    error = runner.fails(
+        "MIGRATION_FAILED", "upgrade", "--target", "head", url=postgres_url, config=project / "alembic.ini"
+    )
 
     assert error["revision"] == E3 and error["current"] == [E1]
     assert f"Revision(s) {E1} were applied and committed" in error["message"]
@@ -116,12 +135,17 @@ def test_a_failed_autocommit_block_revision_is_never_called_unchanged(runner, po
     project = tmp_path / "failing-block"
     shutil.copytree(ENUM_VALUES.parent, project, ignore=shutil.ignore_patterns("__pycache__"))
     e2 = next((project / "alembic" / "versions").glob(f"{E2}_*.py"))
-    e2.write_text(e2.read_text().replace(
-        "ADD VALUE 'archived'\")\n", "ADD VALUE 'archived'\")\n    op.execute(\"UPDATE no_such_table SET x = 1\")\n"))
+    e2.write_text(
+        e2.read_text().replace(
+            "ADD VALUE 'archived'\")\n",
+            'ADD VALUE \'archived\'")\n    op.execute("UPDATE no_such_table SET x = 1")\n',
+        )
+    )
     runner.ok("upgrade", "--target", E1, url=postgres_url, config=project / "alembic.ini")
 
-    error = runner.fails("MIGRATION_FAILED", "upgrade", "--target", "head", url=postgres_url,
-                         config=project / "alembic.ini")
+    error = runner.fails(
+        "MIGRATION_FAILED", "upgrade", "--target", "head", url=postgres_url, config=project / "alembic.ini"
+    )
 
     assert error["revision"] == E2 and error["current"] == [E1]
     assert "unchanged" not in error["message"].replace(f"The version table is unchanged at {E1}", "")
@@ -139,13 +163,20 @@ def test_the_advisory_lock_is_held_across_per_migration_commits(runner, postgres
         deadline = time.monotonic() + 60
         with engine.connect() as conn:
             while time.monotonic() < deadline and "held_after_commit" not in seen:
-                committed = conn.execute(sa.text("SELECT to_regclass('public.alembic_version')")).scalar() \
-                    and conn.execute(sa.text("SELECT count(*) FROM alembic_version WHERE version_num = :v"),
-                                     {"v": E2}).scalar()
+                committed = (
+                    conn.execute(sa.text("SELECT to_regclass('public.alembic_version')")).scalar()
+                    and conn.execute(
+                        sa.text("SELECT count(*) FROM alembic_version WHERE version_num = :v"), {"v": E2}
+                    ).scalar()
+                )
                 if committed:
-                    seen["held_after_commit"] = conn.execute(sa.text(
-                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                        "AND objid = :low"), {"low": ADVISORY_LOCK_KEY & 0xFFFFFFFF}).scalar()
+                    seen["held_after_commit"] = conn.execute(
+                        sa.text(
+                            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                            "AND objid = :low"
+                        ),
+                        {"low": ADVISORY_LOCK_KEY & 0xFFFFFFFF},
+                    ).scalar()
                 time.sleep(0.05)
 
     watcher = threading.Thread(target=watch)
@@ -169,8 +200,15 @@ def test_a_table_lock_held_by_the_application_ends_in_lock_timeout(runner, postg
         pid = application.execute(sa.text("SELECT pg_backend_pid()")).scalar()
         started = time.monotonic()
 
-        error = runner.fails("LOCK_TIMEOUT", "upgrade", "--target", "head", url=postgres_url, config=LOCKS,
-                             env={"KIKI_TABLE_LOCK_TIMEOUT": "1"})
+        error = runner.fails(
+            "LOCK_TIMEOUT",
+            "upgrade",
+            "--target",
+            "head",
+            url=postgres_url,
+            config=LOCKS,
+            env={"KIKI_TABLE_LOCK_TIMEOUT": "1"},
+        )
         waited = time.monotonic() - started
         transaction.rollback()
     finally:
@@ -183,13 +221,25 @@ def test_a_table_lock_held_by_the_application_ends_in_lock_timeout(runner, postg
     assert "kiki-api" in error["message"] and "idle in transaction" in error["message"]
     assert "Nothing was committed: the database is unchanged at " + L1 in error["message"]
     assert error["blockers"][0]["pid"] == pid
-    assert "archived" not in [r[0] for r in sql(postgres_url, "SELECT column_name FROM information_schema.columns "
-                                                               "WHERE table_name = 'campaign_deployments'")]
+    assert "archived" not in [
+        r[0]
+        for r in sql(
+            postgres_url,
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'campaign_deployments'",
+        )
+    ]
     # the table is free again: the same run succeeds
     assert runner.ok("upgrade", "--target", "head", url=postgres_url, config=LOCKS)["to"] == [L2]
 
 
 def test_a_bad_table_lock_timeout_is_bad_arguments(runner, sqlite_url):
-    error = runner.fails("BAD_ARGUMENTS", "upgrade", "--target", "head", url=sqlite_url, config=LOCKS,
-                         env={"KIKI_TABLE_LOCK_TIMEOUT": "soon"})
+    error = runner.fails(
+        "BAD_ARGUMENTS",
+        "upgrade",
+        "--target",
+        "head",
+        url=sqlite_url,
+        config=LOCKS,
+        env={"KIKI_TABLE_LOCK_TIMEOUT": "soon"},
+    )
     assert "KIKI_TABLE_LOCK_TIMEOUT" in error["message"]

@@ -1,16 +1,15 @@
 """One meaning for every database URL: the cases in tests/fixtures/database-urls.json, which the operator's
 SqlAlchemyUrlSharedCasesTest reads as well. A URL both sides can read gives the same user, password, host,
 port and database; any other is refused by both, saying to URL-encode, without printing the password."""
+
 import json
 from urllib.parse import quote
 
-import sqlalchemy as sa
-
 import pytest
-from runner_harness import FIXTURES
-
+import sqlalchemy as sa
 from kiki_migrate import database
 from kiki_migrate.errors import RunnerError
+from runner_harness import FIXTURES
 
 TABLE = json.loads((FIXTURES / "database-urls.json").read_text(encoding="utf-8"))
 CASES = TABLE["cases"]
@@ -20,7 +19,12 @@ CASES = TABLE["cases"]
 def test_the_runner_reads_the_url_as_the_shared_table_says(case):
     url = database.parse_url(case["url"])
     assert (url.username, url.password, url.host, url.port, url.database) == (
-        case["user"], case["password"], case["host"], case["port"], case["database"])
+        case["user"],
+        case["password"],
+        case["host"],
+        case["port"],
+        case["database"],
+    )
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.get("refused")], ids=lambda c: c["url"])
@@ -42,7 +46,10 @@ def test_following_the_advice_gives_a_url_the_runner_reads_back_to_the_password(
     operator's test checks the Java recipe and reads both as well)."""
     assert quote(encoded["password"], safe="") == encoded["python"]
     for form in (encoded["python"], encoded["java"]):
-        assert database.parse_url(f"postgresql://kiki:{form}@127.0.0.1:5432/kiki").password == encoded["password"]
+        assert (
+            database.parse_url(f"postgresql://kiki:{form}@127.0.0.1:5432/kiki").password
+            == encoded["password"]
+        )
 
 
 def test_a_password_encoded_as_advised_logs_in(runner, postgres_url, sql, tmp_path):

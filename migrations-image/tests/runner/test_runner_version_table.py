@@ -1,6 +1,7 @@
 """The version table: read where the project's env.py keeps it, by every command, and validated as a whole;
 targets that would branch the database and databases without a version table are refused before anything
 is written."""
+
 import pytest
 from runner_harness import BRANCHES, CUSTOM_VERSION_TABLE, LINEAR, LINEAR_REVISIONS
 
@@ -9,8 +10,15 @@ P1, HA, HB = "p1000000base", "ha000000colm", "hb000000sbox"
 
 
 def columns(sql, url, table):
-    return [row[0] for row in sql(url, "SELECT column_name FROM information_schema.columns "
-                                       "WHERE table_name = :t ORDER BY ordinal_position", t=table)]
+    return [
+        row[0]
+        for row in sql(
+            url,
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = :t ORDER BY ordinal_position",
+            t=table,
+        )
+    ]
 
 
 def test_every_command_reads_the_version_table_env_py_configures(runner, postgres_url, sql, tmp_path):
@@ -64,8 +72,10 @@ def test_a_target_on_another_branch_is_refused_before_anything_runs(runner, data
     assert "sandboxes" not in [r[0] for r in sql(database_url, _TABLES[database_url.split(":")[0]])]
 
 
-_TABLES = {"postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
-           "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'"}
+_TABLES = {
+    "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+}
 
 
 def test_a_downgrade_to_another_branch_suggests_nothing_that_would_be_refused(runner, sqlite_url):
@@ -95,18 +105,26 @@ def test_multiple_heads_no_longer_suggests_targeting_a_head_on_another_branch(ru
     assert "TARGET_WOULD_BRANCH" in error["message"]
 
 
-@pytest.mark.parametrize("rows, problem", [
-    ([LINEAR_REVISIONS[1], LINEAR_REVISIONS[0]], "ancestor"),
-    ([LINEAR_REVISIONS[1], ""], "empty"),
-])
+@pytest.mark.parametrize(
+    "rows, problem",
+    [
+        ([LINEAR_REVISIONS[1], LINEAR_REVISIONS[0]], "ancestor"),
+        ([LINEAR_REVISIONS[1], ""], "empty"),
+    ],
+)
 def test_rows_alembic_would_not_write_are_refused_by_every_command(runner, database_url, sql, rows, problem):
     runner.ok("upgrade", "--target", LINEAR_REVISIONS[1], url=database_url)
     sql(database_url, "DELETE FROM alembic_version")
     for row in rows:
         sql(database_url, "INSERT INTO alembic_version (version_num) VALUES (:v)", v=row)
 
-    for args in (["current"], ["plan", "--target", "head"], ["upgrade", "--target", "head"],
-                 ["downgrade", "--target", "base"], ["wait", "--revision", "head", "--timeout", "1"]):
+    for args in (
+        ["current"],
+        ["plan", "--target", "head"],
+        ["upgrade", "--target", "head"],
+        ["downgrade", "--target", "base"],
+        ["wait", "--revision", "head", "--timeout", "1"],
+    ):
         error = runner.fails("BAD_VERSION_TABLE", *args, url=database_url)
         assert problem in error["message"] and "stamp --revision" in error["message"], args
         assert "change spec.retryToken" in error["message"], args
@@ -124,7 +142,10 @@ def test_an_unversioned_database_is_refused_and_named_the_stamp_to_run(runner, d
 
     head = LINEAR_REVISIONS[-1]
     assert f"stamp --revision {head}" in planned["message"] and "users" in planned["message"]
-    assert "change spec.retryToken" in planned["message"] and "apply the resource again" not in planned["message"]
+    assert (
+        "change spec.retryToken" in planned["message"]
+        and "apply the resource again" not in planned["message"]
+    )
     assert planned["tables"] == ["public.users" if database_url.startswith("postgresql") else "users"]
     assert run["code"] == "UNVERSIONED_DATABASE"
     tables = [r[0] for r in sql(database_url, _TABLES[database_url.split(":")[0]])]
@@ -135,7 +156,9 @@ def test_an_unversioned_database_is_refused_and_named_the_stamp_to_run(runner, d
     assert runner.ok("plan", "--target", "head", url=database_url)["direction"] == "none"
 
 
-def test_a_database_shared_with_another_application_is_stamped_base_and_then_migrated(runner, postgres_url, sql):
+def test_a_database_shared_with_another_application_is_stamped_base_and_then_migrated(
+    runner, postgres_url, sql
+):
     """Another application's tables and no project table: the message names `stamp --revision base`, which
     creates an empty version table; the plan then runs every migration."""
     sql(postgres_url, "CREATE TABLE billing_invoices (id integer PRIMARY KEY)")

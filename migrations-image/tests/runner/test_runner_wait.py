@@ -1,4 +1,5 @@
 """wait: an application's init container blocks until the database is at a revision or past it."""
+
 import threading
 import time
 
@@ -22,8 +23,11 @@ def test_wait_times_out_when_the_database_stays_behind(runner, postgres_url):
 
 def test_wait_returns_once_a_migration_brings_the_database_there(runner, postgres_url):
     outcome = {}
-    waiter = threading.Thread(target=lambda: outcome.update(
-        run=runner.run("wait", "--revision", "head", "--timeout", "60", url=postgres_url)))
+    waiter = threading.Thread(
+        target=lambda: outcome.update(
+            run=runner.run("wait", "--revision", "head", "--timeout", "60", url=postgres_url)
+        )
+    )
     waiter.start()
     time.sleep(2)
     runner.ok("upgrade", "--target", "head", url=postgres_url)
@@ -35,6 +39,13 @@ def test_wait_returns_once_a_migration_brings_the_database_there(runner, postgre
 
 def test_wait_keeps_trying_while_the_database_is_unreachable(runner):
     started = time.monotonic()
-    error = runner.fails("WAIT_TIMEOUT", "wait", "--revision", "head", "--timeout", "1",
-                         url="postgresql://kiki:Wr0ng-pa55word-7c1e@127.0.0.1:9/kiki")
+    error = runner.fails(
+        "WAIT_TIMEOUT",
+        "wait",
+        "--revision",
+        "head",
+        "--timeout",
+        "1",
+        url="postgresql://kiki:Wr0ng-pa55word-7c1e@127.0.0.1:9/kiki",
+    )
     assert "refused" in error["message"].lower() and time.monotonic() - started < 30

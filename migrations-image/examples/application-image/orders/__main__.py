@@ -1,5 +1,6 @@
 """Serves GET /healthz on :8080 (200 while the database answers and is at the head of the image's
 migrations, 503 otherwise): what a DatabaseMigration's `verify.checks[].http` can probe."""
+
 import json
 import os
 import subprocess
@@ -7,8 +8,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def database_at_head():
-    done = subprocess.run(["kiki-migrate", "current"], capture_output=True, text=True,
-                          env={**os.environ, "KIKI_RESULT_FILE": "/dev/null"})
+    done = subprocess.run(
+        ["kiki-migrate", "current"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KIKI_RESULT_FILE": "/dev/null"},
+    )
     lines = done.stdout.splitlines()
     return bool(lines) and json.loads(lines[-1]).get("atHead") is True
 

@@ -1,5 +1,6 @@
 """Alembic environment of the orders service: the connection kiki-migrate hands in
 (``config.attributes["connection"]``, Alembic's cookbook "Sharing a Connection"), else DATABASE_URL."""
+
 import os
 from logging.config import fileConfig
 

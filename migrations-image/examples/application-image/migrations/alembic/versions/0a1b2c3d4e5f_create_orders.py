@@ -4,6 +4,7 @@ Revision ID: 0a1b2c3d4e5f
 Revises:
 Create Date: 2026-11-29 12:00:00
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -4,6 +4,7 @@ Revision ID: 1b2c3d4e5f60
 Revises: 0a1b2c3d4e5f
 Create Date: 2026-11-29 12:10:00
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -4,6 +4,7 @@ Revision ID: a1b2c3d4e5f6
 Revises:
 Create Date: 2026-11-29 12:00:00
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -4,6 +4,7 @@ Revision ID: b2c3d4e5f6a7
 Revises: a1b2c3d4e5f6
 Create Date: 2026-11-29 12:10:00
 """
+
 import sqlalchemy as sa
 from alembic import op
 

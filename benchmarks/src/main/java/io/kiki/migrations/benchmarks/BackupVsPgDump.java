@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code kiki-migrate backup} (what a backup Job runs: pg_dump, hash, verify, retention) against a bare
- * {@code pg_dump -Fc -f FILE}, alternately on one database at the KIKI head with 100,000 campaign_deployments (and the
- * users and campaigns their foreign keys need): wall clock and CPU time (user + system, with child processes).
+ * {@code kiki-migrate backup} (what a backup Job runs: pg_dump, hash, verify, retention) against a
+ * bare {@code pg_dump -Fc -f FILE}, alternately on one database at the KIKI head with 100,000
+ * campaign_deployments (and the users and campaigns their foreign keys need): wall clock and CPU
+ * time (user + system, with child processes).
  */
 final class BackupVsPgDump implements Figure {
 
@@ -36,21 +37,49 @@ final class BackupVsPgDump implements Figure {
   public List<Line> measure(Bench bench) throws Exception {
     PostgresUrl url = bench.postgres().createDatabase("bench_backup");
     Path log = bench.workDir().resolve("backup.log");
-    Map<String, String> env = Map.of("KIKI_DATABASE_URL", url.sqlalchemyUrl(), "ALEMBIC_CONFIG", bench.alembicIni().toString(),
-        "KIKI_RESULT_FILE", bench.workDir().resolve("backup-result.json").toString());
+    Map<String, String> env =
+        Map.of(
+            "KIKI_DATABASE_URL",
+            url.sqlalchemyUrl(),
+            "ALEMBIC_CONFIG",
+            bench.alembicIni().toString(),
+            "KIKI_RESULT_FILE",
+            bench.workDir().resolve("backup-result.json").toString());
     Processes.timed(List.of(bench.runner().toString(), "upgrade", "--target", "head"), env, log);
     long size = load(url);
     Path dir = bench.workDir().resolve("backups");
     Files.createDirectories(dir);
     Map<String, String> libpq = Map.of("PGPASSWORD", url.password());
-    List<String> pgDump = List.of("pg_dump", "-Fc", "-f", dir.resolve("bare.dump").toString(), "--host", url.host(),
-        "--port", String.valueOf(url.port()), "--username", url.user(), "--dbname", url.database());
-    List<String> backup = List.of(bench.runner().toString(), "backup", "--dir", dir.toString(), "--name", "bench", "--keep", "1");
+    List<String> pgDump =
+        List.of(
+            "pg_dump",
+            "-Fc",
+            "-f",
+            dir.resolve("bare.dump").toString(),
+            "--host",
+            url.host(),
+            "--port",
+            String.valueOf(url.port()),
+            "--username",
+            url.user(),
+            "--dbname",
+            url.database());
+    List<String> backup =
+        List.of(
+            bench.runner().toString(),
+            "backup",
+            "--dir",
+            dir.toString(),
+            "--name",
+            "bench",
+            "--keep",
+            "1");
     Samples bareWall = new Samples();
     Samples bareCpu = new Samples();
     Samples runnerWall = new Samples();
     Samples runnerCpu = new Samples();
-    Processes.timed(pgDump, libpq, log); // once unmeasured: the table files in the page cache for both
+    Processes.timed(
+        pgDump, libpq, log); // once unmeasured: the table files in the page cache for both
     for (int run = 0; run < bench.runs(); run++) {
       Processes.Timing bare = Processes.timed(pgDump, libpq, log);
       bareWall.add(bare.wallSeconds());
@@ -59,23 +88,51 @@ final class BackupVsPgDump implements Figure {
       runnerWall.add(runner.wallSeconds());
       runnerCpu.add(runner.cpuSeconds());
     }
-    String database = "(database " + size / 1_000_000 + " MB, archive " + Files.size(dir.resolve("bare.dump")) / 1000 + " kB)";
+    String database =
+        "(database "
+            + size / 1_000_000
+            + " MB, archive "
+            + Files.size(dir.resolve("bare.dump")) / 1000
+            + " kB)";
     return List.of(
-        new Line("kiki-migrate backup, wall " + database, runnerWall, "pg_dump -Fc, wall", bareWall),
-        new Line("kiki-migrate backup, CPU (user + system)", runnerCpu, "pg_dump -Fc, CPU (user + system)", bareCpu));
+        new Line(
+            "kiki-migrate backup, wall " + database, runnerWall, "pg_dump -Fc, wall", bareWall),
+        new Line(
+            "kiki-migrate backup, CPU (user + system)",
+            runnerCpu,
+            "pg_dump -Fc, CPU (user + system)",
+            bareCpu));
   }
 
-  /** Loads the rows as migrations-image/benchmarks/bench.sh does; returns the database's size in bytes. */
+  /**
+   * Loads the rows as migrations-image/benchmarks/bench.sh does; returns the database's size in
+   * bytes.
+   */
   private static long load(PostgresUrl url) throws Exception {
     int users = ROWS / 10;
     int campaigns = ROWS / 4;
-    try (Connection connection = url.connect(); Statement statement = connection.createStatement()) {
-      statement.execute("INSERT INTO users (id, email) SELECT g, 'user' || g || '@kiki.example' FROM generate_series(1, "
-          + users + ") g");
-      statement.execute("INSERT INTO campaigns (id, user_id, name) SELECT g, 1 + g % " + users + ", 'campaign ' || g "
-          + "FROM generate_series(1, " + campaigns + ") g");
-      statement.execute("INSERT INTO campaign_deployments (id, campaign_id, user_id, status, assets_source) SELECT g, "
-          + "1 + g % " + campaigns + ", 1 + g % " + users + ", 'deployed', 'GENERATED' FROM generate_series(1, " + ROWS + ") g");
+    try (Connection connection = url.connect();
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "INSERT INTO users (id, email) SELECT g, 'user' || g || '@kiki.example' FROM generate_series(1, "
+              + users
+              + ") g");
+      statement.execute(
+          "INSERT INTO campaigns (id, user_id, name) SELECT g, 1 + g % "
+              + users
+              + ", 'campaign ' || g "
+              + "FROM generate_series(1, "
+              + campaigns
+              + ") g");
+      statement.execute(
+          "INSERT INTO campaign_deployments (id, campaign_id, user_id, status, assets_source) SELECT g, "
+              + "1 + g % "
+              + campaigns
+              + ", 1 + g % "
+              + users
+              + ", 'deployed', 'GENERATED' FROM generate_series(1, "
+              + ROWS
+              + ") g");
       statement.execute("ANALYZE");
       try (var rs = statement.executeQuery("SELECT pg_database_size(current_database())")) {
         rs.next();

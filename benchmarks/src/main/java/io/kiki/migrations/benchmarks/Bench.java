@@ -7,8 +7,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * What the figures share: the checkout, the number of runs, a work directory, and (started when a figure first asks)
- * one throwaway PostgreSQL server and one sandbox on it, stopped by {@link #close()}.
+ * What the figures share: the checkout, the number of runs, a work directory, and (started when a
+ * figure first asks) one throwaway PostgreSQL server and one sandbox on it, stopped by {@link
+ * #close()}.
  */
 public final class Bench implements AutoCloseable {
   private final Path repo;
@@ -44,10 +45,17 @@ public final class Bench implements AutoCloseable {
     return repo.resolve("migrations-image/alembic.ini");
   }
 
-  /** The sandbox (mock API server, operator, kubelet running the real runner, PostgreSQL), started once. */
+  /**
+   * The sandbox (mock API server, operator, kubelet running the real runner, PostgreSQL), started
+   * once.
+   */
   public synchronized Sandbox sandbox() throws IOException {
     if (sandbox == null) {
-      sandbox = Sandbox.start(repo, workDir.resolve("sandbox"), new ImageMappings(repo.resolve("migrations-image")));
+      sandbox =
+          Sandbox.start(
+              repo,
+              workDir.resolve("sandbox"),
+              new ImageMappings(repo.resolve("migrations-image")));
     }
     return sandbox;
   }

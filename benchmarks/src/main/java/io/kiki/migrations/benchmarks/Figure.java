@@ -3,9 +3,9 @@ package io.kiki.migrations.benchmarks;
 import java.util.List;
 
 /**
- * One figure of the benchmark: a quantity measured over several runs next to its baseline, measured in the same run
- * on the same machine (so the ratio holds while the machine is busy, the seconds do not). One class per figure;
- * {@link BenchmarkMain#FIGURES} lists them.
+ * One figure of the benchmark: a quantity measured over several runs next to its baseline, measured
+ * in the same run on the same machine (so the ratio holds while the machine is busy, the seconds do
+ * not). One class per figure; {@link BenchmarkMain#FIGURES} lists them.
  */
 public interface Figure {
 

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator's {@code Main} started as a process of its own (as in its pod) against a mock API server holding the
- * CRD: from the process start to /readyz answering 200. Baseline: a JVM that starts and exits doing nothing.
+ * The operator's {@code Main} started as a process of its own (as in its pod) against a mock API
+ * server holding the CRD: from the process start to /readyz answering 200. Baseline: a JVM that
+ * starts and exits doing nothing.
  */
 final class OperatorStartToReadyz implements Figure {
 
@@ -44,9 +45,13 @@ final class OperatorStartToReadyz implements Figure {
     try (SandboxApiServer api = SandboxApiServer.start()) {
       api.applyCrds(bench.repo().resolve("crds"));
       for (int run = 0; run < bench.runs(); run++) {
-        jvm.add(Processes.timed(Processes.java(List.of(), JvmBaseline.class.getName()), java.util.Map.of(), log).wallSeconds());
+        jvm.add(
+            Processes.timed(
+                    Processes.java(List.of(), JvmBaseline.class.getName()), java.util.Map.of(), log)
+                .wallSeconds());
         int port = freePort();
-        ProcessBuilder pb = new ProcessBuilder(Processes.java(List.of(), "io.kiki.migrations.operator.Main"));
+        ProcessBuilder pb =
+            new ProcessBuilder(Processes.java(List.of(), "io.kiki.migrations.operator.Main"));
         pb.environment().put("KUBERNETES_MASTER", api.url());
         pb.environment().put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
         pb.environment().put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
@@ -65,15 +70,20 @@ final class OperatorStartToReadyz implements Figure {
         }
       }
     }
-    return List.of(new Line("operator start -> /readyz 200", ready, "JVM start and exit (empty main)", jvm));
+    return List.of(
+        new Line("operator start -> /readyz 200", ready, "JVM start and exit (empty main)", jvm));
   }
 
-  private static long awaitReady(HttpClient http, int port, Process operator, long start) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
-        .timeout(Duration.ofSeconds(1)).build();
+  private static long awaitReady(HttpClient http, int port, Process operator, long start)
+      throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+            .timeout(Duration.ofSeconds(1))
+            .build();
     while (System.nanoTime() - start < TIMEOUT.toNanos()) {
       if (!operator.isAlive()) {
-        throw new IOException("the operator exited (" + operator.exitValue() + ") before /readyz answered 200");
+        throw new IOException(
+            "the operator exited (" + operator.exitValue() + ") before /readyz answered 200");
       }
       try {
         if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {

@@ -7,34 +7,43 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a command to its end and times it: wall clock, and with {@code /usr/bin/time} its CPU time (with children). */
+/**
+ * Runs a command to its end and times it: wall clock, and with {@code /usr/bin/time} its CPU time
+ * (with children).
+ */
 final class Processes {
 
-  private Processes() {
-  }
+  private Processes() {}
 
   /** Wall and CPU (user + system) seconds of one run. */
-  record Timing(double wallSeconds, double cpuSeconds) {
-  }
+  record Timing(double wallSeconds, double cpuSeconds) {}
 
-  static Timing timed(List<String> command, Map<String, String> env, Path log) throws IOException, InterruptedException {
+  static Timing timed(List<String> command, Map<String, String> env, Path log)
+      throws IOException, InterruptedException {
     Path cpu = Files.createTempFile("kiki-bench-cpu", ".txt");
     try {
-      ProcessBuilder pb = new ProcessBuilder(concat(List.of("/usr/bin/time", "-f", "%U %S", "-o", cpu.toString()), command));
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              concat(List.of("/usr/bin/time", "-f", "%U %S", "-o", cpu.toString()), command));
       pb.environment().putAll(env);
       pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       long start = System.nanoTime();
       Process p = pb.start();
       if (!p.waitFor(10, TimeUnit.MINUTES)) {
         p.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " did not end within 10 minutes; see " + log);
+        throw new IOException(
+            String.join(" ", command) + " did not end within 10 minutes; see " + log);
       }
       long wall = System.nanoTime() - start;
       if (p.exitValue() != 0) {
-        throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "); see " + log);
+        throw new IOException(
+            String.join(" ", command) + " failed (exit " + p.exitValue() + "); see " + log);
       }
       String[] parts = Files.readString(cpu).trim().split("\\s+");
-      return new Timing(wall / 1e9, Double.parseDouble(parts[parts.length - 2]) + Double.parseDouble(parts[parts.length - 1]));
+      return new Timing(
+          wall / 1e9,
+          Double.parseDouble(parts[parts.length - 2])
+              + Double.parseDouble(parts[parts.length - 1]));
     } finally {
       Files.deleteIfExists(cpu);
     }

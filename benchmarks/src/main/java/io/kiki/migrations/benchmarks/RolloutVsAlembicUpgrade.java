@@ -10,15 +10,14 @@ import io.kiki.migrations.e2e.sandbox.PostgresUrl;
 import io.kiki.migrations.e2e.sandbox.Sandbox;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A whole rollout on the sandbox (resource created → phase Ready; plan and migrate Jobs run by the real runner, no
- * backup, no checks) against a bare {@code alembic upgrade head} of the same project, each on a fresh database of
- * the same server. Two variants of spec.verify: the CRD's defaults, and a soak (3 rounds 2 s apart, as the sandbox
- * sample asks) still without checks.
+ * A whole rollout on the sandbox (resource created → phase Ready; plan and migrate Jobs run by the
+ * real runner, no backup, no checks) against a bare {@code alembic upgrade head} of the same
+ * project, each on a fresh database of the same server. Two variants of spec.verify: the CRD's
+ * defaults, and a soak (3 rounds 2 s apart, as the sandbox sample asks) still without checks.
  */
 final class RolloutVsAlembicUpgrade implements Figure {
 
@@ -44,7 +43,10 @@ final class RolloutVsAlembicUpgrade implements Figure {
   public List<Line> measure(Bench bench) throws Exception {
     Sandbox sandbox = bench.sandbox();
     KubernetesClient client = sandbox.client();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
         .createOr(NonDeletingOperation::update);
     Samples alembic = new Samples();
     Samples defaults = new Samples();
@@ -52,24 +54,56 @@ final class RolloutVsAlembicUpgrade implements Figure {
     int database = 0;
     for (int run = 0; run < bench.runs(); run++) {
       PostgresUrl bare = sandbox.postgres().createDatabase("bench_alembic_" + run);
-      alembic.add(Processes.timed(List.of("/usr/bin/python3", "-m", "alembic", "-c", bench.alembicIni().toString(), "upgrade",
-          "head"), Map.of("KIKI_DATABASE_URL", bare.sqlalchemyUrl()), bench.workDir().resolve("alembic.log")).wallSeconds());
-      defaults.addNanos(rollout(client, sandbox, "defaults-" + run, "bench_rollout_" + database++, ""));
-      soak.addNanos(rollout(client, sandbox, "soak-" + run, "bench_rollout_" + database++,
-          "  verify: {interval: 2s, successThreshold: 3, timeout: 2m}\n"));
+      alembic.add(
+          Processes.timed(
+                  List.of(
+                      "/usr/bin/python3",
+                      "-m",
+                      "alembic",
+                      "-c",
+                      bench.alembicIni().toString(),
+                      "upgrade",
+                      "head"),
+                  Map.of("KIKI_DATABASE_URL", bare.sqlalchemyUrl()),
+                  bench.workDir().resolve("alembic.log"))
+              .wallSeconds());
+      defaults.addNanos(
+          rollout(client, sandbox, "defaults-" + run, "bench_rollout_" + database++, ""));
+      soak.addNanos(
+          rollout(
+              client,
+              sandbox,
+              "soak-" + run,
+              "bench_rollout_" + database++,
+              "  verify: {interval: 2s, successThreshold: 3, timeout: 2m}\n"));
     }
     return List.of(
-        new Line("rollout, spec.verify defaults, no checks", defaults, "alembic upgrade head", alembic),
-        new Line("rollout, verify 3 rounds 2s apart, no checks", soak, "alembic upgrade head", alembic));
+        new Line(
+            "rollout, spec.verify defaults, no checks", defaults, "alembic upgrade head", alembic),
+        new Line(
+            "rollout, verify 3 rounds 2s apart, no checks", soak, "alembic upgrade head", alembic));
   }
 
-  /** Nanoseconds from creating the resource until the API server holds it Ready at its generation. */
-  private static long rollout(KubernetesClient client, Sandbox sandbox, String name, String databaseName, String verify)
+  /**
+   * Nanoseconds from creating the resource until the API server holds it Ready at its generation.
+   */
+  private static long rollout(
+      KubernetesClient client, Sandbox sandbox, String name, String databaseName, String verify)
       throws Exception {
     PostgresUrl url = sandbox.postgres().createDatabase(databaseName);
-    client.secrets().inNamespace(NAMESPACE).resource(new SecretBuilder().withNewMetadata().withName(name).endMetadata()
-        .addToStringData("url", url.sqlalchemyUrl()).build()).create();
-    String yaml = """
+    client
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .addToStringData("url", url.sqlalchemyUrl())
+                .build())
+        .create();
+    String yaml =
+        """
         apiVersion: migrations.kiki.io/v1alpha1
         kind: DatabaseMigration
         metadata: {name: %s, namespace: %s}
@@ -77,20 +111,31 @@ final class RolloutVsAlembicUpgrade implements Figure {
           image: registry.example.com/kiki/migrations:1.6.0
           targetRevision: head
           database: {urlSecretRef: {name: %s, key: url}}
-        %s""".formatted(name, NAMESPACE, name, verify);
-    DatabaseMigration resource = client.getKubernetesSerialization().unmarshal(yaml, DatabaseMigration.class);
+        %s"""
+            .formatted(name, NAMESPACE, name, verify);
+    DatabaseMigration resource =
+        client.getKubernetesSerialization().unmarshal(yaml, DatabaseMigration.class);
     long start = System.nanoTime();
     client.resource(resource).create();
     long deadline = start + TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
-      DatabaseMigration current = client.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
-      if (current.getStatus() != null && current.getStatus().getPhase() == Phase.Ready
+      DatabaseMigration current =
+          client.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
+      if (current.getStatus() != null
+          && current.getStatus().getPhase() == Phase.Ready
           && Long.valueOf(1).equals(current.getStatus().getObservedGeneration())) {
         return System.nanoTime() - start;
       }
-      if (current.getStatus() != null && current.getStatus().getPhase() != null && current.getStatus().getPhase().isTerminal()
+      if (current.getStatus() != null
+          && current.getStatus().getPhase() != null
+          && current.getStatus().getPhase().isTerminal()
           && current.getStatus().getPhase() != Phase.Ready) {
-        throw new IOException(name + " ended " + current.getStatus().getPhase() + ": " + current.getStatus().getMessage());
+        throw new IOException(
+            name
+                + " ended "
+                + current.getStatus().getPhase()
+                + ": "
+                + current.getStatus().getMessage());
       }
       Thread.sleep(5);
     }

@@ -37,6 +37,7 @@ public final class Samples {
 
   @Override
   public String toString() {
-    return String.format("min %7.3f s  median %7.3f s  max %7.3f s  (%d runs)", min(), median(), max(), size());
+    return String.format(
+        "min %7.3f s  median %7.3f s  max %7.3f s  (%d runs)", min(), median(), max(), size());
   }
 }

@@ -1,11 +1,8 @@
 package io.kiki.migrations.manifests;
 
-import io.fabric8.kubernetes.client.utils.Serialization;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,31 +14,33 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the Argo CD health check (Lua) with the real Lua interpreter on the sample statuses of its health_test.yaml,
- * as Argo CD does: the object as a Lua table in the global `obj`, the script's returned table as the result.
- * Lua 5.4 always; Lua 5.1 too when installed (Argo CD's gopher-lua implements 5.1).
+ * Runs the Argo CD health check (Lua) with the real Lua interpreter on the sample statuses of its
+ * health_test.yaml, as Argo CD does: the object as a Lua table in the global `obj`, the script's
+ * returned table as the result. Lua 5.4 always; Lua 5.1 too when installed (Argo CD's gopher-lua
+ * implements 5.1).
  */
 class ArgoCdHealthCheckTest {
 
-  private static final Path CHECK_DIRECTORY = Paths.MANIFESTS
-      .resolve("gitops/argocd/resource_customizations/migrations.kiki.io/DatabaseMigration");
+  private static final Path CHECK_DIRECTORY =
+      Paths.MANIFESTS.resolve(
+          "gitops/argocd/resource_customizations/migrations.kiki.io/DatabaseMigration");
   private static final Path SCRIPT = CHECK_DIRECTORY.resolve("health.lua");
-  private static final Path DRIVER = Paths.MANIFESTS.resolve("src/test/resources/argocd/run-health-check.lua");
-  private static final Set<String> ARGO_CD_STATUSES = Set.of("Healthy", "Progressing", "Degraded", "Suspended",
-      "Missing", "Unknown");
+  private static final Path DRIVER =
+      Paths.MANIFESTS.resolve("src/test/resources/argocd/run-health-check.lua");
+  private static final Set<String> ARGO_CD_STATUSES =
+      Set.of("Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown");
 
-  @TempDir
-  static Path work;
+  @TempDir static Path work;
 
-  record Case(String inputPath, String status, String message) {
-  }
+  record Case(String inputPath, String status, String message) {}
 
-  record Result(String status, String message) {
-  }
+  record Result(String status, String message) {}
 
   @TestFactory
   Stream<DynamicTest> returnsTheExpectedHealthForEverySampleStatus() {
@@ -49,11 +48,22 @@ class ArgoCdHealthCheckTest {
     for (String interpreter : interpreters()) {
       for (boolean numbersAsFloats : new boolean[] {false, true}) {
         for (Case expected : cases()) {
-          String name = expected.inputPath() + " with " + interpreter + (numbersAsFloats ? ", numbers as floats" : "");
-          tests.add(DynamicTest.dynamicTest(name, () -> {
-            Result result = run(interpreter, CHECK_DIRECTORY.resolve(expected.inputPath()), numbersAsFloats);
-            assertThat(result).isEqualTo(new Result(expected.status(), expected.message()));
-          }));
+          String name =
+              expected.inputPath()
+                  + " with "
+                  + interpreter
+                  + (numbersAsFloats ? ", numbers as floats" : "");
+          tests.add(
+              DynamicTest.dynamicTest(
+                  name,
+                  () -> {
+                    Result result =
+                        run(
+                            interpreter,
+                            CHECK_DIRECTORY.resolve(expected.inputPath()),
+                            numbersAsFloats);
+                    assertThat(result).isEqualTo(new Result(expected.status(), expected.message()));
+                  }));
         }
       }
     }
@@ -62,7 +72,8 @@ class ArgoCdHealthCheckTest {
 
   @Test
   void samplesCoverEveryOutcomeAndNeverSuspended() {
-    assertThat(cases()).extracting(Case::status)
+    assertThat(cases())
+        .extracting(Case::status)
         .allMatch(ARGO_CD_STATUSES::contains)
         .doesNotContain("Suspended")
         .contains("Healthy", "Progressing", "Degraded");
@@ -71,7 +82,8 @@ class ArgoCdHealthCheckTest {
   @Test
   void everySampleStatusFileIsTested() throws IOException {
     try (Stream<Path> files = Files.list(CHECK_DIRECTORY.resolve("testdata"))) {
-      Set<String> present = files.map(file -> "testdata/" + file.getFileName()).collect(Collectors.toSet());
+      Set<String> present =
+          files.map(file -> "testdata/" + file.getFileName()).collect(Collectors.toSet());
       assertThat(cases()).extracting(Case::inputPath).containsExactlyInAnyOrderElementsOf(present);
     }
   }
@@ -81,7 +93,8 @@ class ArgoCdHealthCheckTest {
     CrdSchema schema = CrdSchema.load("v1alpha1");
     for (Case sample : cases()) {
       Map<String, Object> object = yaml(CHECK_DIRECTORY.resolve(sample.inputPath()));
-      assertThat(object).containsEntry("apiVersion", "migrations.kiki.io/v1alpha1")
+      assertThat(object)
+          .containsEntry("apiVersion", "migrations.kiki.io/v1alpha1")
           .containsEntry("kind", "DatabaseMigration");
       assertThat(schema.violations(object)).as(sample.inputPath()).isEmpty();
     }
@@ -96,23 +109,28 @@ class ArgoCdHealthCheckTest {
     assertThat(metadata).containsEntry("name", "argocd-cm");
     @SuppressWarnings("unchecked")
     Map<String, Object> data = (Map<String, Object>) configMap.get("data");
-    assertThat(data).containsOnlyKeys("resource.customizations.health.migrations.kiki.io_DatabaseMigration");
+    assertThat(data)
+        .containsOnlyKeys("resource.customizations.health.migrations.kiki.io_DatabaseMigration");
     assertThat(data.get("resource.customizations.health.migrations.kiki.io_DatabaseMigration"))
         .as("argocd-cm.yaml must embed health.lua unchanged")
         .isEqualTo(Files.readString(SCRIPT));
   }
 
-  private static Result run(String interpreter, Path input, boolean numbersAsFloats) throws Exception {
+  private static Result run(String interpreter, Path input, boolean numbersAsFloats)
+      throws Exception {
     Path object = Files.createTempFile(work, "object", ".lua");
     Files.writeString(object, "return " + LuaTable.of(yaml(input), numbersAsFloats) + "\n");
-    Process process = new ProcessBuilder(interpreter, DRIVER.toString(), SCRIPT.toString(), object.toString())
-        .redirectErrorStream(false)
-        .start();
+    Process process =
+        new ProcessBuilder(interpreter, DRIVER.toString(), SCRIPT.toString(), object.toString())
+            .redirectErrorStream(false)
+            .start();
     process.getOutputStream().close();
     byte[] output = process.getInputStream().readAllBytes();
     String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("Lua finished").isTrue();
-    assertThat(process.exitValue()).as(interpreter + " failed on " + input + ":\n" + errors).isZero();
+    assertThat(process.exitValue())
+        .as(interpreter + " failed on " + input + ":\n" + errors)
+        .isZero();
     String[] fields = new String(output, StandardCharsets.UTF_8).split("\0", -1);
     assertThat(fields).as("status NUL message NUL").hasSize(3);
     return new Result(fields[0], fields[1]);
@@ -125,7 +143,11 @@ class ArgoCdHealthCheckTest {
     for (Object entry : (List<Object>) healthTest.get("tests")) {
       Map<String, Object> test = (Map<String, Object>) entry;
       Map<String, Object> health = (Map<String, Object>) test.get("healthStatus");
-      cases.add(new Case((String) test.get("inputPath"), (String) health.get("status"), (String) health.get("message")));
+      cases.add(
+          new Case(
+              (String) test.get("inputPath"),
+              (String) health.get("status"),
+              (String) health.get("message")));
     }
     assertThat(cases).isNotEmpty();
     return cases;
@@ -148,11 +170,11 @@ class ArgoCdHealthCheckTest {
       if (path != null) {
         found.add(path);
       } else if (name.equals("lua5.4")) {
-        throw new AssertionError("lua5.4 is not installed: the Argo CD health check is tested with the real Lua "
-            + "interpreter (Debian: apt-get install lua5.4, which scripts/install-deps.sh does)");
+        throw new AssertionError(
+            "lua5.4 is not installed: the Argo CD health check is tested with the real Lua "
+                + "interpreter (Debian: apt-get install lua5.4, which scripts/install-deps.sh does)");
       }
     }
     return found;
   }
-
 }

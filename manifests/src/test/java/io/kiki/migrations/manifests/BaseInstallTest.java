@@ -1,12 +1,12 @@
 package io.kiki.migrations.manifests;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** `kubectl apply -k manifests/`: one replica watching all namespaces. */
 class BaseInstallTest {
@@ -34,11 +34,17 @@ class BaseInstallTest {
 
   @Test
   void operatorNamespaceEnforcesRestrictedPodSecurity() {
-    Namespace namespace = Installs.build(Installs.BASE).get(Namespace.class, Install.OPERATOR_NAMESPACE);
-    assertThat(namespace.getMetadata().getLabels()).containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+    Namespace namespace =
+        Installs.build(Installs.BASE).get(Namespace.class, Install.OPERATOR_NAMESPACE);
+    assertThat(namespace.getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
   }
 
   private static String key(HasMetadata object) {
-    return object.getKind() + "/" + object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+    return object.getKind()
+        + "/"
+        + object.getMetadata().getNamespace()
+        + "/"
+        + object.getMetadata().getName();
   }
 }

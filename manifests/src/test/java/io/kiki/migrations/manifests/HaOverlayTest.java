@@ -1,10 +1,10 @@
 package io.kiki.migrations.manifests;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** overlays/ha: two replicas, one leader elected through a coordination.k8s.io Lease. */
 class HaOverlayTest {
@@ -16,18 +16,29 @@ class HaOverlayTest {
     Deployment deployment = install.operatorDeployment();
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
     assertThat(install.operatorEnv("KIKI_LEADER_ELECTION")).isEqualTo("true");
-    assertThat(install.operatorEnv("KIKI_LEADER_ELECTION_NAMESPACE")).isEqualTo(Install.OPERATOR_NAMESPACE);
+    assertThat(install.operatorEnv("KIKI_LEADER_ELECTION_NAMESPACE"))
+        .isEqualTo(Install.OPERATOR_NAMESPACE);
     assertThat(install.watchedNamespaces()).isEmpty();
   }
 
   @Test
   void mayHoldTheLeaseInItsOwnNamespaceOnly() {
     Deployment deployment = install.operatorDeployment();
-    ServiceAccountPermissions permissions = new ServiceAccountPermissions(install, Install.OPERATOR_NAMESPACE,
-        deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
+    ServiceAccountPermissions permissions =
+        new ServiceAccountPermissions(
+            install,
+            Install.OPERATOR_NAMESPACE,
+            deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
     for (String verb : new String[] {"get", "create", "update"}) {
-      assertThat(permissions.allows(Install.OPERATOR_NAMESPACE, "coordination.k8s.io", "leases", verb,
-          OperatorRbacNeeds.LEASE_NAME)).as(verb + " the Lease").isTrue();
+      assertThat(
+              permissions.allows(
+                  Install.OPERATOR_NAMESPACE,
+                  "coordination.k8s.io",
+                  "leases",
+                  verb,
+                  OperatorRbacNeeds.LEASE_NAME))
+          .as(verb + " the Lease")
+          .isTrue();
       assertThat(permissions.allowsClusterWide("coordination.k8s.io", "leases", verb)).isFalse();
     }
   }
@@ -35,11 +46,21 @@ class HaOverlayTest {
   @Test
   void mayReadAndRenewOnlyItsOwnLease() {
     Deployment deployment = install.operatorDeployment();
-    ServiceAccountPermissions permissions = new ServiceAccountPermissions(install, Install.OPERATOR_NAMESPACE,
-        deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
+    ServiceAccountPermissions permissions =
+        new ServiceAccountPermissions(
+            install,
+            Install.OPERATOR_NAMESPACE,
+            deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
     for (String verb : new String[] {"get", "update"}) {
-      assertThat(permissions.allows(Install.OPERATOR_NAMESPACE, "coordination.k8s.io", "leases", verb,
-          "another-controllers-lease")).as(verb + " another Lease").isFalse();
+      assertThat(
+              permissions.allows(
+                  Install.OPERATOR_NAMESPACE,
+                  "coordination.k8s.io",
+                  "leases",
+                  verb,
+                  "another-controllers-lease"))
+          .as(verb + " another Lease")
+          .isFalse();
     }
   }
 
@@ -47,8 +68,11 @@ class HaOverlayTest {
   void keepsOneOperatorRunningThroughUpdatesAndDisruptions() {
     Deployment deployment = install.operatorDeployment();
     assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
-    assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
-    assertThat(deployment.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()).isNotNull();
+    assertThat(
+            deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+        .isZero();
+    assertThat(deployment.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity())
+        .isNotNull();
 
     PodDisruptionBudget budget = install.get(PodDisruptionBudget.class, Install.OPERATOR_NAME);
     assertThat(budget.getMetadata().getNamespace()).isEqualTo(Install.OPERATOR_NAMESPACE);

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-
 import java.util.List;
 import java.util.Optional;
 
@@ -21,16 +20,23 @@ public record Install(List<HasMetadata> objects) {
   }
 
   List<GenericKubernetesResource> all(String kind) {
-    return all(GenericKubernetesResource.class).stream().filter(object -> kind.equals(object.getKind())).toList();
+    return all(GenericKubernetesResource.class).stream()
+        .filter(object -> kind.equals(object.getKind()))
+        .toList();
   }
 
   <T extends HasMetadata> Optional<T> find(Class<T> type, String name) {
-    return all(type).stream().filter(object -> name.equals(object.getMetadata().getName())).findFirst();
+    return all(type).stream()
+        .filter(object -> name.equals(object.getMetadata().getName()))
+        .findFirst();
   }
 
   <T extends HasMetadata> T get(Class<T> type, String name) {
-    return find(type, name).orElseThrow(() -> new AssertionError(
-        "no " + type.getSimpleName() + " named " + name + " in " + describe()));
+    return find(type, name)
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no " + type.getSimpleName() + " named " + name + " in " + describe()));
   }
 
   public Deployment operatorDeployment() {
@@ -41,17 +47,24 @@ public record Install(List<HasMetadata> objects) {
     return operatorDeployment().getSpec().getTemplate().getSpec().getContainers().stream()
         .filter(container -> OPERATOR_CONTAINER.equals(container.getName()))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("the operator Deployment has no container named " + OPERATOR_CONTAINER));
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "the operator Deployment has no container named " + OPERATOR_CONTAINER));
   }
 
-  /** An env var of the operator container, resolving a fieldRef to metadata.namespace; null when absent. */
+  /**
+   * An env var of the operator container, resolving a fieldRef to metadata.namespace; null when
+   * absent.
+   */
   String operatorEnv(String name) {
     Deployment deployment = operatorDeployment();
     for (EnvVar variable : operatorContainer().getEnv()) {
       if (!name.equals(variable.getName())) {
         continue;
       }
-      if (variable.getValueFrom() != null && variable.getValueFrom().getFieldRef() != null
+      if (variable.getValueFrom() != null
+          && variable.getValueFrom().getFieldRef() != null
           && "metadata.namespace".equals(variable.getValueFrom().getFieldRef().getFieldPath())) {
         return deployment.getMetadata().getNamespace();
       }
@@ -66,7 +79,10 @@ public record Install(List<HasMetadata> objects) {
     if (value == null) {
       throw new AssertionError("the operator container does not set KIKI_WATCH_NAMESPACES");
     }
-    return java.util.Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    return java.util.Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .toList();
   }
 
   String describe() {

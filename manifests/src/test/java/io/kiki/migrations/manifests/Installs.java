@@ -14,8 +14,7 @@ public final class Installs {
 
   private static final Map<String, Install> BUILT = new ConcurrentHashMap<>();
 
-  private Installs() {
-  }
+  private Installs() {}
 
   /** `kubectl apply -k manifests/`, the base itself, and every overlay. */
   static Stream<String> all() {
@@ -23,6 +22,7 @@ public final class Installs {
   }
 
   public static Install build(String kustomization) {
-    return BUILT.computeIfAbsent(kustomization, path -> Kustomize.build(Paths.MANIFESTS.resolve(path).normalize()));
+    return BUILT.computeIfAbsent(
+        kustomization, path -> Kustomize.build(Paths.MANIFESTS.resolve(path).normalize()));
   }
 }

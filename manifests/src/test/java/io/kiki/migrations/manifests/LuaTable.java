@@ -3,15 +3,17 @@ package io.kiki.migrations.manifests;
 import java.util.List;
 import java.util.Map;
 
-/** Writes a parsed YAML/JSON value as a Lua table constructor, the way Argo CD hands `obj` to a health script. */
+/**
+ * Writes a parsed YAML/JSON value as a Lua table constructor, the way Argo CD hands `obj` to a
+ * health script.
+ */
 final class LuaTable {
 
-  private LuaTable() {
-  }
+  private LuaTable() {}
 
   /**
-   * @param numbersAsFloats write whole numbers as 7.0: Argo CD decodes JSON numbers to float64, so its Lua
-   *                        (gopher-lua) sees floats where Lua 5.4 would see integers
+   * @param numbersAsFloats write whole numbers as 7.0: Argo CD decodes JSON numbers to float64, so
+   *     its Lua (gopher-lua) sees floats where Lua 5.4 would see integers
    */
   static String of(Object value, boolean numbersAsFloats) {
     StringBuilder lua = new StringBuilder();
@@ -46,7 +48,9 @@ final class LuaTable {
       string(text, lua);
     } else if (value instanceof Boolean bool) {
       lua.append(bool);
-    } else if (value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger) {
+    } else if (value instanceof Integer
+        || value instanceof Long
+        || value instanceof java.math.BigInteger) {
       lua.append(value);
       if (numbersAsFloats) {
         lua.append(".0");
@@ -62,7 +66,10 @@ final class LuaTable {
     }
   }
 
-  /** A Lua string literal: printable ASCII as is, everything else as decimal byte escapes (valid in 5.1 and 5.4). */
+  /**
+   * A Lua string literal: printable ASCII as is, everything else as decimal byte escapes (valid in
+   * 5.1 and 5.4).
+   */
   private static void string(String text, StringBuilder lua) {
     lua.append('"');
     for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {

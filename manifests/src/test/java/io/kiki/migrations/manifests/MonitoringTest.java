@@ -1,11 +1,11 @@
 package io.kiki.migrations.manifests;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,40 +17,47 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-/** manifests/monitoring: the ServiceMonitor scrapes the base's metrics Service; the alerts use the operator's metrics. */
+/**
+ * manifests/monitoring: the ServiceMonitor scrapes the base's metrics Service; the alerts use the
+ * operator's metrics.
+ */
 class MonitoringTest {
 
-  /** The metric names the operator exposes (Micrometer -> Prometheus); the alerts may use only these. */
-  static final Set<String> OPERATOR_METRICS = Set.of(
-      "kiki_migrations_rollouts_total",
-      "kiki_migrations_stage_duration_seconds_count",
-      "kiki_migrations_stage_duration_seconds_sum",
-      "kiki_migrations_stage_duration_seconds_max",
-      "kiki_migrations_rollbacks_total",
-      "kiki_migrations_health_check_failures_total",
-      "kiki_migrations_backup_size_bytes_count",
-      "kiki_migrations_backup_size_bytes_sum",
-      "kiki_migrations_backup_size_bytes_max",
-      "kiki_migrations_phase",
-      "kiki_migrations_rollout_started_timestamp_seconds");
+  /**
+   * The metric names the operator exposes (Micrometer -> Prometheus); the alerts may use only
+   * these.
+   */
+  static final Set<String> OPERATOR_METRICS =
+      Set.of(
+          "kiki_migrations_rollouts_total",
+          "kiki_migrations_stage_duration_seconds_count",
+          "kiki_migrations_stage_duration_seconds_sum",
+          "kiki_migrations_stage_duration_seconds_max",
+          "kiki_migrations_rollbacks_total",
+          "kiki_migrations_health_check_failures_total",
+          "kiki_migrations_backup_size_bytes_count",
+          "kiki_migrations_backup_size_bytes_sum",
+          "kiki_migrations_backup_size_bytes_max",
+          "kiki_migrations_phase",
+          "kiki_migrations_rollout_started_timestamp_seconds");
 
   private static final Pattern KIKI_METRIC = Pattern.compile("\\bkiki_migrations_[a-z_]+");
 
   private final Install monitoring = Kustomize.build(Paths.MANIFESTS.resolve("monitoring"));
 
-  @TempDir
-  Path work;
+  @TempDir Path work;
 
   @Test
   void serviceMonitorScrapesTheOperatorsMetricsService() {
-    Service service = Installs.build(Installs.BASE).get(Service.class, "kiki-migrations-operator-metrics");
+    Service service =
+        Installs.build(Installs.BASE).get(Service.class, "kiki-migrations-operator-metrics");
     GenericKubernetesResource serviceMonitor = only("ServiceMonitor");
     assertThat(serviceMonitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
-    assertThat(serviceMonitor.getMetadata().getNamespace()).isEqualTo(service.getMetadata().getNamespace());
+    assertThat(serviceMonitor.getMetadata().getNamespace())
+        .isEqualTo(service.getMetadata().getNamespace());
 
     Map<String, Object> spec = map(serviceMonitor.getAdditionalProperties().get("spec"));
     Map<String, Object> selector = map(spec.get("selector"));
@@ -60,8 +67,10 @@ class MonitoringTest {
     List<Object> endpoints = list(spec.get("endpoints"));
     assertThat(endpoints).hasSize(1);
     Map<String, Object> endpoint = map(endpoints.get(0));
-    assertThat(service.getSpec().getPorts()).anySatisfy(port -> assertThat(port.getName()).isEqualTo(endpoint.get("port")));
-    assertThat(endpoint).containsEntry("path", "/metrics")
+    assertThat(service.getSpec().getPorts())
+        .anySatisfy(port -> assertThat(port.getName()).isEqualTo(endpoint.get("port")));
+    assertThat(endpoint)
+        .containsEntry("path", "/metrics")
         .as("keep the DatabaseMigration's namespace label instead of the operator pod's")
         .containsEntry("honorLabels", true);
   }
@@ -69,13 +78,21 @@ class MonitoringTest {
   @Test
   void alertsOnFailedRolledBackBlockedAndStuckRolloutsAndADownOperator() {
     List<Map<String, Object>> alerts = alerts();
-    assertThat(alerts).extracting(alert -> alert.get("alert")).containsExactlyInAnyOrder(
-        "KikiMigrationFailed", "KikiMigrationRolledBack", "KikiMigrationBlocked", "KikiMigrationStuck",
-        "KikiMigrationsOperatorDown");
+    assertThat(alerts)
+        .extracting(alert -> alert.get("alert"))
+        .containsExactlyInAnyOrder(
+            "KikiMigrationFailed",
+            "KikiMigrationRolledBack",
+            "KikiMigrationBlocked",
+            "KikiMigrationStuck",
+            "KikiMigrationsOperatorDown");
     for (Map<String, Object> alert : alerts) {
       assertThat(alert).as(alert.get("alert") + " has a `for`").containsKey("for");
-      assertThat(map(alert.get("labels"))).as(alert.get("alert") + " labels").containsKey("severity");
-      assertThat(map(alert.get("annotations"))).as(alert.get("alert") + " annotations")
+      assertThat(map(alert.get("labels")))
+          .as(alert.get("alert") + " labels")
+          .containsKey("severity");
+      assertThat(map(alert.get("annotations")))
+          .as(alert.get("alert") + " annotations")
           .containsKeys("summary", "description");
     }
   }
@@ -101,10 +118,13 @@ class MonitoringTest {
   @Test
   void rulesPassPromtoolCheckAndTheirUnitTests() throws Exception {
     String promtool = Executables.onPath("promtool").orElse(null);
-    assumeTrue(promtool != null, "promtool is not installed (Debian: apt-get install prometheus); "
-        + "the rules' PromQL syntax and alert unit tests are not checked in this run");
+    assumeTrue(
+        promtool != null,
+        "promtool is not installed (Debian: apt-get install prometheus); "
+            + "the rules' PromQL syntax and alert unit tests are not checked in this run");
     Path rules = work.resolve("rules.yaml");
-    Files.writeString(rules, Serialization.asYaml(only("PrometheusRule").getAdditionalProperties().get("spec")));
+    Files.writeString(
+        rules, Serialization.asYaml(only("PrometheusRule").getAdditionalProperties().get("spec")));
     Path tests = work.resolve("alerts-test.yaml");
     Files.copy(Paths.MANIFESTS.resolve("src/test/resources/monitoring/alerts-test.yaml"), tests);
 
@@ -112,9 +132,13 @@ class MonitoringTest {
     assertThat(run(promtool, "test", "rules", tests.toString())).isEmpty();
   }
 
-  /** Runs a command in the work directory; returns "" on success, else its output as the failure text. */
+  /**
+   * Runs a command in the work directory; returns "" on success, else its output as the failure
+   * text.
+   */
   private String run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
     process.getOutputStream().close();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -150,5 +174,4 @@ class MonitoringTest {
     assertThat(value).isInstanceOf(List.class);
     return (List<Object>) value;
   }
-
 }

@@ -1,5 +1,7 @@
 package io.kiki.migrations.manifests;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -7,20 +9,31 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** manifests/samples: a DatabaseMigration the CRD accepts, with the Secret, PVC and ServiceAccount it names. */
+/**
+ * manifests/samples: a DatabaseMigration the CRD accepts, with the Secret, PVC and ServiceAccount
+ * it names.
+ */
 class SamplesTest {
 
   /** The spec fields the operator implements in this release; the sample shows each of them. */
-  private static final List<String> IMPLEMENTED_SPEC_FIELDS = List.of("image", "targetRevision", "database", "backup",
-      "verify", "rollback", "allowDowngrade", "lint", "retryToken", "timeouts", "jobTemplate");
+  private static final List<String> IMPLEMENTED_SPEC_FIELDS =
+      List.of(
+          "image",
+          "targetRevision",
+          "database",
+          "backup",
+          "verify",
+          "rollback",
+          "allowDowngrade",
+          "lint",
+          "retryToken",
+          "timeouts",
+          "jobTemplate");
 
   private final Install samples = Kustomize.build(Paths.MANIFESTS.resolve("samples"));
 
@@ -37,10 +50,12 @@ class SamplesTest {
   @Test
   void databaseMigrationShowsExactlyTheImplementedSpecFields() {
     Map<String, Object> spec = spec();
-    assertThat(spec).containsOnlyKeys(IMPLEMENTED_SPEC_FIELDS)
+    assertThat(spec)
+        .containsOnlyKeys(IMPLEMENTED_SPEC_FIELDS)
         .doesNotContainKeys("approval", "maintenanceWindow", "suspend", "driftPolicy");
     List<Map<String, Object>> checks = list(map(spec.get("verify")).get("checks"));
-    assertThat(checks).as("one check of each kind")
+    assertThat(checks)
+        .as("one check of each kind")
         .anySatisfy(check -> assertThat(check).containsKey("sql"))
         .anySatisfy(check -> assertThat(check).containsKey("http"))
         .anySatisfy(check -> assertThat(check).containsKey("deployment"));
@@ -48,7 +63,8 @@ class SamplesTest {
 
   @Test
   void databaseMigrationShowsEveryTimeout() {
-    assertThat(map(spec().get("timeouts"))).containsOnlyKeys(CrdSchema.load("v1alpha1").properties("spec.timeouts"));
+    assertThat(map(spec().get("timeouts")))
+        .containsOnlyKeys(CrdSchema.load("v1alpha1").properties("spec.timeouts"));
   }
 
   @Test
@@ -61,18 +77,22 @@ class SamplesTest {
 
   @Test
   void crdSchemaCheckRefusesWhatTheApiServerWould() {
-    Map<String, Object> broken = Serialization.unmarshal("""
+    Map<String, Object> broken =
+        Serialization.unmarshal(
+            """
         spec:
           image: registry.example.com/kiki/migrations:1.6.0
           approval: Manual
           backup: {keep: 0}
           rollback: {onFailure: Sometimes}
-        """, Map.class);
-    assertThat(CrdSchema.load("v1alpha1").violations(broken)).contains(
-        "spec.approval: unknown field",
-        "spec.backup.keep: below the minimum 1",
-        "spec.rollback.onFailure: Sometimes is not one of [Downgrade, DowngradeThenRestore, None, Restore]",
-        "spec.database: required");
+        """,
+            Map.class);
+    assertThat(CrdSchema.load("v1alpha1").violations(broken))
+        .contains(
+            "spec.approval: unknown field",
+            "spec.backup.keep: below the minimum 1",
+            "spec.rollback.onFailure: Sometimes is not one of [Downgrade, DowngradeThenRestore, None, Restore]",
+            "spec.database: required");
   }
 
   @Test
@@ -93,9 +113,12 @@ class SamplesTest {
     assertThat(backup).containsEntry("enabled", true);
     samples.get(PersistentVolumeClaim.class, (String) backup.get("persistentVolumeClaim"));
 
-    ServiceAccount jobAccount = samples.get(ServiceAccount.class,
-        (String) map(spec.get("jobTemplate")).get("serviceAccountName"));
-    assertThat(jobAccount.getAutomountServiceAccountToken()).as("migration Jobs need no API token").isFalse();
+    ServiceAccount jobAccount =
+        samples.get(
+            ServiceAccount.class, (String) map(spec.get("jobTemplate")).get("serviceAccountName"));
+    assertThat(jobAccount.getAutomountServiceAccountToken())
+        .as("migration Jobs need no API token")
+        .isFalse();
   }
 
   private GenericKubernetesResource migration() {

@@ -15,13 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the operator with the current kubeconfig (or the in-cluster service account), configured from the
- * environment, and serves /metrics (Prometheus), /healthz and /readyz on KIKI_METRICS_PORT.
+ * Runs the operator with the current kubeconfig (or the in-cluster service account), configured
+ * from the environment, and serves /metrics (Prometheus), /healthz and /readyz on
+ * KIKI_METRICS_PORT.
  */
 public final class Main {
   /**
-   * The program's logging configuration, a class-path resource not named logback.xml so that embedders of the
-   * operator jar keep their own; {@code -Dlogback.configurationFile} overrides it.
+   * The program's logging configuration, a class-path resource not named logback.xml so that
+   * embedders of the operator jar keep their own; {@code -Dlogback.configurationFile} overrides it.
    */
   static final String LOGGING_CONFIG = "io/kiki/migrations/operator/operator-logback.xml";
 
@@ -34,8 +35,7 @@ public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-  private Main() {
-  }
+  private Main() {}
 
   public static void main(String[] args) throws IOException {
     OperatorConfig config;
@@ -55,16 +55,22 @@ public final class Main {
     MigrationsOperator operator = new MigrationsOperator(client, config, registry);
     AtomicBoolean ready = new AtomicBoolean(false);
     HttpEndpoints endpoints = HttpEndpoints.start(config.metricsPort(), registry, ready::get);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      ready.set(false);
-      // Waits (up to KIKI_SHUTDOWN_TIMEOUT) for reconciliations in flight, which still need the client.
-      operator.close();
-      client.close();
-      endpoints.close();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  ready.set(false);
+                  // Waits (up to KIKI_SHUTDOWN_TIMEOUT) for reconciliations in flight, which still
+                  // need the client.
+                  operator.close();
+                  client.close();
+                  endpoints.close();
+                },
+                "shutdown"));
     operator.start();
     ready.set(true);
-    LOG.info("kiki-migrations-operator started, watching {}",
+    LOG.info(
+        "kiki-migrations-operator started, watching {}",
         config.watchesAllNamespaces() ? "all namespaces" : config.watchNamespaces());
   }
 }

@@ -29,8 +29,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The operator's settings ({@link OperatorSettings} declares each: variable, default, meaning), from the environment in
- * a Deployment ({@link #fromEnvironment}) or built in tests ({@link #defaults()} plus {@link #with}).
+ * The operator's settings ({@link OperatorSettings} declares each: variable, default, meaning),
+ * from the environment in a Deployment ({@link #fromEnvironment}) or built in tests ({@link
+ * #defaults()} plus {@link #with}).
  */
 public final class OperatorConfig {
   public static final String LEASE_NAME = "kiki-migrations-operator";
@@ -48,8 +49,8 @@ public final class OperatorConfig {
   }
 
   /**
-   * The settings in {@code env}; an unset or blank variable keeps its default. Every bad value is named in one error,
-   * with the form it must have.
+   * The settings in {@code env}; an unset or blank variable keeps its default. Every bad value is
+   * named in one error, with the form it must have.
    */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     Map<OperatorSetting<?>, Object> values = new HashMap<>(defaults().values);
@@ -85,10 +86,14 @@ public final class OperatorConfig {
 
   /** Short delays for tests and the sandbox, so rollouts take seconds. */
   public OperatorConfig fast() {
-    return with(JOB_POLL_INTERVAL, Duration.ofMillis(500)).with(STEP_DELAY, Duration.ofMillis(50))
-        .with(LOCK_RETRY_INTERVAL, Duration.ofMillis(500)).with(CONFIG_RECHECK_INTERVAL, Duration.ofSeconds(1))
-        .with(RETRY_INITIAL_INTERVAL, Duration.ofMillis(200)).with(RETRY_MAX_INTERVAL, Duration.ofSeconds(2))
-        .with(DATABASE_TIMEOUT, Duration.ofSeconds(5)).with(RESULT_GRACE_PERIOD, Duration.ofSeconds(10));
+    return with(JOB_POLL_INTERVAL, Duration.ofMillis(500))
+        .with(STEP_DELAY, Duration.ofMillis(50))
+        .with(LOCK_RETRY_INTERVAL, Duration.ofMillis(500))
+        .with(CONFIG_RECHECK_INTERVAL, Duration.ofSeconds(1))
+        .with(RETRY_INITIAL_INTERVAL, Duration.ofMillis(200))
+        .with(RETRY_MAX_INTERVAL, Duration.ofSeconds(2))
+        .with(DATABASE_TIMEOUT, Duration.ofSeconds(5))
+        .with(RESULT_GRACE_PERIOD, Duration.ofSeconds(10));
   }
 
   public Set<String> watchNamespaces() {
@@ -176,7 +181,8 @@ public final class OperatorConfig {
   @Override
   public String toString() {
     StringBuilder text = new StringBuilder("OperatorConfig{");
-    OperatorSettings.ALL.forEach(s -> text.append(s.name()).append('=').append(values.get(s)).append(' '));
+    OperatorSettings.ALL.forEach(
+        s -> text.append(s.name()).append('=').append(values.get(s)).append(' '));
     return text.toString().strip() + "}";
   }
 }

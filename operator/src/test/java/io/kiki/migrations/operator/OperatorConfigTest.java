@@ -12,9 +12,21 @@ class OperatorConfigTest {
 
   @Test
   void environmentOfTheDeployment() {
-    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("KIKI_WATCH_NAMESPACES", " kiki, payments ,",
-        "KIKI_LEADER_ELECTION", "true", "KIKI_LEADER_ELECTION_NAMESPACE", "kiki-system", "KIKI_METRICS_PORT", "9090",
-        "KIKI_JOB_POLL_INTERVAL", "5s", "KIKI_SHUTDOWN_TIMEOUT", "25s"));
+    OperatorConfig config =
+        OperatorConfig.fromEnvironment(
+            Map.of(
+                "KIKI_WATCH_NAMESPACES",
+                " kiki, payments ,",
+                "KIKI_LEADER_ELECTION",
+                "true",
+                "KIKI_LEADER_ELECTION_NAMESPACE",
+                "kiki-system",
+                "KIKI_METRICS_PORT",
+                "9090",
+                "KIKI_JOB_POLL_INTERVAL",
+                "5s",
+                "KIKI_SHUTDOWN_TIMEOUT",
+                "25s"));
     assertThat(config.watchNamespaces()).containsExactlyInAnyOrder("kiki", "payments");
     assertThat(config.watchesAllNamespaces()).isFalse();
     assertThat(config.leaderElection()).isTrue();
@@ -26,9 +38,19 @@ class OperatorConfigTest {
 
   @Test
   void leaderElectionIdentityAndLeaseTiming() {
-    OperatorConfig config = OperatorConfig.fromEnvironment(Map.of("KIKI_LEADER_ELECTION", "true",
-        "KIKI_LEADER_ELECTION_IDENTITY", "kiki-operator-7d9f-abcde", "KIKI_LEADER_ELECTION_LEASE_DURATION", "30s",
-        "KIKI_LEADER_ELECTION_RENEW_DEADLINE", "20s", "KIKI_LEADER_ELECTION_RETRY_PERIOD", "3s"));
+    OperatorConfig config =
+        OperatorConfig.fromEnvironment(
+            Map.of(
+                "KIKI_LEADER_ELECTION",
+                "true",
+                "KIKI_LEADER_ELECTION_IDENTITY",
+                "kiki-operator-7d9f-abcde",
+                "KIKI_LEADER_ELECTION_LEASE_DURATION",
+                "30s",
+                "KIKI_LEADER_ELECTION_RENEW_DEADLINE",
+                "20s",
+                "KIKI_LEADER_ELECTION_RETRY_PERIOD",
+                "3s"));
     assertThat(config.leaderElectionIdentity()).isEqualTo("kiki-operator-7d9f-abcde");
     assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.renewDeadline()).isEqualTo(Duration.ofSeconds(20));
@@ -38,7 +60,9 @@ class OperatorConfigTest {
   @Test
   void leaderElectionDefaultsAreJosdks() {
     OperatorConfig config = OperatorConfig.defaults();
-    assertThat(config.leaderElectionIdentity()).as("JOSDK then uses HOSTNAME, the Pod's name").isNull();
+    assertThat(config.leaderElectionIdentity())
+        .as("JOSDK then uses HOSTNAME, the Pod's name")
+        .isNull();
     assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
     assertThat(config.renewDeadline()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.retryPeriod()).isEqualTo(Duration.ofSeconds(2));
@@ -56,25 +80,32 @@ class OperatorConfigTest {
   void aBadValueNamesTheVariableAndTheFormItMustHave() {
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("KIKI_METRICS_PORT", "80a")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("KIKI_METRICS_PORT=\"80a\" is not valid: expected a port number from 1 to 65535 (unset, it is 8080)");
+        .hasMessage(
+            "KIKI_METRICS_PORT=\"80a\" is not valid: expected a port number from 1 to 65535 (unset, it is 8080)");
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("KIKI_METRICS_PORT", "70000")))
         .hasMessageStartingWith("KIKI_METRICS_PORT=\"70000\" is not valid");
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("KIKI_LEADER_ELECTION", "yes")))
-        .hasMessage("KIKI_LEADER_ELECTION=\"yes\" is not valid: expected true or false (unset, it is false)");
+        .hasMessage(
+            "KIKI_LEADER_ELECTION=\"yes\" is not valid: expected true or false (unset, it is false)");
   }
 
   @Test
   void everyBadValueIsNamedInOneError() {
-    assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of("KIKI_STEP_DELAY", "200", "KIKI_METRICS_PORT", "x")))
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.fromEnvironment(
+                    Map.of("KIKI_STEP_DELAY", "200", "KIKI_METRICS_PORT", "x")))
         .hasMessageContaining("KIKI_METRICS_PORT=\"x\" is not valid")
-        .hasMessageContaining("KIKI_STEP_DELAY=\"200\" is not valid: expected a duration such as 500ms, 10s, 2m or 1h30m "
-            + "(unset, it is 200ms)");
+        .hasMessageContaining(
+            "KIKI_STEP_DELAY=\"200\" is not valid: expected a duration such as 500ms, 10s, 2m or 1h30m "
+                + "(unset, it is 200ms)");
   }
 
   @Test
   void testsChangeOneSettingOfTheDefaults() {
     OperatorConfig config = OperatorConfig.defaults().with(OperatorSettings.METRICS_PORT, 9191);
     assertThat(config.metricsPort()).isEqualTo(9191);
-    assertThat(config.with(OperatorSettings.METRICS_PORT, 8080)).isEqualTo(OperatorConfig.defaults());
+    assertThat(config.with(OperatorSettings.METRICS_PORT, 8080))
+        .isEqualTo(OperatorConfig.defaults());
   }
 }

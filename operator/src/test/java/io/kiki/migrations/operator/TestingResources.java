@@ -13,13 +13,17 @@ import java.time.Instant;
 
 /** Small DatabaseMigration objects for unit tests. */
 public final class TestingResources {
-  private TestingResources() {
-  }
+  private TestingResources() {}
 
   public static DatabaseMigration resource() {
     DatabaseMigration resource = new DatabaseMigration();
-    resource.setMetadata(new ObjectMetaBuilder().withName("kiki-campaigns").withNamespace("kiki").withUid("uid-1")
-        .withGeneration(3L).build());
+    resource.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("kiki-campaigns")
+            .withNamespace("kiki")
+            .withUid("uid-1")
+            .withGeneration(3L)
+            .build());
     DatabaseMigrationSpec spec = new DatabaseMigrationSpec();
     spec.setImage("kiki/migrations:2");
     DatabaseSpec database = new DatabaseSpec();
@@ -30,7 +34,8 @@ public final class TestingResources {
   }
 
   /** A rollout context in the given stage, from revision {@code from}. */
-  public static RolloutContext context(DatabaseMigration resource, RolloutStage stage, String from) {
+  public static RolloutContext context(
+      DatabaseMigration resource, RolloutStage stage, String from) {
     DatabaseMigrationStatus status = new DatabaseMigrationStatus();
     Rollout rollout = new Rollout();
     rollout.setId("3");

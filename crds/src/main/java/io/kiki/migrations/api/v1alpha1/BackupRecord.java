@@ -7,28 +7,69 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class BackupRecord {
   @JsonPropertyDescription("File name on the backup volume (mounted at /backups).")
   private String file;
+
   @JsonPropertyDescription("Size of the backup file.")
   private Long sizeBytes;
+
   @JsonPropertyDescription("SHA-256 of the backup file.")
   private String sha256;
+
   @JsonPropertyDescription("Revision of the database when the backup was taken.")
   private String revision;
+
   @JsonPropertyDescription("When the backup finished.")
   private String takenAt;
-  @JsonPropertyDescription("pg_dump ended without error, pg_restore --list read the archive's table of contents back "
-      + "from the file, and the role in the URL can recreate what a restore drops (not a trial restore of the data).")
+
+  @JsonPropertyDescription(
+      "pg_dump ended without error, pg_restore --list read the archive's table of contents back "
+          + "from the file, and the role in the URL can recreate what a restore drops (not a trial restore of the data).")
   private Boolean verified;
 
-  public String getFile() { return file; }
-  public void setFile(String file) { this.file = file; }
-  public Long getSizeBytes() { return sizeBytes; }
-  public void setSizeBytes(Long sizeBytes) { this.sizeBytes = sizeBytes; }
-  public String getSha256() { return sha256; }
-  public void setSha256(String sha256) { this.sha256 = sha256; }
-  public String getRevision() { return revision; }
-  public void setRevision(String revision) { this.revision = revision; }
-  public String getTakenAt() { return takenAt; }
-  public void setTakenAt(String takenAt) { this.takenAt = takenAt; }
-  public Boolean getVerified() { return verified; }
-  public void setVerified(Boolean verified) { this.verified = verified; }
+  public String getFile() {
+    return file;
+  }
+
+  public void setFile(String file) {
+    this.file = file;
+  }
+
+  public Long getSizeBytes() {
+    return sizeBytes;
+  }
+
+  public void setSizeBytes(Long sizeBytes) {
+    this.sizeBytes = sizeBytes;
+  }
+
+  public String getSha256() {
+    return sha256;
+  }
+
+  public void setSha256(String sha256) {
+    this.sha256 = sha256;
+  }
+
+  public String getRevision() {
+    return revision;
+  }
+
+  public void setRevision(String revision) {
+    this.revision = revision;
+  }
+
+  public String getTakenAt() {
+    return takenAt;
+  }
+
+  public void setTakenAt(String takenAt) {
+    this.takenAt = takenAt;
+  }
+
+  public Boolean getVerified() {
+    return verified;
+  }
+
+  public void setVerified(Boolean verified) {
+    this.verified = verified;
+  }
 }

@@ -8,7 +8,8 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.enabled) || !self.enabled || has(self.persistentVolumeClaim)",
+@ValidationRule(
+    value = "!has(self.enabled) || !self.enabled || has(self.persistentVolumeClaim)",
     message = "backup.enabled needs backup.persistentVolumeClaim")
 public class BackupSpec {
   @Default("false")
@@ -21,13 +22,31 @@ public class BackupSpec {
 
   @Default("5")
   @Min(1)
-  @JsonPropertyDescription("How many backups of this resource to keep on the volume; older ones are deleted.")
+  @JsonPropertyDescription(
+      "How many backups of this resource to keep on the volume; older ones are deleted.")
   private Integer keep = 5;
 
-  public Boolean getEnabled() { return enabled; }
-  public void setEnabled(Boolean enabled) { this.enabled = enabled; }
-  public String getPersistentVolumeClaim() { return persistentVolumeClaim; }
-  public void setPersistentVolumeClaim(String persistentVolumeClaim) { this.persistentVolumeClaim = persistentVolumeClaim; }
-  public Integer getKeep() { return keep; }
-  public void setKeep(Integer keep) { this.keep = keep; }
+  public Boolean getEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(Boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public String getPersistentVolumeClaim() {
+    return persistentVolumeClaim;
+  }
+
+  public void setPersistentVolumeClaim(String persistentVolumeClaim) {
+    this.persistentVolumeClaim = persistentVolumeClaim;
+  }
+
+  public Integer getKeep() {
+    return keep;
+  }
+
+  public void setKeep(Integer keep) {
+    this.keep = keep;
+  }
 }

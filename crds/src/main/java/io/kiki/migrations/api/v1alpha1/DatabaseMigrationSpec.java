@@ -9,10 +9,14 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.targetRevision) || self.targetRevision != 'base' || (has(self.allowDowngrade) && self.allowDowngrade)",
+@ValidationRule(
+    value =
+        "!has(self.targetRevision) || self.targetRevision != 'base' || (has(self.allowDowngrade) && self.allowDowngrade)",
     message = "targetRevision base removes the whole schema: it needs allowDowngrade: true")
-@ValidationRule(value = "!has(self.rollback) || !has(self.rollback.onFailure) || self.rollback.onFailure != 'Restore'"
-    + " || (has(self.backup) && has(self.backup.enabled) && self.backup.enabled)",
+@ValidationRule(
+    value =
+        "!has(self.rollback) || !has(self.rollback.onFailure) || self.rollback.onFailure != 'Restore'"
+            + " || (has(self.backup) && has(self.backup.enabled) && self.backup.enabled)",
     message = "rollback.onFailure Restore needs backup.enabled: true")
 public class DatabaseMigrationSpec {
   public static final String HEAD = "head";
@@ -20,14 +24,16 @@ public class DatabaseMigrationSpec {
 
   @Required
   @Pattern("^\\S+$")
-  @JsonPropertyDescription("Migrations image: an Alembic project plus the kiki-migrate runner. Every Job of a rollout runs "
-      + "`kiki-migrate` from this image (or, when it does not know the database's revision, from status.appliedImage).")
+  @JsonPropertyDescription(
+      "Migrations image: an Alembic project plus the kiki-migrate runner. Every Job of a rollout runs "
+          + "`kiki-migrate` from this image (or, when it does not know the database's revision, from status.appliedImage).")
   private String image;
 
   @Default(HEAD)
   @Pattern("^[A-Za-z0-9_-]{1,64}$")
-  @JsonPropertyDescription("Alembic revision the database must be at: a revision id (or unique prefix), `head` (the newest "
-      + "revision the image knows), or `base` (empty schema; needs allowDowngrade).")
+  @JsonPropertyDescription(
+      "Alembic revision the database must be at: a revision id (or unique prefix), `head` (the newest "
+          + "revision the image knows), or `base` (empty schema; needs allowDowngrade).")
   private String targetRevision = HEAD;
 
   @Required
@@ -37,58 +43,128 @@ public class DatabaseMigrationSpec {
   @JsonPropertyDescription("Backup taken with pg_dump before migrating; used by rollback Restore.")
   private BackupSpec backup;
 
-  @JsonPropertyDescription("Checks that must pass after migrating before the resource becomes Ready; on timeout the "
-      + "rollout rolls back as rollback.onFailure says.")
+  @JsonPropertyDescription(
+      "Checks that must pass after migrating before the resource becomes Ready; on timeout the "
+          + "rollout rolls back as rollback.onFailure says.")
   private VerifySpec verify;
 
   @JsonPropertyDescription("What to do when the migration or the verification fails.")
   private RollbackSpec rollback;
 
   @Default("false")
-  @JsonPropertyDescription("Allow a target behind the database's current revision (a downgrade). Without it such a rollout "
-      + "is Blocked with reason DowngradeNotAllowed.")
+  @JsonPropertyDescription(
+      "Allow a target behind the database's current revision (a downgrade). Without it such a rollout "
+          + "is Blocked with reason DowngradeNotAllowed.")
   private Boolean allowDowngrade = false;
 
   @Default("Warn")
-  @JsonPropertyDescription("What the plan's SQL lint does with a finding: a statement of the planned steps, rendered with "
-      + "Alembic's offline mode, that takes a long or strong lock on PostgreSQL (a CREATE INDEX without CONCURRENTLY on "
-      + "an existing table, a NOT NULL column without a default, a column type change, a constraint without NOT VALID, "
-      + "a DROP or RENAME the running application uses...). Warn: record it in status.rollout.lint, an event and the "
-      + "plan's message, and go on. Block: stop the rollout at plan, before the backup and the migration: Blocked, "
-      + "reason LintFailed. A revision waives a rule with `# kiki-lint: disable=<rule> -- reason` in its file.")
+  @JsonPropertyDescription(
+      "What the plan's SQL lint does with a finding: a statement of the planned steps, rendered with "
+          + "Alembic's offline mode, that takes a long or strong lock on PostgreSQL (a CREATE INDEX without CONCURRENTLY on "
+          + "an existing table, a NOT NULL column without a default, a column type change, a constraint without NOT VALID, "
+          + "a DROP or RENAME the running application uses...). Warn: record it in status.rollout.lint, an event and the "
+          + "plan's message, and go on. Block: stop the rollout at plan, before the backup and the migration: Blocked, "
+          + "reason LintFailed. A revision waives a rule with `# kiki-lint: disable=<rule> -- reason` in its file.")
   private LintMode lint = LintMode.Warn;
 
   @Size(max = 253)
-  @JsonPropertyDescription("Change to any new value to retry after Failed, RolledBack or Blocked without other changes "
-      + "(it bumps metadata.generation).")
+  @JsonPropertyDescription(
+      "Change to any new value to retry after Failed, RolledBack or Blocked without other changes "
+          + "(it bumps metadata.generation).")
   private String retryToken;
 
-  @JsonPropertyDescription("Deadlines of the rollout's Jobs (activeDeadlineSeconds), as durations like 90s, 2m, 1h30m.")
+  @JsonPropertyDescription(
+      "Deadlines of the rollout's Jobs (activeDeadlineSeconds), as durations like 90s, 2m, 1h30m.")
   private TimeoutsSpec timeouts;
 
   @JsonPropertyDescription("Pod settings for the Jobs the operator runs.")
   private JobTemplateSpec jobTemplate;
 
-  public String getImage() { return image; }
-  public void setImage(String image) { this.image = image; }
-  public String getTargetRevision() { return targetRevision; }
-  public void setTargetRevision(String targetRevision) { this.targetRevision = targetRevision; }
-  public DatabaseSpec getDatabase() { return database; }
-  public void setDatabase(DatabaseSpec database) { this.database = database; }
-  public BackupSpec getBackup() { return backup; }
-  public void setBackup(BackupSpec backup) { this.backup = backup; }
-  public VerifySpec getVerify() { return verify; }
-  public void setVerify(VerifySpec verify) { this.verify = verify; }
-  public RollbackSpec getRollback() { return rollback; }
-  public void setRollback(RollbackSpec rollback) { this.rollback = rollback; }
-  public Boolean getAllowDowngrade() { return allowDowngrade; }
-  public void setAllowDowngrade(Boolean allowDowngrade) { this.allowDowngrade = allowDowngrade; }
-  public LintMode getLint() { return lint; }
-  public void setLint(LintMode lint) { this.lint = lint; }
-  public String getRetryToken() { return retryToken; }
-  public void setRetryToken(String retryToken) { this.retryToken = retryToken; }
-  public TimeoutsSpec getTimeouts() { return timeouts; }
-  public void setTimeouts(TimeoutsSpec timeouts) { this.timeouts = timeouts; }
-  public JobTemplateSpec getJobTemplate() { return jobTemplate; }
-  public void setJobTemplate(JobTemplateSpec jobTemplate) { this.jobTemplate = jobTemplate; }
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public String getTargetRevision() {
+    return targetRevision;
+  }
+
+  public void setTargetRevision(String targetRevision) {
+    this.targetRevision = targetRevision;
+  }
+
+  public DatabaseSpec getDatabase() {
+    return database;
+  }
+
+  public void setDatabase(DatabaseSpec database) {
+    this.database = database;
+  }
+
+  public BackupSpec getBackup() {
+    return backup;
+  }
+
+  public void setBackup(BackupSpec backup) {
+    this.backup = backup;
+  }
+
+  public VerifySpec getVerify() {
+    return verify;
+  }
+
+  public void setVerify(VerifySpec verify) {
+    this.verify = verify;
+  }
+
+  public RollbackSpec getRollback() {
+    return rollback;
+  }
+
+  public void setRollback(RollbackSpec rollback) {
+    this.rollback = rollback;
+  }
+
+  public Boolean getAllowDowngrade() {
+    return allowDowngrade;
+  }
+
+  public void setAllowDowngrade(Boolean allowDowngrade) {
+    this.allowDowngrade = allowDowngrade;
+  }
+
+  public LintMode getLint() {
+    return lint;
+  }
+
+  public void setLint(LintMode lint) {
+    this.lint = lint;
+  }
+
+  public String getRetryToken() {
+    return retryToken;
+  }
+
+  public void setRetryToken(String retryToken) {
+    this.retryToken = retryToken;
+  }
+
+  public TimeoutsSpec getTimeouts() {
+    return timeouts;
+  }
+
+  public void setTimeouts(TimeoutsSpec timeouts) {
+    this.timeouts = timeouts;
+  }
+
+  public JobTemplateSpec getJobTemplate() {
+    return jobTemplate;
+  }
+
+  public void setJobTemplate(JobTemplateSpec jobTemplate) {
+    this.jobTemplate = jobTemplate;
+  }
 }

@@ -11,26 +11,31 @@ public class DatabaseMigrationStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Pending, Waiting (another resource migrates the same database), Planning, BackingUp, Migrating, "
-      + "Verifying, RollingBack, Restoring, or a terminal outcome that holds until the spec changes: Ready, Failed, "
-      + "RolledBack, Blocked.")
+  @JsonPropertyDescription(
+      "Pending, Waiting (another resource migrates the same database), Planning, BackingUp, Migrating, "
+          + "Verifying, RollingBack, Restoring, or a terminal outcome that holds until the spec changes: Ready, Failed, "
+          + "RolledBack, Blocked.")
   private Phase phase;
 
-  @JsonPropertyDescription("Revision read from the database's version table (`base` when it has none).")
+  @JsonPropertyDescription(
+      "Revision read from the database's version table (`base` when it has none).")
   private String currentRevision;
 
-  @JsonPropertyDescription("Name of the version table the project's env.py configures (version_table; alembic_version "
-      + "by default), as the last plan reported it; the operator reads currentRevision from it.")
+  @JsonPropertyDescription(
+      "Name of the version table the project's env.py configures (version_table; alembic_version "
+          + "by default), as the last plan reported it; the operator reads currentRevision from it.")
   private String versionTable;
 
-  @JsonPropertyDescription("Schema of the version table (version_table_schema); empty: the connection's search_path.")
+  @JsonPropertyDescription(
+      "Schema of the version table (version_table_schema); empty: the connection's search_path.")
   private String versionTableSchema;
 
   @JsonPropertyDescription("spec.targetRevision resolved by the last plan (`head` -> revision id).")
   private String targetRevision;
 
-  @JsonPropertyDescription("Image whose Alembic project knows currentRevision; plans and downgrades fall back to it when "
-      + "spec.image does not know the database's revision.")
+  @JsonPropertyDescription(
+      "Image whose Alembic project knows currentRevision; plans and downgrades fall back to it when "
+          + "spec.image does not know the database's revision.")
   private String appliedImage;
 
   @JsonPropertyDescription("kstatus conditions Ready, Reconciling and Stalled.")
@@ -48,28 +53,99 @@ public class DatabaseMigrationStatus {
   @JsonPropertyDescription("What the operator is doing or what is wrong and how to fix it.")
   private String message;
 
-  public Long getObservedGeneration() { return observedGeneration; }
-  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-  public Phase getPhase() { return phase; }
-  public void setPhase(Phase phase) { this.phase = phase; }
-  public String getCurrentRevision() { return currentRevision; }
-  public void setCurrentRevision(String currentRevision) { this.currentRevision = currentRevision; }
-  public String getVersionTable() { return versionTable; }
-  public void setVersionTable(String versionTable) { this.versionTable = versionTable; }
-  public String getVersionTableSchema() { return versionTableSchema; }
-  public void setVersionTableSchema(String versionTableSchema) { this.versionTableSchema = versionTableSchema; }
-  public String getTargetRevision() { return targetRevision; }
-  public void setTargetRevision(String targetRevision) { this.targetRevision = targetRevision; }
-  public String getAppliedImage() { return appliedImage; }
-  public void setAppliedImage(String appliedImage) { this.appliedImage = appliedImage; }
-  public List<Condition> getConditions() { return conditions; }
-  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-  public Rollout getRollout() { return rollout; }
-  public void setRollout(Rollout rollout) { this.rollout = rollout; }
-  public BackupRecord getLastBackup() { return lastBackup; }
-  public void setLastBackup(BackupRecord lastBackup) { this.lastBackup = lastBackup; }
-  public List<HistoryEntry> getHistory() { return history; }
-  public void setHistory(List<HistoryEntry> history) { this.history = history; }
-  public String getMessage() { return message; }
-  public void setMessage(String message) { this.message = message; }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public Phase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(Phase phase) {
+    this.phase = phase;
+  }
+
+  public String getCurrentRevision() {
+    return currentRevision;
+  }
+
+  public void setCurrentRevision(String currentRevision) {
+    this.currentRevision = currentRevision;
+  }
+
+  public String getVersionTable() {
+    return versionTable;
+  }
+
+  public void setVersionTable(String versionTable) {
+    this.versionTable = versionTable;
+  }
+
+  public String getVersionTableSchema() {
+    return versionTableSchema;
+  }
+
+  public void setVersionTableSchema(String versionTableSchema) {
+    this.versionTableSchema = versionTableSchema;
+  }
+
+  public String getTargetRevision() {
+    return targetRevision;
+  }
+
+  public void setTargetRevision(String targetRevision) {
+    this.targetRevision = targetRevision;
+  }
+
+  public String getAppliedImage() {
+    return appliedImage;
+  }
+
+  public void setAppliedImage(String appliedImage) {
+    this.appliedImage = appliedImage;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public Rollout getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(Rollout rollout) {
+    this.rollout = rollout;
+  }
+
+  public BackupRecord getLastBackup() {
+    return lastBackup;
+  }
+
+  public void setLastBackup(BackupRecord lastBackup) {
+    this.lastBackup = lastBackup;
+  }
+
+  public List<HistoryEntry> getHistory() {
+    return history;
+  }
+
+  public void setHistory(List<HistoryEntry> history) {
+    this.history = history;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
 }

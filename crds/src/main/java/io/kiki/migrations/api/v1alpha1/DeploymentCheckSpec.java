@@ -12,6 +12,11 @@ public class DeploymentCheckSpec {
   @JsonPropertyDescription("Name of the Deployment in the resource's namespace.")
   private String name;
 
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
 }

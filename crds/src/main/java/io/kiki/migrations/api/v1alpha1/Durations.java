@@ -4,6 +4,5 @@ package io.kiki.migrations.api.v1alpha1;
 public final class Durations {
   public static final String PATTERN = "^([0-9]+(ms|s|m|h))+$";
 
-  private Durations() {
-  }
+  private Durations() {}
 }

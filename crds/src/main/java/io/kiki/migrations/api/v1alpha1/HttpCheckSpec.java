@@ -21,8 +21,19 @@ public class HttpCheckSpec {
   @JsonPropertyDescription("HTTP status that counts as healthy.")
   private Integer expectStatus = 200;
 
-  public String getUrl() { return url; }
-  public void setUrl(String url) { this.url = url; }
-  public Integer getExpectStatus() { return expectStatus; }
-  public void setExpectStatus(Integer expectStatus) { this.expectStatus = expectStatus; }
+  public String getUrl() {
+    return url;
+  }
+
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  public Integer getExpectStatus() {
+    return expectStatus;
+  }
+
+  public void setExpectStatus(Integer expectStatus) {
+    this.expectStatus = expectStatus;
+  }
 }

@@ -8,23 +8,56 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class LintWaiver {
   @JsonPropertyDescription("Revision whose file holds the comment.")
   private String revision;
+
   @JsonPropertyDescription("Rule id it waives.")
   private String rule;
+
   @JsonPropertyDescription("The reason written after `--`.")
   private String reason;
+
   @JsonPropertyDescription("Findings of this rule in this revision it waived.")
   private Integer waived;
+
   @JsonPropertyDescription("What is wrong with the comment (an unknown rule id), if anything.")
   private String problem;
 
-  public String getRevision() { return revision; }
-  public void setRevision(String revision) { this.revision = revision; }
-  public String getRule() { return rule; }
-  public void setRule(String rule) { this.rule = rule; }
-  public String getReason() { return reason; }
-  public void setReason(String reason) { this.reason = reason; }
-  public Integer getWaived() { return waived; }
-  public void setWaived(Integer waived) { this.waived = waived; }
-  public String getProblem() { return problem; }
-  public void setProblem(String problem) { this.problem = problem; }
+  public String getRevision() {
+    return revision;
+  }
+
+  public void setRevision(String revision) {
+    this.revision = revision;
+  }
+
+  public String getRule() {
+    return rule;
+  }
+
+  public void setRule(String rule) {
+    this.rule = rule;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public Integer getWaived() {
+    return waived;
+  }
+
+  public void setWaived(Integer waived) {
+    this.waived = waived;
+  }
+
+  public String getProblem() {
+    return problem;
+  }
+
+  public void setProblem(String problem) {
+    this.problem = problem;
+  }
 }

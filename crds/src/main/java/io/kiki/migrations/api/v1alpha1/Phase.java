@@ -1,8 +1,22 @@
 package io.kiki.migrations.api.v1alpha1;
 
-/** Where a DatabaseMigration is. Ready, Failed, RolledBack and Blocked hold until the generation changes. */
+/**
+ * Where a DatabaseMigration is. Ready, Failed, RolledBack and Blocked hold until the generation
+ * changes.
+ */
 public enum Phase {
-  Pending, Waiting, Planning, BackingUp, Migrating, Verifying, RollingBack, Restoring, Ready, Failed, RolledBack, Blocked;
+  Pending,
+  Waiting,
+  Planning,
+  BackingUp,
+  Migrating,
+  Verifying,
+  RollingBack,
+  Restoring,
+  Ready,
+  Failed,
+  RolledBack,
+  Blocked;
 
   public boolean isRolloutActive() {
     return switch (this) {

@@ -7,12 +7,16 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class RolloutJobs {
   @JsonPropertyDescription("The plan Job (kiki-migrate plan).")
   private String plan;
+
   @JsonPropertyDescription("The backup Job (pg_dump to the backup volume).")
   private String backup;
+
   @JsonPropertyDescription("The migrate Job (kiki-migrate upgrade or downgrade).")
   private String migrate;
+
   @JsonPropertyDescription("The rollback Job (migrates back to rollout.from).")
   private String rollback;
+
   @JsonPropertyDescription("The restore Job (restores rollout.backupFile).")
   private String restore;
 
@@ -38,14 +42,43 @@ public class RolloutJobs {
     }
   }
 
-  public String getPlan() { return plan; }
-  public void setPlan(String plan) { this.plan = plan; }
-  public String getBackup() { return backup; }
-  public void setBackup(String backup) { this.backup = backup; }
-  public String getMigrate() { return migrate; }
-  public void setMigrate(String migrate) { this.migrate = migrate; }
-  public String getRollback() { return rollback; }
-  public void setRollback(String rollback) { this.rollback = rollback; }
-  public String getRestore() { return restore; }
-  public void setRestore(String restore) { this.restore = restore; }
+  public String getPlan() {
+    return plan;
+  }
+
+  public void setPlan(String plan) {
+    this.plan = plan;
+  }
+
+  public String getBackup() {
+    return backup;
+  }
+
+  public void setBackup(String backup) {
+    this.backup = backup;
+  }
+
+  public String getMigrate() {
+    return migrate;
+  }
+
+  public void setMigrate(String migrate) {
+    this.migrate = migrate;
+  }
+
+  public String getRollback() {
+    return rollback;
+  }
+
+  public void setRollback(String rollback) {
+    this.rollback = rollback;
+  }
+
+  public String getRestore() {
+    return restore;
+  }
+
+  public void setRestore(String restore) {
+    this.restore = restore;
+  }
 }

@@ -2,8 +2,12 @@ package io.kiki.migrations.api.v1alpha1;
 
 /** The stage a rollout is in, and the phase it shows while there. */
 public enum RolloutStage {
-  Plan(Phase.Planning), Backup(Phase.BackingUp), Migrate(Phase.Migrating), Verify(Phase.Verifying),
-  Rollback(Phase.RollingBack), Restore(Phase.Restoring);
+  Plan(Phase.Planning),
+  Backup(Phase.BackingUp),
+  Migrate(Phase.Migrating),
+  Verify(Phase.Verifying),
+  Rollback(Phase.RollingBack),
+  Restore(Phase.Restoring);
 
   private final Phase phase;
 

@@ -17,16 +17,26 @@ public class SecretKeyRef {
   @JsonPropertyDescription("Key in the Secret whose value is the database URL.")
   private String key;
 
-  public SecretKeyRef() {
-  }
+  public SecretKeyRef() {}
 
   public SecretKeyRef(String name, String key) {
     this.name = name;
     this.key = key;
   }
 
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
-  public String getKey() { return key; }
-  public void setKey(String key) { this.key = key; }
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getKey() {
+    return key;
+  }
+
+  public void setKey(String key) {
+    this.key = key;
+  }
 }

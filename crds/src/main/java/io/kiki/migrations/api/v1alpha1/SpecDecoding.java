@@ -18,15 +18,15 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * How a stored DatabaseMigration becomes a Java object without one bad object stopping the operator. Fields this
- * version does not know (a newer CRD keeps them) are ignored; a value the spec classes cannot hold (an enum value
- * this version does not know, a string where a number belongs) leaves the spec out and records a problem naming the
- * field and the allowed values, which the operator reports as InvalidSpec for that resource alone. Strict decoding
- * ({@link #strictProblem}) is what {@code kubectl apply} against a validating API server reports.
+ * How a stored DatabaseMigration becomes a Java object without one bad object stopping the
+ * operator. Fields this version does not know (a newer CRD keeps them) are ignored; a value the
+ * spec classes cannot hold (an enum value this version does not know, a string where a number
+ * belongs) leaves the spec out and records a problem naming the field and the allowed values, which
+ * the operator reports as InvalidSpec for that resource alone. Strict decoding ({@link
+ * #strictProblem}) is what {@code kubectl apply} against a validating API server reports.
  */
 public final class SpecDecoding {
-  private SpecDecoding() {
-  }
+  private SpecDecoding() {}
 
   /** Deserializer of {@link DatabaseMigration}: never fails on the spec or the status. */
   public static final class TolerantDeserializer extends StdDeserializer<DatabaseMigration> {
@@ -35,12 +35,14 @@ public final class SpecDecoding {
     }
 
     @Override
-    public DatabaseMigration deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+    public DatabaseMigration deserialize(JsonParser parser, DeserializationContext context)
+        throws IOException {
       ObjectCodec codec = parser.getCodec();
       JsonNode node = codec.readTree(parser);
       ObjectMapper mapper = codec instanceof ObjectMapper m ? m : new ObjectMapper();
       DatabaseMigration resource = new DatabaseMigration();
-      resource.setApiVersion(text(node, "apiVersion", DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION));
+      resource.setApiVersion(
+          text(node, "apiVersion", DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION));
       resource.setKind(text(node, "kind", "DatabaseMigration"));
       if (node.hasNonNull("metadata")) {
         resource.setMetadata(mapper.treeToValue(node.get("metadata"), ObjectMeta.class));
@@ -78,8 +80,9 @@ public final class SpecDecoding {
   }
 
   /**
-   * The first problem a validating API server would report about this spec (unknown fields included), as
-   * {@code spec.rollback.onFailure: Unsupported value "X": supported values: ...}; null when there is none.
+   * The first problem a validating API server would report about this spec (unknown fields
+   * included), as {@code spec.rollback.onFailure: Unsupported value "X": supported values: ...};
+   * null when there is none.
    */
   public static String strictProblem(ObjectMapper mapper, JsonNode spec) {
     if (spec == null || spec.isNull()) {
@@ -89,7 +92,10 @@ public final class SpecDecoding {
       return "spec: must be an object";
     }
     try {
-      mapper.reader().with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).treeToValue(spec, DatabaseMigrationSpec.class);
+      mapper
+          .reader()
+          .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .treeToValue(spec, DatabaseMigrationSpec.class);
       return null;
     } catch (JsonMappingException e) {
       return describe("spec", e);
@@ -111,14 +117,25 @@ public final class SpecDecoding {
     if (e instanceof UnrecognizedPropertyException) {
       return field + ": unknown field (this version of the operator does not have it)";
     }
-    if (e instanceof InvalidFormatException invalid && invalid.getTargetType() != null
+    if (e instanceof InvalidFormatException invalid
+        && invalid.getTargetType() != null
         && invalid.getTargetType().isEnum()) {
-      String allowed = Arrays.stream(invalid.getTargetType().getEnumConstants()).map(String::valueOf)
-          .collect(Collectors.joining(", "));
-      return field + ": Unsupported value \"" + invalid.getValue() + "\": supported values: " + allowed;
+      String allowed =
+          Arrays.stream(invalid.getTargetType().getEnumConstants())
+              .map(String::valueOf)
+              .collect(Collectors.joining(", "));
+      return field
+          + ": Unsupported value \""
+          + invalid.getValue()
+          + "\": supported values: "
+          + allowed;
     }
     if (e instanceof InvalidFormatException invalid) {
-      return field + ": invalid value \"" + invalid.getValue() + "\": must be " + typeName(invalid.getTargetType());
+      return field
+          + ": invalid value \""
+          + invalid.getValue()
+          + "\": must be "
+          + typeName(invalid.getTargetType());
     }
     if (e instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
       return field + ": must be " + typeName(mismatched.getTargetType());

@@ -29,20 +29,50 @@ public class TimeoutsSpec {
 
   @Default("5s")
   @Pattern(Durations.PATTERN)
-  @JsonPropertyDescription("How long one statement of a migration waits for a lock another session holds on a table "
-      + "(PostgreSQL lock_timeout on the migration's connections). An ALTER TABLE behind an application's open "
-      + "transaction gives up after this instead of queueing every later query on the table behind it; the operator "
-      + "retries a few times with backoff, then the rollout fails with reason LockTimeout.")
+  @JsonPropertyDescription(
+      "How long one statement of a migration waits for a lock another session holds on a table "
+          + "(PostgreSQL lock_timeout on the migration's connections). An ALTER TABLE behind an application's open "
+          + "transaction gives up after this instead of queueing every later query on the table behind it; the operator "
+          + "retries a few times with backoff, then the rollout fails with reason LockTimeout.")
   private String lock = "5s";
 
-  public String getPlan() { return plan; }
-  public void setPlan(String plan) { this.plan = plan; }
-  public String getBackup() { return backup; }
-  public void setBackup(String backup) { this.backup = backup; }
-  public String getMigrate() { return migrate; }
-  public void setMigrate(String migrate) { this.migrate = migrate; }
-  public String getRollback() { return rollback; }
-  public String getLock() { return lock; }
-  public void setLock(String lock) { this.lock = lock; }
-  public void setRollback(String rollback) { this.rollback = rollback; }
+  public String getPlan() {
+    return plan;
+  }
+
+  public void setPlan(String plan) {
+    this.plan = plan;
+  }
+
+  public String getBackup() {
+    return backup;
+  }
+
+  public void setBackup(String backup) {
+    this.backup = backup;
+  }
+
+  public String getMigrate() {
+    return migrate;
+  }
+
+  public void setMigrate(String migrate) {
+    this.migrate = migrate;
+  }
+
+  public String getRollback() {
+    return rollback;
+  }
+
+  public String getLock() {
+    return lock;
+  }
+
+  public void setLock(String lock) {
+    this.lock = lock;
+  }
+
+  public void setRollback(String rollback) {
+    this.rollback = rollback;
+  }
 }

@@ -11,22 +11,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "!has(self.checks) || self.checks.all(c, self.checks.exists_one(d, d.name == c.name))",
+@ValidationRule(
+    value = "!has(self.checks) || self.checks.all(c, self.checks.exists_one(d, d.name == c.name))",
     message = "verify.checks names must be unique")
-@ValidationRule(value = "!has(self.interval) || duration(self.interval) > duration('0s')",
-    message = "verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks",
+@ValidationRule(
+    value = "!has(self.interval) || duration(self.interval) > duration('0s')",
+    message =
+        "verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks",
     fieldPath = ".interval")
-@ValidationRule(value = "!has(self.timeout) || duration(self.timeout) > duration('0s')",
-    message = "verify.timeout must be longer than 0s (e.g. 5m)", fieldPath = ".timeout")
+@ValidationRule(
+    value = "!has(self.timeout) || duration(self.timeout) > duration('0s')",
+    message = "verify.timeout must be longer than 0s (e.g. 5m)",
+    fieldPath = ".timeout")
 // Only against a positive timeout: a zero or negative one has its own message above.
-@ValidationRule(value = "!has(self.interval) || !has(self.timeout) || duration(self.timeout) <= duration('0s')"
-    + " || duration(self.interval) <= duration(self.timeout)",
-    message = "verify.interval must not be longer than verify.timeout: no second round of checks could run before the timeout",
+@ValidationRule(
+    value =
+        "!has(self.interval) || !has(self.timeout) || duration(self.timeout) <= duration('0s')"
+            + " || duration(self.interval) <= duration(self.timeout)",
+    message =
+        "verify.interval must not be longer than verify.timeout: no second round of checks could run before the timeout",
     fieldPath = ".interval")
 public class VerifySpec {
   @Default("5m")
   @Pattern(Durations.PATTERN)
-  @JsonPropertyDescription("How long the checks may take to pass successThreshold rounds in a row; then the rollout rolls back.")
+  @JsonPropertyDescription(
+      "How long the checks may take to pass successThreshold rounds in a row; then the rollout rolls back.")
   private String timeout = "5m";
 
   @Default("10s")
@@ -36,30 +45,62 @@ public class VerifySpec {
 
   @Default("1")
   @Min(1)
-  @JsonPropertyDescription("Consecutive passing rounds needed (a soak); one failing round starts the count again. The first "
-      + "round runs as soon as verification starts, the next every interval. Without checks there is nothing to soak: "
-      + "the rollout is Ready right after the migration.")
+  @JsonPropertyDescription(
+      "Consecutive passing rounds needed (a soak); one failing round starts the count again. The first "
+          + "round runs as soon as verification starts, the next every interval. Without checks there is nothing to soak: "
+          + "the rollout is Ready right after the migration.")
   private Integer successThreshold = 1;
 
   @Default("10m")
   @Pattern(Durations.PATTERN)
-  @JsonPropertyDescription("How long verification waits while the database cannot be reached. A check that could not run "
-      + "counts neither as passed nor as failed, and the time does not count against timeout; after this long the "
-      + "rollout fails (VerifyInconclusive) without rolling back: an outage says nothing about the migration.")
+  @JsonPropertyDescription(
+      "How long verification waits while the database cannot be reached. A check that could not run "
+          + "counts neither as passed nor as failed, and the time does not count against timeout; after this long the "
+          + "rollout fails (VerifyInconclusive) without rolling back: an outage says nothing about the migration.")
   private String databaseOutageTimeout = "10m";
 
   @Size(max = 20)
-  @JsonPropertyDescription("Checks run each round; all must pass. Each has a name and exactly one of sql, http, deployment.")
+  @JsonPropertyDescription(
+      "Checks run each round; all must pass. Each has a name and exactly one of sql, http, deployment.")
   private List<HealthCheckSpec> checks = new ArrayList<>();
 
-  public String getTimeout() { return timeout; }
-  public void setTimeout(String timeout) { this.timeout = timeout; }
-  public String getInterval() { return interval; }
-  public void setInterval(String interval) { this.interval = interval; }
-  public Integer getSuccessThreshold() { return successThreshold; }
-  public void setSuccessThreshold(Integer successThreshold) { this.successThreshold = successThreshold; }
-  public String getDatabaseOutageTimeout() { return databaseOutageTimeout; }
-  public void setDatabaseOutageTimeout(String databaseOutageTimeout) { this.databaseOutageTimeout = databaseOutageTimeout; }
-  public List<HealthCheckSpec> getChecks() { return checks; }
-  public void setChecks(List<HealthCheckSpec> checks) { this.checks = checks; }
+  public String getTimeout() {
+    return timeout;
+  }
+
+  public void setTimeout(String timeout) {
+    this.timeout = timeout;
+  }
+
+  public String getInterval() {
+    return interval;
+  }
+
+  public void setInterval(String interval) {
+    this.interval = interval;
+  }
+
+  public Integer getSuccessThreshold() {
+    return successThreshold;
+  }
+
+  public void setSuccessThreshold(Integer successThreshold) {
+    this.successThreshold = successThreshold;
+  }
+
+  public String getDatabaseOutageTimeout() {
+    return databaseOutageTimeout;
+  }
+
+  public void setDatabaseOutageTimeout(String databaseOutageTimeout) {
+    this.databaseOutageTimeout = databaseOutageTimeout;
+  }
+
+  public List<HealthCheckSpec> getChecks() {
+    return checks;
+  }
+
+  public void setChecks(List<HealthCheckSpec> checks) {
+    this.checks = checks;
+  }
 }

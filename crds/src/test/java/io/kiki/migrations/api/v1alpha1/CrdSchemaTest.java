@@ -17,17 +17,24 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** What `kubectl get dbm` and `kubectl explain dbm` show, and the validation the API server does. */
+/**
+ * What `kubectl get dbm` and `kubectl explain dbm` show, and the validation the API server does.
+ */
 class CrdSchemaTest {
   /** Fields whose schema comes from Kubernetes' own types. */
-  private static final Set<String> KUBERNETES_TYPES = Set.of("spec.jobTemplate.resources", "spec.jobTemplate.tolerations",
-      "spec.jobTemplate.imagePullSecrets", "status.conditions");
+  private static final Set<String> KUBERNETES_TYPES =
+      Set.of(
+          "spec.jobTemplate.resources",
+          "spec.jobTemplate.tolerations",
+          "spec.jobTemplate.imagePullSecrets",
+          "status.conditions");
 
   private final CustomResourceDefinitionVersion version = load().getSpec().getVersions().get(0);
 
   private static CustomResourceDefinition load() {
     try {
-      return Serialization.unmarshal(Files.readString(Path.of(CrdYamlUpToDateTest.FILE)), CustomResourceDefinition.class);
+      return Serialization.unmarshal(
+          Files.readString(Path.of(CrdYamlUpToDateTest.FILE)), CustomResourceDefinition.class);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -35,12 +42,18 @@ class CrdSchemaTest {
 
   @Test
   void printerColumnsAndShortName() {
-    // `kubectl get dbm`: NAME TARGET CURRENT PHASE READY AGE (the generator alone would sort them by JSON path).
-    assertThat(version.getAdditionalPrinterColumns()).extracting("name")
+    // `kubectl get dbm`: NAME TARGET CURRENT PHASE READY AGE (the generator alone would sort them
+    // by JSON path).
+    assertThat(version.getAdditionalPrinterColumns())
+        .extracting("name")
         .containsExactly("Target", "Current", "Phase", "Ready", "Age");
-    assertThat(version.getAdditionalPrinterColumns()).extracting("jsonPath")
-        .containsExactly(Arrays.stream(DatabaseMigration.class.getAnnotationsByType(AdditionalPrinterColumn.class))
-            .map(AdditionalPrinterColumn::jsonPath).toArray());
+    assertThat(version.getAdditionalPrinterColumns())
+        .extracting("jsonPath")
+        .containsExactly(
+            Arrays.stream(
+                    DatabaseMigration.class.getAnnotationsByType(AdditionalPrinterColumn.class))
+                .map(AdditionalPrinterColumn::jsonPath)
+                .toArray());
     assertThat(load().getSpec().getNames().getShortNames()).containsExactly("dbm");
     assertThat(version.getSubresources().getStatus()).isNotNull();
   }
@@ -58,28 +71,37 @@ class CrdSchemaTest {
   void validationRulesAreInTheSchema() {
     JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getRequired()).contains("image", "database");
-    assertThat(spec.getXKubernetesValidations()).extracting("message")
+    assertThat(spec.getXKubernetesValidations())
+        .extracting("message")
         .anySatisfy(m -> assertThat((String) m).contains("allowDowngrade"));
     assertThat(spec.getProperties().get("targetRevision").getPattern()).isNotBlank();
-    assertThat(spec.getProperties().get("rollback").getProperties().get("onFailure").getEnum()).hasSize(4);
-    assertThat(spec.getProperties().get("verify").getProperties().get("successThreshold").getMinimum()).isEqualTo(1.0);
+    assertThat(spec.getProperties().get("rollback").getProperties().get("onFailure").getEnum())
+        .hasSize(4);
+    assertThat(
+            spec.getProperties().get("verify").getProperties().get("successThreshold").getMinimum())
+        .isEqualTo(1.0);
   }
 
   private static void walk(String path, JSONSchemaProps props, List<String> undescribed) {
     if (props.getProperties() == null) {
-      if (props.getItems() != null && props.getItems().getSchema() != null && !KUBERNETES_TYPES.contains(path)) {
+      if (props.getItems() != null
+          && props.getItems().getSchema() != null
+          && !KUBERNETES_TYPES.contains(path)) {
         walk(path + "[]", props.getItems().getSchema(), undescribed);
       }
       return;
     }
-    props.getProperties().forEach((name, child) -> {
-      String childPath = path + "." + name;
-      if (child.getDescription() == null || child.getDescription().isBlank()) {
-        undescribed.add(childPath);
-      }
-      if (!KUBERNETES_TYPES.contains(childPath)) {
-        walk(childPath, child, undescribed);
-      }
-    });
+    props
+        .getProperties()
+        .forEach(
+            (name, child) -> {
+              String childPath = path + "." + name;
+              if (child.getDescription() == null || child.getDescription().isBlank()) {
+                undescribed.add(childPath);
+              }
+              if (!KUBERNETES_TYPES.contains(childPath)) {
+                walk(childPath, child, undescribed);
+              }
+            });
   }
 }

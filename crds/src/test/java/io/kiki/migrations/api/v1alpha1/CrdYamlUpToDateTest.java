@@ -9,8 +9,9 @@ import java.nio.file.StandardCopyOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CRD YAML in crds/ is what `kubectl apply -k` installs; it must be the one the build generates from the
- * classes. After changing the API, regenerate and commit it with `mvn -B -pl crds verify -Dkiki.crd.update=true`.
+ * The CRD YAML in crds/ is what `kubectl apply -k` installs; it must be the one the build generates
+ * from the classes. After changing the API, regenerate and commit it with `mvn -B -pl crds verify
+ * -Dkiki.crd.update=true`.
  */
 class CrdYamlUpToDateTest {
   static final String FILE = "databasemigrations.migrations.kiki.io-v1.yml";
@@ -23,10 +24,17 @@ class CrdYamlUpToDateTest {
     if (Boolean.getBoolean("kiki.crd.update")) {
       Files.copy(generated, committed, StandardCopyOption.REPLACE_EXISTING);
     }
-    assertThat(committed).as("committed crds/" + FILE + " (regenerate: mvn -B -pl crds verify -Dkiki.crd.update=true)")
+    assertThat(committed)
+        .as(
+            "committed crds/"
+                + FILE
+                + " (regenerate: mvn -B -pl crds verify -Dkiki.crd.update=true)")
         .exists();
     assertThat(Files.readString(committed))
-        .as("crds/" + FILE + " differs from the generated CRD; run mvn -B -pl crds verify -Dkiki.crd.update=true and commit it")
+        .as(
+            "crds/"
+                + FILE
+                + " differs from the generated CRD; run mvn -B -pl crds verify -Dkiki.crd.update=true and commit it")
         .isEqualTo(Files.readString(generated));
   }
 

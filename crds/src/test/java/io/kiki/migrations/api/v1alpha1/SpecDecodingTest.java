@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
 
-/** A stored object this version cannot fully read never makes decoding fail (the informer would stop). */
+/**
+ * A stored object this version cannot fully read never makes decoding fail (the informer would
+ * stop).
+ */
 class SpecDecodingTest {
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
@@ -20,13 +23,15 @@ class SpecDecodingTest {
         spec:
           image: kiki/migrations:1
           database: {urlSecretRef: {name: db, key: URL}}
-        """ + specLines;
+        """
+        + specLines;
   }
 
   @Test
   void unknownFieldsAreIgnored() {
-    DatabaseMigration resource = SERIALIZATION.unmarshal(yaml("  approval: Manual\n  verify: {soak: 3m}\n"),
-        DatabaseMigration.class);
+    DatabaseMigration resource =
+        SERIALIZATION.unmarshal(
+            yaml("  approval: Manual\n  verify: {soak: 3m}\n"), DatabaseMigration.class);
     assertThat(resource.getSpecProblem()).isNull();
     assertThat(resource.getSpec().getImage()).isEqualTo("kiki/migrations:1");
     assertThat(resource.getSpec().getVerify().getTimeout()).isEqualTo("5m");
@@ -34,18 +39,23 @@ class SpecDecodingTest {
 
   @Test
   void anUnknownEnumValueLeavesTheSpecOutAndNamesFieldAndAllowedValues() {
-    DatabaseMigration resource = SERIALIZATION.unmarshal(yaml("  rollback: {onFailure: RestoreEverything}\n"),
-        DatabaseMigration.class);
+    DatabaseMigration resource =
+        SERIALIZATION.unmarshal(
+            yaml("  rollback: {onFailure: RestoreEverything}\n"), DatabaseMigration.class);
     assertThat(resource.getSpec()).isNull();
     assertThat(resource.getMetadata().getName()).isEqualTo("campaigns");
-    assertThat(resource.getSpecProblem()).isEqualTo("spec.rollback.onFailure: Unsupported value \"RestoreEverything\": "
-        + "supported values: Downgrade, Restore, DowngradeThenRestore, None");
+    assertThat(resource.getSpecProblem())
+        .isEqualTo(
+            "spec.rollback.onFailure: Unsupported value \"RestoreEverything\": "
+                + "supported values: Downgrade, Restore, DowngradeThenRestore, None");
   }
 
   @Test
   void aWrongTypeNamesTheField() {
-    DatabaseMigration resource = SERIALIZATION.unmarshal(yaml("  backup: {keep: five}\n"), DatabaseMigration.class);
-    assertThat(resource.getSpecProblem()).isEqualTo("spec.backup.keep: invalid value \"five\": must be a number");
+    DatabaseMigration resource =
+        SERIALIZATION.unmarshal(yaml("  backup: {keep: five}\n"), DatabaseMigration.class);
+    assertThat(resource.getSpecProblem())
+        .isEqualTo("spec.backup.keep: invalid value \"five\": must be a number");
   }
 
   @Test
@@ -53,7 +63,8 @@ class SpecDecodingTest {
     SERIALIZATION.registerKubernetesResource(DatabaseMigration.class);
     HasMetadata item = SERIALIZATION.unmarshal(yaml("  rollback: {onFailure: Sometimes}\n"));
     assertThat(item).isInstanceOf(DatabaseMigration.class);
-    assertThat(((DatabaseMigration) item).getSpecProblem()).startsWith("spec.rollback.onFailure: Unsupported value");
+    assertThat(((DatabaseMigration) item).getSpecProblem())
+        .startsWith("spec.rollback.onFailure: Unsupported value");
   }
 
   @Test

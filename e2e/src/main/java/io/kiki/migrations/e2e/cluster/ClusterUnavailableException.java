@@ -1,6 +1,9 @@
 package io.kiki.migrations.e2e.cluster;
 
-/** The selected cluster cannot run on this machine (e.g. Docker is not available); the message says why. */
+/**
+ * The selected cluster cannot run on this machine (e.g. Docker is not available); the message says
+ * why.
+ */
 public final class ClusterUnavailableException extends Exception {
 
   public ClusterUnavailableException(String message) {

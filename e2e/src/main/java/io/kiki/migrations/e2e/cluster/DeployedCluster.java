@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real cluster (K3s or an existing one) with the operator deployed from {@code manifests/} ({@code kubectl
- * apply -k}) and a PostgreSQL server in the cluster; the test reaches that server through a port-forward.
+ * A real cluster (K3s or an existing one) with the operator deployed from {@code manifests/}
+ * ({@code kubectl apply -k}) and a PostgreSQL server in the cluster; the test reaches that server
+ * through a port-forward.
  */
 abstract class DeployedCluster implements TestCluster {
 
@@ -50,22 +51,41 @@ abstract class DeployedCluster implements TestCluster {
     awaitOneReadyReplica(OPERATOR_NAMESPACE, OPERATOR_DEPLOYMENT);
     postgresPassword = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
     try (InputStream in = DeployedCluster.class.getResourceAsStream("/cluster/postgres.yaml")) {
-      String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-          .replace("${namespace}", DATABASE_NAMESPACE).replace("${password}", postgresPassword);
-      for (HasMetadata resource : client.load(new java.io.ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
+      String yaml =
+          new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .replace("${namespace}", DATABASE_NAMESPACE)
+              .replace("${password}", postgresPassword);
+      for (HasMetadata resource :
+          client
+              .load(new java.io.ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
+              .items()) {
         client.resource(resource).createOr(NonDeletingOperation::update);
       }
     } catch (IOException e) {
       throw new IllegalStateException("reading the PostgreSQL manifest", e);
     }
     awaitOneReadyReplica(DATABASE_NAMESPACE, "kiki-postgres");
-    postgresForward = client.services().inNamespace(DATABASE_NAMESPACE).withName("kiki-postgres").portForward(5432);
+    postgresForward =
+        client
+            .services()
+            .inNamespace(DATABASE_NAMESPACE)
+            .withName("kiki-postgres")
+            .portForward(5432);
   }
 
   private void awaitOneReadyReplica(String namespace, String deployment) {
-    client.apps().deployments().inNamespace(namespace).withName(deployment)
-        .waitUntilCondition(d -> d != null && d.getStatus() != null && Integer.valueOf(1).equals(d.getStatus().getReadyReplicas()),
-            5, TimeUnit.MINUTES);
+    client
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withName(deployment)
+        .waitUntilCondition(
+            d ->
+                d != null
+                    && d.getStatus() != null
+                    && Integer.valueOf(1).equals(d.getStatus().getReadyReplicas()),
+            5,
+            TimeUnit.MINUTES);
   }
 
   @Override
@@ -75,22 +95,34 @@ abstract class DeployedCluster implements TestCluster {
 
   @Override
   public String createNamespace(String prefix) {
-    String name = prefix + "-" + System.currentTimeMillis() % 100000 + "-" + namespaces.incrementAndGet();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    String name =
+        prefix + "-" + System.currentTimeMillis() % 100000 + "-" + namespaces.incrementAndGet();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
     createdNamespaces.add(name);
     return name;
   }
 
   @Override
   public TestDatabase createDatabase(String name) {
-    PostgresUrl host = new PostgresUrl("postgres", postgresPassword, "127.0.0.1", postgresForward.getLocalPort(), "postgres");
+    PostgresUrl host =
+        new PostgresUrl(
+            "postgres", postgresPassword, "127.0.0.1", postgresForward.getLocalPort(), "postgres");
     PostgresUrl hostAccess;
     try {
       hostAccess = host.createDatabase(name);
     } catch (SQLException e) {
       throw new IllegalStateException("creating database " + name + ": " + e.getMessage(), e);
     }
-    PostgresUrl inCluster = new PostgresUrl("postgres", postgresPassword, "kiki-postgres." + DATABASE_NAMESPACE + ".svc", 5432, name);
+    PostgresUrl inCluster =
+        new PostgresUrl(
+            "postgres",
+            postgresPassword,
+            "kiki-postgres." + DATABASE_NAMESPACE + ".svc",
+            5432,
+            name);
     return new TestDatabase(name, inCluster.sqlalchemyUrl(), hostAccess);
   }
 
@@ -105,14 +137,31 @@ abstract class DeployedCluster implements TestCluster {
   }
 
   private void scaleOperator(int replicas) {
-    client.apps().deployments().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_DEPLOYMENT).scale(replicas);
+    client
+        .apps()
+        .deployments()
+        .inNamespace(OPERATOR_NAMESPACE)
+        .withName(OPERATOR_DEPLOYMENT)
+        .scale(replicas);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (System.nanoTime() < deadline) {
-      List<Pod> pods = client.pods().inNamespace(OPERATOR_NAMESPACE).withLabel("app.kubernetes.io/name", OPERATOR_DEPLOYMENT)
-          .list().getItems();
-      boolean done = replicas == 0 ? pods.isEmpty()
-          : pods.stream().anyMatch(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null
-              && p.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady())));
+      List<Pod> pods =
+          client
+              .pods()
+              .inNamespace(OPERATOR_NAMESPACE)
+              .withLabel("app.kubernetes.io/name", OPERATOR_DEPLOYMENT)
+              .list()
+              .getItems();
+      boolean done =
+          replicas == 0
+              ? pods.isEmpty()
+              : pods.stream()
+                  .anyMatch(
+                      p ->
+                          p.getStatus() != null
+                              && p.getStatus().getContainerStatuses() != null
+                              && p.getStatus().getContainerStatuses().stream()
+                                  .allMatch(c -> Boolean.TRUE.equals(c.getReady())));
       if (done) {
         return;
       }
@@ -123,7 +172,8 @@ abstract class DeployedCluster implements TestCluster {
         throw new IllegalStateException("interrupted while scaling the operator", e);
       }
     }
-    throw new IllegalStateException("the operator did not scale to " + replicas + " within 3 minutes");
+    throw new IllegalStateException(
+        "the operator did not scale to " + replicas + " within 3 minutes");
   }
 
   @Override
@@ -144,7 +194,8 @@ abstract class DeployedCluster implements TestCluster {
 
   /** Runs kubectl against this cluster; fails with its output when it fails. */
   protected void kubectl(String... args) {
-    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    List<String> command =
+        new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(args));
     run(command);
   }
@@ -158,7 +209,8 @@ abstract class DeployedCluster implements TestCluster {
       }
       return output;
     } catch (IOException e) {
-      throw new IllegalStateException(String.join(" ", command) + " could not run: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          String.join(" ", command) + " could not run: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted: " + String.join(" ", command), e);

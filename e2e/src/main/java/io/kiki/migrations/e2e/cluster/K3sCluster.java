@@ -14,8 +14,9 @@ import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
 /**
- * The {@code k3s} cluster: K3s in Docker (Testcontainers), both images built from their Dockerfiles and
- * imported into K3s's containerd, the operator deployed from {@code manifests/}, PostgreSQL in the cluster.
+ * The {@code k3s} cluster: K3s in Docker (Testcontainers), both images built from their Dockerfiles
+ * and imported into K3s's containerd, the operator deployed from {@code manifests/}, PostgreSQL in
+ * the cluster.
  */
 public final class K3sCluster extends DeployedCluster {
 
@@ -23,14 +24,20 @@ public final class K3sCluster extends DeployedCluster {
   private final K3sContainer k3s;
 
   private K3sCluster(Path repo, Path kubeconfig, K3sContainer k3s) {
-    super(repo, kubeconfig, new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml())).build());
+    super(
+        repo,
+        kubeconfig,
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml()))
+            .build());
     this.k3s = k3s;
   }
 
   public static K3sCluster start(Path repo) throws ClusterUnavailableException {
     if (!DockerClientFactory.instance().isDockerAvailable()) {
-      throw new ClusterUnavailableException("Docker is not available: Testcontainers found no Docker environment "
-          + "(no DOCKER_HOST, no /var/run/docker.sock), so K3s cannot run here; use -Dkiki.e2e.cluster=sandbox");
+      throw new ClusterUnavailableException(
+          "Docker is not available: Testcontainers found no Docker environment "
+              + "(no DOCKER_HOST, no /var/run/docker.sock), so K3s cannot run here; use -Dkiki.e2e.cluster=sandbox");
     }
     K3sContainer k3s = new K3sContainer(K3S_IMAGE);
     k3s.start();
@@ -64,7 +71,10 @@ public final class K3sCluster extends DeployedCluster {
     return image;
   }
 
-  /** docker save from the host's Docker, ctr import into K3s's containerd (imagePullPolicy IfNotPresent finds it). */
+  /**
+   * docker save from the host's Docker, ctr import into K3s's containerd (imagePullPolicy
+   * IfNotPresent finds it).
+   */
   private void importImage(String image) {
     try (InputStream tar = DockerClientFactory.instance().client().saveImageCmd(image).exec()) {
       Path file = Files.createTempFile("kiki-image-", ".tar");
@@ -72,7 +82,8 @@ public final class K3sCluster extends DeployedCluster {
       k3s.copyFileToContainer(MountableFile.forHostPath(file), "/tmp/image.tar");
       var result = k3s.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/image.tar");
       if (result.getExitCode() != 0) {
-        throw new IllegalStateException("importing " + image + " into K3s failed: " + result.getStderr());
+        throw new IllegalStateException(
+            "importing " + image + " into K3s failed: " + result.getStderr());
       }
       Files.delete(file);
     } catch (IOException e) {

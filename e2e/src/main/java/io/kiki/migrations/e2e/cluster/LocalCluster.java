@@ -1,6 +1,7 @@
 package io.kiki.migrations.e2e.cluster;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kiki.migrations.e2e.local.AuditLogReader;
@@ -12,13 +13,12 @@ import io.kiki.migrations.e2e.sandbox.InProcessOperator;
 import io.kiki.migrations.e2e.sandbox.LocalPostgres;
 import io.kiki.migrations.e2e.sandbox.LogCapture;
 import io.kiki.migrations.e2e.sandbox.PostgresUrl;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,24 +33,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code local} cluster, the proof: a real control plane on this machine ({@link LocalControlPlane}: etcd,
- * kube-apiserver, kube-controller-manager of Kubernetes 1.34), the operator installed as a platform team does
- * ({@code kubectl apply -k manifests/}), the operator running in this JVM with its ServiceAccount's token (from
- * TokenRequest), so the API server enforces the ClusterRole of {@code manifests/}, a {@link NodeAgent} that runs
- * the Jobs' pods as local processes, and a throwaway PostgreSQL. Scenario namespaces enforce Pod Security
- * {@code restricted}.
+ * The {@code local} cluster, the proof: a real control plane on this machine ({@link
+ * LocalControlPlane}: etcd, kube-apiserver, kube-controller-manager of Kubernetes 1.34), the
+ * operator installed as a platform team does ({@code kubectl apply -k manifests/}), the operator
+ * running in this JVM with its ServiceAccount's token (from TokenRequest), so the API server
+ * enforces the ClusterRole of {@code manifests/}, a {@link NodeAgent} that runs the Jobs' pods as
+ * local processes, and a throwaway PostgreSQL. Scenario namespaces enforce Pod Security {@code
+ * restricted}.
  *
- * <p>In process mode (the default) the Deployment of {@code manifests/} is applied too (so a broken one fails the
- * install) but not run: the controller manager runs no Deployment controller. Tests stop and start the in-process
- * operator instead. In container mode ({@code -Dkiki.e2e.nodeAgent=container}) the node agent runs pods from their
- * images and the Deployment runs the operator image; tests scale it to stop and start the operator.
+ * <p>In process mode (the default) the Deployment of {@code manifests/} is applied too (so a broken
+ * one fails the install) but not run: the controller manager runs no Deployment controller. Tests
+ * stop and start the in-process operator instead. In container mode ({@code
+ * -Dkiki.e2e.nodeAgent=container}) the node agent runs pods from their images and the Deployment
+ * runs the operator image; tests scale it to stop and start the operator.
  */
 public final class LocalCluster implements TestCluster {
   private static final Logger LOG = LoggerFactory.getLogger(LocalCluster.class);
   public static final String OPERATOR_NAMESPACE = DeployedCluster.OPERATOR_NAMESPACE;
   public static final String OPERATOR_SERVICE_ACCOUNT = "kiki-migrations-operator";
   public static final String OPERATOR_DEPLOYMENT = "kiki-migrations-operator";
-  public static final String OPERATOR_USER = "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + OPERATOR_SERVICE_ACCOUNT;
+  public static final String OPERATOR_USER =
+      "system:serviceaccount:" + OPERATOR_NAMESPACE + ":" + OPERATOR_SERVICE_ACCOUNT;
   private static final long TOKEN_SECONDS = Duration.ofHours(24).toSeconds();
   private static final Duration SETUP_TIMEOUT = Duration.ofMinutes(2);
 
@@ -62,16 +65,33 @@ public final class LocalCluster implements TestCluster {
   private final LocalPostgres postgres;
   private final LogCapture logs;
   private final AuditLogReader audit;
-  /** Process mode: the operator in this JVM; null in container mode, where the Deployment's pod runs it. */
+
+  /**
+   * Process mode: the operator in this JVM; null in container mode, where the Deployment's pod runs
+   * it.
+   */
   private final InProcessOperator operator;
-  /** Container mode: the port the operator pod serves /metrics, /readyz on (host network); 0 in process mode. */
+
+  /**
+   * Container mode: the port the operator pod serves /metrics, /readyz on (host network); 0 in
+   * process mode.
+   */
   private final int operatorPodPort;
+
   private final Duration startup;
   private final AtomicInteger namespaces = new AtomicInteger();
   private boolean closed;
 
-  private LocalCluster(LocalControlPlane plane, KubernetesClient admin, NodeAgent nodeAgent, KubernetesClient nodeAgentClient,
-      ImageMappings images, LocalPostgres postgres, LogCapture logs, Duration startup, int operatorPodPort) {
+  private LocalCluster(
+      LocalControlPlane plane,
+      KubernetesClient admin,
+      NodeAgent nodeAgent,
+      KubernetesClient nodeAgentClient,
+      ImageMappings images,
+      LocalPostgres postgres,
+      LogCapture logs,
+      Duration startup,
+      int operatorPodPort) {
     this.plane = plane;
     this.admin = admin;
     this.nodeAgent = nodeAgent;
@@ -82,30 +102,41 @@ public final class LocalCluster implements TestCluster {
     this.startup = startup;
     this.audit = new AuditLogReader(plane.auditLog());
     this.operatorPodPort = operatorPodPort;
-    this.operator = operatorPodPort != 0 ? null : new InProcessOperator(() -> plane.clientWithToken(operatorToken()));
+    this.operator =
+        operatorPodPort != 0
+            ? null
+            : new InProcessOperator(() -> plane.clientWithToken(operatorToken()));
   }
 
   public static LocalCluster start(Path repo) {
     try {
-      return start(repo, Files.createTempDirectory("kiki-e2e-local-"), new ImageMappings(repo.resolve("migrations-image")),
+      return start(
+          repo,
+          Files.createTempDirectory("kiki-e2e-local-"),
+          new ImageMappings(repo.resolve("migrations-image")),
           NodeAgent.Mode.selected());
     } catch (IOException e) {
       throw new UncheckedIOException("creating the local cluster's work directory", e);
     }
   }
 
-  /** Starts control plane, install, node agent, PostgreSQL and the operator; prints the startup time to the log. */
+  /**
+   * Starts control plane, install, node agent, PostgreSQL and the operator; prints the startup time
+   * to the log.
+   */
   public static LocalCluster start(Path repo, Path workDir, ImageMappings images) {
     return start(repo, workDir, images, NodeAgent.Mode.PROCESS);
   }
 
   /**
-   * As {@link #start(Path, Path, ImageMappings)}, with the node agent in {@code mode}. In container mode the
-   * images are built first ({@link ContainerImages}), pods run from their images, and the operator is not run in
-   * this JVM: the install's Deployment runs it from its image (the Deployment and ReplicaSet controllers run),
-   * serving its endpoints on a free port of this host (KIKI_METRICS_PORT set on the Deployment, as an overlay would).
+   * As {@link #start(Path, Path, ImageMappings)}, with the node agent in {@code mode}. In container
+   * mode the images are built first ({@link ContainerImages}), pods run from their images, and the
+   * operator is not run in this JVM: the install's Deployment runs it from its image (the
+   * Deployment and ReplicaSet controllers run), serving its endpoints on a free port of this host
+   * (KIKI_METRICS_PORT set on the Deployment, as an overlay would).
    */
-  public static LocalCluster start(Path repo, Path workDir, ImageMappings images, NodeAgent.Mode mode) {
+  public static LocalCluster start(
+      Path repo, Path workDir, ImageMappings images, NodeAgent.Mode mode) {
     boolean containers = mode == NodeAgent.Mode.CONTAINER;
     if (containers) {
       ContainerImages.build(repo);
@@ -113,37 +144,74 @@ public final class LocalCluster implements TestCluster {
     Path binaries = ControlPlaneBinaries.locate(repo);
     LogCapture logs = LogCapture.attach();
     long started = System.nanoTime();
-    LocalControlPlane plane = LocalControlPlane.start(binaries, workDir.resolve("control-plane"), OPERATOR_USER);
+    LocalControlPlane plane =
+        LocalControlPlane.start(binaries, workDir.resolve("control-plane"), OPERATOR_USER);
     KubernetesClient admin = null;
     NodeAgent nodeAgent = null;
     KubernetesClient nodeAgentClient = null;
     LocalPostgres postgres = null;
     try {
-      // The install, as a platform team does it; the CRD before the controller manager (see LocalControlPlane).
+      // The install, as a platform team does it; the CRD before the controller manager (see
+      // LocalControlPlane).
       plane.kubectl("apply", "-k", repo.resolve("manifests").toString());
-      plane.kubectl("wait", "--for=condition=Established", "--timeout=60s", "crd/databasemigrations.migrations.kiki.io");
+      plane.kubectl(
+          "wait",
+          "--for=condition=Established",
+          "--timeout=60s",
+          "crd/databasemigrations.migrations.kiki.io");
       int operatorPodPort = 0;
       if (containers) {
         operatorPodPort = LocalControlPlane.freePort();
-        plane.kubectl("-n", OPERATOR_NAMESPACE, "set", "env", "deployment/" + OPERATOR_DEPLOYMENT, "KIKI_METRICS_PORT=" + operatorPodPort);
-        plane.startControllerManager(List.of("deployment-controller", "replicaset-controller", "root-ca-certificate-publisher-controller"));
+        plane.kubectl(
+            "-n",
+            OPERATOR_NAMESPACE,
+            "set",
+            "env",
+            "deployment/" + OPERATOR_DEPLOYMENT,
+            "KIKI_METRICS_PORT=" + operatorPodPort);
+        plane.startControllerManager(
+            List.of(
+                "deployment-controller",
+                "replicaset-controller",
+                "root-ca-certificate-publisher-controller"));
       } else {
         plane.startControllerManager();
       }
       admin = plane.adminClient();
       awaitDefaultServiceAccount(admin, "default");
       Duration startup = Duration.ofNanos(System.nanoTime() - started);
-      LOG.info("local control plane ready in {} ms: Kubernetes {} at {}, logs in {}", startup.toMillis(),
-          admin.getKubernetesVersion().getGitVersion(), plane.url(), plane.directory().resolve("logs"));
+      LOG.info(
+          "local control plane ready in {} ms: Kubernetes {} at {}, logs in {}",
+          startup.toMillis(),
+          admin.getKubernetesVersion().getGitVersion(),
+          plane.url(),
+          plane.directory().resolve("logs"));
       nodeAgentClient = plane.nodeAgentClient();
       Path runner = repo.resolve("migrations-image/bin/kiki-migrate");
-      nodeAgent = containers
-          ? NodeAgent.inContainers(nodeAgentClient, images, runner, workDir.resolve("node"), new NodeAgent.ContainerRuntimeSettings(
-              ContainerImages.containersConf(repo), "127.0.0.1", plane.apiServerPort()))
-          : new NodeAgent(nodeAgentClient, images, runner, workDir.resolve("node"), plane::record);
+      nodeAgent =
+          containers
+              ? NodeAgent.inContainers(
+                  nodeAgentClient,
+                  images,
+                  runner,
+                  workDir.resolve("node"),
+                  new NodeAgent.ContainerRuntimeSettings(
+                      ContainerImages.containersConf(repo), "127.0.0.1", plane.apiServerPort()))
+              : new NodeAgent(
+                  nodeAgentClient, images, runner, workDir.resolve("node"), plane::record);
       nodeAgent.start();
       postgres = LocalPostgres.fromEnvironmentOrStart(repo);
-      LocalCluster cluster = new LocalCluster(plane, admin, nodeAgent, nodeAgentClient, images, postgres, logs, startup, operatorPodPort);
+      LocalCluster cluster =
+          new LocalCluster(
+              plane,
+              admin,
+              nodeAgent,
+              nodeAgentClient,
+              images,
+              postgres,
+              logs,
+              startup,
+              operatorPodPort);
       cluster.startOperator();
       return cluster;
     } catch (IOException | RuntimeException e) {
@@ -180,7 +248,10 @@ public final class LocalCluster implements TestCluster {
     return plane;
   }
 
-  /** From starting etcd to a ready API server with the install applied and the controller manager up. */
+  /**
+   * From starting etcd to a ready API server with the install applied and the controller manager
+   * up.
+   */
   public Duration startupTime() {
     return startup;
   }
@@ -204,21 +275,37 @@ public final class LocalCluster implements TestCluster {
     return admin;
   }
 
-  /** A namespace under Pod Security {@code restricted}, once its {@code default} ServiceAccount exists. */
+  /**
+   * A namespace under Pod Security {@code restricted}, once its {@code default} ServiceAccount
+   * exists.
+   */
   @Override
   public String createNamespace(String prefix) {
     String name = prefix + "-" + namespaces.incrementAndGet();
-    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
-        .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
-        .addToLabels("pod-security.kubernetes.io/enforce-version", "latest")
-        .endMetadata().build()).create();
+    admin
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                .addToLabels("pod-security.kubernetes.io/enforce-version", "latest")
+                .endMetadata()
+                .build())
+        .create();
     awaitDefaultServiceAccount(admin, name);
     return name;
   }
 
-  /** The ServiceAccount admission plugin refuses pods until the controller manager made the namespace's {@code default}. */
+  /**
+   * The ServiceAccount admission plugin refuses pods until the controller manager made the
+   * namespace's {@code default}.
+   */
   private static void awaitDefaultServiceAccount(KubernetesClient client, String namespace) {
-    client.serviceAccounts().inNamespace(namespace).withName("default")
+    client
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .withName("default")
         .waitUntilCondition(sa -> sa != null, SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
@@ -235,8 +322,12 @@ public final class LocalCluster implements TestCluster {
   @Override
   public String provideImage(String image, Path projectDir) {
     if (nodeAgent.mode() == NodeAgent.Mode.CONTAINER) {
-      throw new UnsupportedOperationException("the container mode runs real images; build " + image + " with podman "
-          + "(scripts/build-example-images.sh shows how) instead of mapping " + projectDir);
+      throw new UnsupportedOperationException(
+          "the container mode runs real images; build "
+              + image
+              + " with podman "
+              + "(scripts/build-example-images.sh shows how) instead of mapping "
+              + projectDir);
     }
     images.add(image, projectDir);
     return image;
@@ -244,9 +335,18 @@ public final class LocalCluster implements TestCluster {
 
   /** The operator's identity: a token of its ServiceAccount from the API server (TokenRequest). */
   private String operatorToken() {
-    return admin.serviceAccounts().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_SERVICE_ACCOUNT)
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(TOKEN_SECONDS).endSpec().build())
-        .getStatus().getToken();
+    return admin
+        .serviceAccounts()
+        .inNamespace(OPERATOR_NAMESPACE)
+        .withName(OPERATOR_SERVICE_ACCOUNT)
+        .tokenRequest(
+            new TokenRequestBuilder()
+                .withNewSpec()
+                .withExpirationSeconds(TOKEN_SECONDS)
+                .endSpec()
+                .build())
+        .getStatus()
+        .getToken();
   }
 
   @Override
@@ -255,7 +355,12 @@ public final class LocalCluster implements TestCluster {
       operator.stop();
       return;
     }
-    admin.apps().deployments().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_DEPLOYMENT).scale(0);
+    admin
+        .apps()
+        .deployments()
+        .inNamespace(OPERATOR_NAMESPACE)
+        .withName(OPERATOR_DEPLOYMENT)
+        .scale(0);
     await("the operator's pods gone", () -> operatorPods().isEmpty());
   }
 
@@ -266,31 +371,49 @@ public final class LocalCluster implements TestCluster {
       operator.start();
       return;
     }
-    admin.apps().deployments().inNamespace(OPERATOR_NAMESPACE).withName(OPERATOR_DEPLOYMENT).scale(1);
+    admin
+        .apps()
+        .deployments()
+        .inNamespace(OPERATOR_NAMESPACE)
+        .withName(OPERATOR_DEPLOYMENT)
+        .scale(1);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     URI readyz = URI.create(operatorHttpBase().orElseThrow() + "/readyz");
-    await("the operator pod's /readyz answering 200 (its log: " + workDirHint() + ")", () -> {
-      try {
-        return http.send(HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding())
-            .statusCode() == 200;
-      } catch (IOException e) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    });
+    await(
+        "the operator pod's /readyz answering 200 (its log: " + workDirHint() + ")",
+        () -> {
+          try {
+            return http.send(
+                        HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding())
+                    .statusCode()
+                == 200;
+          } catch (IOException e) {
+            return false;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        });
   }
 
   /** The pods of the operator's Deployment (container mode). */
   public List<Pod> operatorPods() {
-    return admin.pods().inNamespace(OPERATOR_NAMESPACE).withLabel("app.kubernetes.io/name", OPERATOR_DEPLOYMENT).list().getItems();
+    return admin
+        .pods()
+        .inNamespace(OPERATOR_NAMESPACE)
+        .withLabel("app.kubernetes.io/name", OPERATOR_DEPLOYMENT)
+        .list()
+        .getItems();
   }
 
   private String workDirHint() {
     try {
-      return nodeAgent.allPodLogs().stream().filter(p -> p.toString().contains(OPERATOR_NAMESPACE)).map(Path::toString)
-          .reduce((a, b) -> a + ", " + b).orElse("none yet");
+      return nodeAgent.allPodLogs().stream()
+          .filter(p -> p.toString().contains(OPERATOR_NAMESPACE))
+          .map(Path::toString)
+          .reduce((a, b) -> a + ", " + b)
+          .orElse("none yet");
     } catch (IOException e) {
       return e.getMessage();
     }
@@ -300,7 +423,8 @@ public final class LocalCluster implements TestCluster {
     long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + SETUP_TIMEOUT.toSeconds() + " s waiting for " + what);
+        throw new IllegalStateException(
+            "timed out after " + SETUP_TIMEOUT.toSeconds() + " s waiting for " + what);
       }
       try {
         Thread.sleep(200);
@@ -313,7 +437,8 @@ public final class LocalCluster implements TestCluster {
 
   @Override
   public Optional<String> operatorHttpBase() {
-    return Optional.of("http://127.0.0.1:" + (operator != null ? operator.metricsPort() : operatorPodPort));
+    return Optional.of(
+        "http://127.0.0.1:" + (operator != null ? operator.metricsPort() : operatorPodPort));
   }
 
   /** Log lines of this JVM (operator, node agent, clients), then every container log. */

@@ -8,18 +8,23 @@ import java.util.List;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
- * Builds images for real clusters: the operator from {@code operator/Dockerfile}, and a migrations image for
- * any Alembic project from {@code migrations-image/Dockerfile} (the runner plus that project's
- * {@code alembic.ini}, {@code alembic/} and {@code shared/}).
+ * Builds images for real clusters: the operator from {@code operator/Dockerfile}, and a migrations
+ * image for any Alembic project from {@code migrations-image/Dockerfile} (the runner plus that
+ * project's {@code alembic.ini}, {@code alembic/} and {@code shared/}).
  */
 final class MigrationImages {
 
-  private MigrationImages() {
-  }
+  private MigrationImages() {}
 
-  /** The operator's Dockerfile builds from the repository root (its Maven stage needs every module's pom). */
+  /**
+   * The operator's Dockerfile builds from the repository root (its Maven stage needs every module's
+   * pom).
+   */
   static void buildOperator(Path repo, String tag) {
-    new ImageFromDockerfile(tag, false).withFileFromPath(".", repo).withDockerfilePath("operator/Dockerfile").get();
+    new ImageFromDockerfile(tag, false)
+        .withFileFromPath(".", repo)
+        .withDockerfilePath("operator/Dockerfile")
+        .get();
   }
 
   static void buildMigrations(Path repo, String tag, Path project) {
@@ -42,5 +47,4 @@ final class MigrationImages {
     }
     new ImageFromDockerfile(tag, false).withDockerfile(context.resolve("Dockerfile")).get();
   }
-
 }

@@ -27,7 +27,8 @@ public final class SandboxCluster implements TestCluster {
   public static SandboxCluster start(Path repo) {
     try {
       Path workDir = Files.createTempDirectory("kiki-e2e-sandbox-");
-      Sandbox sandbox = Sandbox.start(repo, workDir, new ImageMappings(repo.resolve("migrations-image")));
+      Sandbox sandbox =
+          Sandbox.start(repo, workDir, new ImageMappings(repo.resolve("migrations-image")));
       return new SandboxCluster(sandbox);
     } catch (IOException e) {
       throw new UncheckedIOException("starting the sandbox cluster", e);
@@ -51,7 +52,10 @@ public final class SandboxCluster implements TestCluster {
   @Override
   public String createNamespace(String prefix) {
     String name = prefix + "-" + namespaces.incrementAndGet();
-    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
     return name;
   }
 

@@ -3,13 +3,14 @@ package io.kiki.migrations.e2e.cluster;
 import io.kiki.migrations.e2e.Repository;
 import java.util.Locale;
 
-/** Picks the cluster from {@code -Dkiki.e2e.cluster=local|sandbox|k3s|kubeconfig} (default local). */
+/**
+ * Picks the cluster from {@code -Dkiki.e2e.cluster=local|sandbox|k3s|kubeconfig} (default local).
+ */
 public final class TestClusters {
 
   public static final String PROPERTY = "kiki.e2e.cluster";
 
-  private TestClusters() {
-  }
+  private TestClusters() {}
 
   public static String selected() {
     String value = System.getProperty(PROPERTY, "");
@@ -19,7 +20,8 @@ public final class TestClusters {
   /**
    * Starts the selected cluster.
    *
-   * @throws ClusterUnavailableException when it cannot run here (no Docker, no kubeconfig): scenarios skip
+   * @throws ClusterUnavailableException when it cannot run here (no Docker, no kubeconfig):
+   *     scenarios skip
    */
   public static TestCluster start() throws ClusterUnavailableException {
     return switch (selected()) {
@@ -27,8 +29,13 @@ public final class TestClusters {
       case "sandbox" -> SandboxCluster.start(Repository.root());
       case "k3s" -> K3sCluster.start(Repository.root());
       case "kubeconfig" -> KubeconfigCluster.start(Repository.root());
-      default -> throw new IllegalArgumentException("-D" + PROPERTY + "=" + selected()
-          + " is not a cluster; use local, sandbox, k3s or kubeconfig");
+      default ->
+          throw new IllegalArgumentException(
+              "-D"
+                  + PROPERTY
+                  + "="
+                  + selected()
+                  + " is not a cluster; use local, sandbox, k3s or kubeconfig");
     };
   }
 }

@@ -12,10 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads the API server's audit log (JSON lines, {@code audit.k8s.io/v1} Events at level Metadata) of one user
- * into an {@link ApiAudit}: what the operator did, as the real API server saw and authorized it. A request
- * answered 403 is forbidden, anything else was allowed. Call {@link #sync()} before looking at the audit; it reads
- * what was appended since the last call.
+ * Reads the API server's audit log (JSON lines, {@code audit.k8s.io/v1} Events at level Metadata)
+ * of one user into an {@link ApiAudit}: what the operator did, as the real API server saw and
+ * authorized it. A request answered 403 is forbidden, anything else was allowed. Call {@link
+ * #sync()} before looking at the audit; it reads what was appended since the last call.
  */
 public final class AuditLogReader {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,10 +66,17 @@ public final class AuditLogReader {
     String uri = event.path("requestURI").asText();
     String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
     JsonNode ref = event.path("objectRef");
-    ApiRequest request = ref.isMissingNode()
-        ? new ApiRequest(event.path("verb").asText(), null, null, null, null, null, path)
-        : new ApiRequest(event.path("verb").asText(), ref.path("apiGroup").asText(""), ref.path("resource").asText(),
-            text(ref, "subresource"), text(ref, "name"), text(ref, "namespace"), path);
+    ApiRequest request =
+        ref.isMissingNode()
+            ? new ApiRequest(event.path("verb").asText(), null, null, null, null, null, path)
+            : new ApiRequest(
+                event.path("verb").asText(),
+                ref.path("apiGroup").asText(""),
+                ref.path("resource").asText(),
+                text(ref, "subresource"),
+                text(ref, "name"),
+                text(ref, "namespace"),
+                path);
     boolean forbidden = code == 403 && stage.equals("ResponseComplete");
     audit.record(request, !forbidden);
   }

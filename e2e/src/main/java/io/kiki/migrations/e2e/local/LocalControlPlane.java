@@ -35,26 +35,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Kubernetes control plane on this machine: etcd, kube-apiserver and kube-controller-manager from the
- * binaries {@code scripts/build-control-plane.sh} builds, every address on loopback and on free ports.
+ * A real Kubernetes control plane on this machine: etcd, kube-apiserver and kube-controller-manager
+ * from the binaries {@code scripts/build-control-plane.sh} builds, every address on loopback and on
+ * free ports.
  *
- * <p>The API server runs RBAC, the default admission plugins (PodSecurity, ServiceAccount, ...) plus
- * OwnerReferencesPermissionEnforcement, serves a self-signed certificate from its cert dir, authenticates
- * the admin, the controller manager and the node agent with static tokens (the node agent's RBAC allows pods
- * and their status, never Jobs: {@code local/node-agent-rbac.yaml}) and ServiceAccounts with tokens it signs
- * itself (TokenRequest), and writes an audit log of the requests of one user ({@link #auditLog()}). The
- * controller manager runs only the controllers the operator's Jobs need (Job, garbage collector, namespace,
- * ServiceAccount, ttl-after-finished); start it after the CRDs are installed ({@link #startControllerManager()}),
- * so the garbage collector knows them from its first discovery.
+ * <p>The API server runs RBAC, the default admission plugins (PodSecurity, ServiceAccount, ...)
+ * plus OwnerReferencesPermissionEnforcement, serves a self-signed certificate from its cert dir,
+ * authenticates the admin, the controller manager and the node agent with static tokens (the node
+ * agent's RBAC allows pods and their status, never Jobs: {@code local/node-agent-rbac.yaml}) and
+ * ServiceAccounts with tokens it signs itself (TokenRequest), and writes an audit log of the
+ * requests of one user ({@link #auditLog()}). The controller manager runs only the controllers the
+ * operator's Jobs need (Job, garbage collector, namespace, ServiceAccount, ttl-after-finished);
+ * start it after the CRDs are installed ({@link #startControllerManager()}), so the garbage
+ * collector knows them from its first discovery.
  *
- * <p>Every process is recorded by PID ({@link ProcessRegistry}) and stopped by {@link #close()}, by a shutdown
- * hook, or, after a crash, by the next start.
+ * <p>Every process is recorded by PID ({@link ProcessRegistry}) and stopped by {@link #close()}, by
+ * a shutdown hook, or, after a crash, by the next start.
  */
 public final class LocalControlPlane implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalControlPlane.class);
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
-  static final String CONTROLLERS = "job-controller,garbage-collector-controller,namespace-controller,"
-      + "serviceaccount-controller,serviceaccount-token-controller,ttl-after-finished-controller";
+  static final String CONTROLLERS =
+      "job-controller,garbage-collector-controller,namespace-controller,"
+          + "serviceaccount-controller,serviceaccount-token-controller,ttl-after-finished-controller";
 
   private final Path binaries;
   private final Path dir;
@@ -87,7 +90,8 @@ public final class LocalControlPlane implements AutoCloseable {
   public static LocalControlPlane start(Path binaries, Path dir, String auditedUser) {
     for (String binary : List.of("etcd", "kube-apiserver", "kube-controller-manager", "kubectl")) {
       if (!Files.isExecutable(binaries.resolve(binary))) {
-        throw new IllegalStateException("no " + binary + " in " + binaries + "; run scripts/build-control-plane.sh");
+        throw new IllegalStateException(
+            "no " + binary + " in " + binaries + "; run scripts/build-control-plane.sh");
       }
     }
     ProcessRegistry registry = ProcessRegistry.open(runsRoot());
@@ -104,7 +108,10 @@ public final class LocalControlPlane implements AutoCloseable {
     }
   }
 
-  /** Where runs record their PIDs: {@code $KIKI_CONTROL_PLANE_RUNS}, else {@code ~/.cache/kiki-control-plane/runs}. */
+  /**
+   * Where runs record their PIDs: {@code $KIKI_CONTROL_PLANE_RUNS}, else {@code
+   * ~/.cache/kiki-control-plane/runs}.
+   */
   static Path runsRoot() {
     String configured = System.getenv("KIKI_CONTROL_PLANE_RUNS");
     if (configured != null && !configured.isBlank()) {
@@ -118,11 +125,18 @@ public final class LocalControlPlane implements AutoCloseable {
     Files.createDirectories(pki);
     Files.createDirectories(dir.resolve("logs"));
     writeServiceAccountKeys(pki);
-    Files.writeString(dir.resolve("tokens.csv"), String.join("\n",
-        adminToken + ",kiki-admin,kiki-admin,\"system:masters\"",
-        controllerManagerToken + ",system:kube-controller-manager,kiki-kcm,\"system:masters\"",
-        nodeAgentToken + ",system:node:" + NodeAgent.NODE_NAME + ",kiki-node-agent") + "\n");
-    Files.writeString(dir.resolve("audit-policy.yaml"), """
+    Files.writeString(
+        dir.resolve("tokens.csv"),
+        String.join(
+                "\n",
+                adminToken + ",kiki-admin,kiki-admin,\"system:masters\"",
+                controllerManagerToken
+                    + ",system:kube-controller-manager,kiki-kcm,\"system:masters\"",
+                nodeAgentToken + ",system:node:" + NodeAgent.NODE_NAME + ",kiki-node-agent")
+            + "\n");
+    Files.writeString(
+        dir.resolve("audit-policy.yaml"),
+        """
         apiVersion: audit.k8s.io/v1
         kind: Policy
         omitStages: [RequestReceived]
@@ -130,52 +144,77 @@ public final class LocalControlPlane implements AutoCloseable {
           - level: Metadata
             users: ["%s"]
           - level: None
-        """.formatted(auditedUser));
+        """
+            .formatted(auditedUser));
 
     int etcdPort = freePort();
     int etcdPeerPort = freePort();
     String etcdUrl = "http://127.0.0.1:" + etcdPort;
     String peerUrl = "http://127.0.0.1:" + etcdPeerPort;
-    etcd = launch("etcd", List.of(
-        "--name=kiki", "--data-dir=" + dir.resolve("etcd"),
-        "--listen-client-urls=" + etcdUrl, "--advertise-client-urls=" + etcdUrl,
-        "--listen-peer-urls=" + peerUrl, "--initial-advertise-peer-urls=" + peerUrl,
-        "--initial-cluster=kiki=" + peerUrl, "--unsafe-no-fsync=true", "--log-level=warn"));
+    etcd =
+        launch(
+            "etcd",
+            List.of(
+                "--name=kiki",
+                "--data-dir=" + dir.resolve("etcd"),
+                "--listen-client-urls=" + etcdUrl,
+                "--advertise-client-urls=" + etcdUrl,
+                "--listen-peer-urls=" + peerUrl,
+                "--initial-advertise-peer-urls=" + peerUrl,
+                "--initial-cluster=kiki=" + peerUrl,
+                "--unsafe-no-fsync=true",
+                "--log-level=warn"));
     HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     awaitHttp200(plain, etcd, "etcd", URI.create(etcdUrl + "/health"), null);
 
     apiServerPort = freePort();
-    apiServer = launch("kube-apiserver", List.of(
-        "--etcd-servers=" + etcdUrl,
-        "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + apiServerPort,
-        "--endpoint-reconciler-type=none",
-        "--cert-dir=" + pki,
-        "--token-auth-file=" + dir.resolve("tokens.csv"),
-        "--authorization-mode=RBAC",
-        "--enable-admission-plugins=OwnerReferencesPermissionEnforcement",
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        "--service-account-signing-key-file=" + pki.resolve("sa.key"),
-        "--service-account-key-file=" + pki.resolve("sa.pub"),
-        "--service-cluster-ip-range=10.0.0.0/24",
-        "--audit-policy-file=" + dir.resolve("audit-policy.yaml"),
-        "--audit-log-path=" + auditLog(),
-        "--audit-log-format=json",
-        "--v=1"));
+    apiServer =
+        launch(
+            "kube-apiserver",
+            List.of(
+                "--etcd-servers=" + etcdUrl,
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                "--secure-port=" + apiServerPort,
+                "--endpoint-reconciler-type=none",
+                "--cert-dir=" + pki,
+                "--token-auth-file=" + dir.resolve("tokens.csv"),
+                "--authorization-mode=RBAC",
+                "--enable-admission-plugins=OwnerReferencesPermissionEnforcement",
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                "--service-account-signing-key-file=" + pki.resolve("sa.key"),
+                "--service-account-key-file=" + pki.resolve("sa.pub"),
+                "--service-cluster-ip-range=10.0.0.0/24",
+                "--audit-policy-file=" + dir.resolve("audit-policy.yaml"),
+                "--audit-log-path=" + auditLog(),
+                "--audit-log-format=json",
+                "--v=1"));
     Path certificate = pki.resolve("apiserver.crt");
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!Files.exists(certificate) || Files.size(certificate) == 0) {
       checkAlive(apiServer, "kube-apiserver");
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("kube-apiserver wrote no " + certificate + " within " + START_TIMEOUT + "; see " + log("kube-apiserver"));
+        throw new IllegalStateException(
+            "kube-apiserver wrote no "
+                + certificate
+                + " within "
+                + START_TIMEOUT
+                + "; see "
+                + log("kube-apiserver"));
       }
       sleep(100);
     }
-    HttpClient tls = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(sslContext()).build();
+    HttpClient tls =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .sslContext(sslContext())
+            .build();
     awaitHttp200(tls, apiServer, "kube-apiserver", URI.create(url() + "/readyz"), adminToken);
     writeKubeconfig(adminKubeconfig(), adminToken);
     writeKubeconfig(dir.resolve("kcm.kubeconfig"), controllerManagerToken);
     Path nodeAgentRbac = dir.resolve("node-agent-rbac.yaml");
-    try (InputStream in = LocalControlPlane.class.getResourceAsStream("/local/node-agent-rbac.yaml")) {
+    try (InputStream in =
+        LocalControlPlane.class.getResourceAsStream("/local/node-agent-rbac.yaml")) {
       Files.write(nodeAgentRbac, in.readAllBytes());
     }
     kubectl("apply", "-f", nodeAgentRbac.toString());
@@ -187,24 +226,34 @@ public final class LocalControlPlane implements AutoCloseable {
   }
 
   /**
-   * Starts kube-controller-manager with {@link #CONTROLLERS} and {@code extraControllers} (the container mode
-   * adds the Deployment and ReplicaSet controllers, which run the operator's Deployment, and the publisher of
-   * {@code kube-root-ca.crt}, which its ServiceAccount token volume needs).
+   * Starts kube-controller-manager with {@link #CONTROLLERS} and {@code extraControllers} (the
+   * container mode adds the Deployment and ReplicaSet controllers, which run the operator's
+   * Deployment, and the publisher of {@code kube-root-ca.crt}, which its ServiceAccount token
+   * volume needs).
    */
   public void startControllerManager(List<String> extraControllers) {
     if (controllerManager != null) {
       return;
     }
     Path pki = dir.resolve("pki");
-    controllerManager = launch("kube-controller-manager", List.of(
-        "--kubeconfig=" + dir.resolve("kcm.kubeconfig"),
-        "--leader-elect=false", "--secure-port=0",
-        "--controllers=" + CONTROLLERS + extraControllers.stream().map(c -> "," + c).collect(java.util.stream.Collectors.joining()),
-        "--service-account-private-key-file=" + pki.resolve("sa.key"),
-        "--root-ca-file=" + pki.resolve("apiserver.crt"),
-        "--use-service-account-credentials=false",
-        "--kube-api-qps=100", "--kube-api-burst=200",
-        "--v=1"));
+    controllerManager =
+        launch(
+            "kube-controller-manager",
+            List.of(
+                "--kubeconfig=" + dir.resolve("kcm.kubeconfig"),
+                "--leader-elect=false",
+                "--secure-port=0",
+                "--controllers="
+                    + CONTROLLERS
+                    + extraControllers.stream()
+                        .map(c -> "," + c)
+                        .collect(java.util.stream.Collectors.joining()),
+                "--service-account-private-key-file=" + pki.resolve("sa.key"),
+                "--root-ca-file=" + pki.resolve("apiserver.crt"),
+                "--use-service-account-credentials=false",
+                "--kube-api-qps=100",
+                "--kube-api-burst=200",
+                "--v=1"));
   }
 
   public int apiServerPort() {
@@ -241,25 +290,34 @@ public final class LocalControlPlane implements AutoCloseable {
     return clientWithToken(adminToken);
   }
 
-  /** The node agent's client: its own user (system:node:NAME), so the API server's records tell it apart. */
+  /**
+   * The node agent's client: its own user (system:node:NAME), so the API server's records tell it
+   * apart.
+   */
   public KubernetesClient nodeAgentClient() {
     return clientWithToken(nodeAgentToken);
   }
 
   /** A client authenticating with a bearer token (e.g. a ServiceAccount's from TokenRequest). */
   public KubernetesClient clientWithToken(String token) {
-    Config config = new ConfigBuilder(Config.empty())
-        .withMasterUrl(url())
-        .withCaCertFile(caCertificate().toString())
-        .withOauthToken(token)
-        .withRequestTimeout(30_000)
-        .build();
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(url())
+            .withCaCertFile(caCertificate().toString())
+            .withOauthToken(token)
+            .withRequestTimeout(30_000)
+            .build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
-  /** Runs the kubectl built with the control plane against it as the admin; fails with its output when it fails. */
+  /**
+   * Runs the kubectl built with the control plane against it as the admin; fails with its output
+   * when it fails.
+   */
   public String kubectl(String... args) {
-    List<String> command = new ArrayList<>(List.of(kubectl().toString(), "--kubeconfig", adminKubeconfig().toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(kubectl().toString(), "--kubeconfig", adminKubeconfig().toString()));
     command.addAll(List.of(args));
     return run(command);
   }
@@ -274,14 +332,18 @@ public final class LocalControlPlane implements AutoCloseable {
       }
       return output;
     } catch (IOException e) {
-      throw new IllegalStateException(String.join(" ", command) + " could not run: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          String.join(" ", command) + " could not run: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
     }
   }
 
-  /** A kubectl command that failed; {@link #output()} is what it printed (e.g. the API server's refusal). */
+  /**
+   * A kubectl command that failed; {@link #output()} is what it printed (e.g. the API server's
+   * refusal).
+   */
   public static final class KubectlException extends RuntimeException {
     private final String output;
 
@@ -308,7 +370,8 @@ public final class LocalControlPlane implements AutoCloseable {
       // the hook runs (or ran) stopAll itself
     }
     // etcd's data (a 64 MB write-ahead log) is of no use afterwards; the logs stay for reading.
-    try (Stream<Path> files = Files.exists(dir.resolve("etcd")) ? Files.walk(dir.resolve("etcd")) : Stream.empty()) {
+    try (Stream<Path> files =
+        Files.exists(dir.resolve("etcd")) ? Files.walk(dir.resolve("etcd")) : Stream.empty()) {
       for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(file);
       }
@@ -322,10 +385,11 @@ public final class LocalControlPlane implements AutoCloseable {
     command.add(binaries.resolve(binary).toString());
     command.addAll(args);
     try {
-      Process process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log(binary).toFile()))
-          .start();
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log(binary).toFile()))
+              .start();
       processes.add(process, binaries.resolve(binary));
       process.getOutputStream().close();
       LOG.info("started {} (PID {}), log {}", binary, process.pid(), log(binary));
@@ -336,8 +400,8 @@ public final class LocalControlPlane implements AutoCloseable {
   }
 
   /**
-   * Records a process started for this cluster (e.g. a container the node agent runs), so that it is stopped with
-   * the control plane, also after a crash.
+   * Records a process started for this cluster (e.g. a container the node agent runs), so that it
+   * is stopped with the control plane, also after a crash.
    */
   public void record(Process process) {
     process.info().command().ifPresent(command -> processes.add(process, Path.of(command)));
@@ -349,7 +413,14 @@ public final class LocalControlPlane implements AutoCloseable {
 
   private void checkAlive(Process process, String name) {
     if (!process.isAlive()) {
-      throw new IllegalStateException(name + " exited with code " + process.exitValue() + "; the end of " + log(name) + ":\n" + tail(log(name)));
+      throw new IllegalStateException(
+          name
+              + " exited with code "
+              + process.exitValue()
+              + "; the end of "
+              + log(name)
+              + ":\n"
+              + tail(log(name)));
     }
   }
 
@@ -363,7 +434,8 @@ public final class LocalControlPlane implements AutoCloseable {
         if (token != null) {
           request.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
           return;
         }
@@ -376,7 +448,16 @@ public final class LocalControlPlane implements AutoCloseable {
       }
       sleep(200);
     }
-    throw new IllegalStateException(name + " was not ready at " + uri + " within " + START_TIMEOUT + " (last: " + last + "); see " + log(name));
+    throw new IllegalStateException(
+        name
+            + " was not ready at "
+            + uri
+            + " within "
+            + START_TIMEOUT
+            + " (last: "
+            + last
+            + "); see "
+            + log(name));
   }
 
   private SSLContext sslContext() {
@@ -384,10 +465,12 @@ public final class LocalControlPlane implements AutoCloseable {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
       int i = 0;
-      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (Certificate certificate :
+          CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         store.setCertificateEntry("ca-" + i++, certificate);
       }
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(store);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, trust.getTrustManagers(), null);
@@ -398,7 +481,9 @@ public final class LocalControlPlane implements AutoCloseable {
   }
 
   private void writeKubeconfig(Path file, String token) throws IOException {
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         apiVersion: v1
         kind: Config
         clusters:
@@ -414,10 +499,14 @@ public final class LocalControlPlane implements AutoCloseable {
           - name: kiki-local
             context: {cluster: kiki-local, user: kiki-local}
         current-context: kiki-local
-        """.formatted(url(), caCertificate(), token));
+        """
+            .formatted(url(), caCertificate(), token));
   }
 
-  /** The ServiceAccount token signing key (PKCS#8) and its public key (X.509 SubjectPublicKeyInfo), as PEM. */
+  /**
+   * The ServiceAccount token signing key (PKCS#8) and its public key (X.509 SubjectPublicKeyInfo),
+   * as PEM.
+   */
   private static void writeServiceAccountKeys(Path pki) throws IOException {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
@@ -431,8 +520,13 @@ public final class LocalControlPlane implements AutoCloseable {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+    return "-----BEGIN "
+        + type
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   private static String randomToken() {

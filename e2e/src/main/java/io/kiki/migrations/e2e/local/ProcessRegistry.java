@@ -16,13 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every process the local control plane starts, recorded by PID in a file, so that it is stopped on exit and,
- * after a crash of the JVM that started it, at the next start: never by name.
+ * Every process the local control plane starts, recorded by PID in a file, so that it is stopped on
+ * exit and, after a crash of the JVM that started it, at the next start: never by name.
  *
- * <p>Each run has a directory {@code <root>/<jvm pid>-<millis>/} with {@code owner} (the JVM's PID and start
- * instant) and {@code pids} (one {@code <pid> <executable>} line per process). A run whose owner JVM is gone is
- * stale: each of its processes that is still alive and still runs the recorded executable (a PID can be reused)
- * is stopped, then the directory goes.
+ * <p>Each run has a directory {@code <root>/<jvm pid>-<millis>/} with {@code owner} (the JVM's PID
+ * and start instant) and {@code pids} (one {@code <pid> <executable>} line per process). A run
+ * whose owner JVM is gone is stale: each of its processes that is still alive and still runs the
+ * recorded executable (a PID can be reused) is stopped, then the directory goes.
  */
 final class ProcessRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessRegistry.class);
@@ -43,7 +43,9 @@ final class ProcessRegistry {
       ProcessHandle self = ProcessHandle.current();
       Path runDir = root.resolve(self.pid() + "-" + System.currentTimeMillis());
       Files.createDirectories(runDir);
-      Files.writeString(runDir.resolve("owner"), self.pid() + " " + startInstant(self).map(Instant::toString).orElse("") + "\n");
+      Files.writeString(
+          runDir.resolve("owner"),
+          self.pid() + " " + startInstant(self).map(Instant::toString).orElse("") + "\n");
       Files.writeString(runDir.resolve("pids"), "");
       return new ProcessRegistry(runDir);
     } catch (IOException e) {
@@ -56,14 +58,20 @@ final class ProcessRegistry {
     processes.add(process);
     try {
       // The real path: what the process table reports as its command (/proc/PID/exe).
-      Files.writeString(runDir.resolve("pids"), process.pid() + " " + executable.toRealPath() + "\n", StandardOpenOption.APPEND);
+      Files.writeString(
+          runDir.resolve("pids"),
+          process.pid() + " " + executable.toRealPath() + "\n",
+          StandardOpenOption.APPEND);
     } catch (IOException e) {
       process.destroyForcibly();
       throw new UncheckedIOException("recording PID " + process.pid() + " in " + runDir, e);
     }
   }
 
-  /** Stops the recorded processes, newest first (KCM before the API server before etcd), and forgets the run. */
+  /**
+   * Stops the recorded processes, newest first (KCM before the API server before etcd), and forgets
+   * the run.
+   */
   synchronized void stopAll() {
     for (int i = processes.size() - 1; i >= 0; i--) {
       stop(processes.get(i).toHandle());
@@ -90,8 +98,14 @@ final class ProcessRegistry {
           }
           long pid = Long.parseLong(parts[0]);
           Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-          if (handle.isPresent() && handle.get().isAlive() && handle.get().info().command().map(parts[1]::equals).orElse(false)) {
-            LOG.warn("stopping {} (PID {}) left behind by a control plane run that did not stop it ({})", parts[1], pid, run);
+          if (handle.isPresent()
+              && handle.get().isAlive()
+              && handle.get().info().command().map(parts[1]::equals).orElse(false)) {
+            LOG.warn(
+                "stopping {} (PID {}) left behind by a control plane run that did not stop it ({})",
+                parts[1],
+                pid,
+                run);
             stop(handle.get());
           }
         }

@@ -6,9 +6,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What an API server saw of the operator (the local cluster's audit log, or the sandbox's record): every (verb,
- * group, resource/subresource) it used, the discovery paths it read, and every request RBAC forbade (only a real
- * API server forbids). Thread-safe; the forbidden list can be drained per scenario.
+ * What an API server saw of the operator (the local cluster's audit log, or the sandbox's record):
+ * every (verb, group, resource/subresource) it used, the discovery paths it read, and every request
+ * RBAC forbade (only a real API server forbids). Thread-safe; the forbidden list can be drained per
+ * scenario.
  */
 public final class ApiAudit {
 

@@ -8,15 +8,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One HTTP request to the API server as RBAC sees it, derived from method and path the way the API server's
- * RequestInfoFactory does: {@code /api/v1/...} is the core group "", {@code /apis/GROUP/VERSION/...} a named
- * group; GET on an object is get, on a collection list, with {@code ?watch=true} watch; POST create, PUT update,
- * PATCH patch, DELETE on an object delete, on a collection deletecollection. A list or watch with
- * {@code fieldSelector=metadata.name=X} is for the object X. Anything else ({@code /version}, discovery) is a
- * non-resource request: resource null, {@link #path()} the URL path.
+ * One HTTP request to the API server as RBAC sees it, derived from method and path the way the API
+ * server's RequestInfoFactory does: {@code /api/v1/...} is the core group "", {@code
+ * /apis/GROUP/VERSION/...} a named group; GET on an object is get, on a collection list, with
+ * {@code ?watch=true} watch; POST create, PUT update, PATCH patch, DELETE on an object delete, on a
+ * collection deletecollection. A list or watch with {@code fieldSelector=metadata.name=X} is for
+ * the object X. Anything else ({@code /version}, discovery) is a non-resource request: resource
+ * null, {@link #path()} the URL path.
  */
-public record ApiRequest(String verb, String apiGroup, String resource, String subresource, String name,
-                         String namespace, String path) {
+public record ApiRequest(
+    String verb,
+    String apiGroup,
+    String resource,
+    String subresource,
+    String name,
+    String namespace,
+    String path) {
 
   public static ApiRequest parse(String method, String pathAndQuery) {
     int q = pathAndQuery.indexOf('?');
@@ -53,17 +60,21 @@ public record ApiRequest(String verb, String apiGroup, String resource, String s
     String resource = rest.get(0);
     String name = rest.size() >= 2 ? rest.get(1) : null;
     String subresource = rest.size() >= 3 ? rest.get(2) : null;
-    String verb = switch (method.toUpperCase(java.util.Locale.ROOT)) {
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> "patch";
-      case "DELETE" -> name == null ? "deletecollection" : "delete";
-      case "GET", "HEAD" -> legacyWatch || isTrue(query.get("watch")) ? "watch" : name == null ? "list" : "get";
-      default -> nonResourceVerb;
-    };
+    String verb =
+        switch (method.toUpperCase(java.util.Locale.ROOT)) {
+          case "POST" -> "create";
+          case "PUT" -> "update";
+          case "PATCH" -> "patch";
+          case "DELETE" -> name == null ? "deletecollection" : "delete";
+          case "GET", "HEAD" ->
+              legacyWatch || isTrue(query.get("watch")) ? "watch" : name == null ? "list" : "get";
+          default -> nonResourceVerb;
+        };
     if ((verb.equals("list") || verb.equals("watch")) && name == null) {
       String fieldSelector = query.get("fieldSelector");
-      if (fieldSelector != null && fieldSelector.startsWith("metadata.name=") && !fieldSelector.contains(",")) {
+      if (fieldSelector != null
+          && fieldSelector.startsWith("metadata.name=")
+          && !fieldSelector.contains(",")) {
         name = fieldSelector.substring("metadata.name=".length());
       }
     }
@@ -79,7 +90,10 @@ public record ApiRequest(String verb, String apiGroup, String resource, String s
     return subresource == null ? resource : resource + "/" + subresource;
   }
 
-  /** The (verb, group, resource/subresource) an RBAC rule has to grant, e.g. {@code patch batch/jobs}. */
+  /**
+   * The (verb, group, resource/subresource) an RBAC rule has to grant, e.g. {@code patch
+   * batch/jobs}.
+   */
   public VerbOnResource verbOnResource() {
     return new VerbOnResource(verb, apiGroup, rbacResource());
   }
@@ -89,9 +103,16 @@ public record ApiRequest(String verb, String apiGroup, String resource, String s
     if (!isResourceRequest()) {
       return verb + " " + path;
     }
-    return verb + " " + (apiGroup.isEmpty() ? "core" : apiGroup) + "/" + rbacResource()
-        + (name == null ? "" : " " + name) + (namespace == null ? " (cluster scope)" : " in " + namespace)
-        + " [" + path + "]";
+    return verb
+        + " "
+        + (apiGroup.isEmpty() ? "core" : apiGroup)
+        + "/"
+        + rbacResource()
+        + (name == null ? "" : " " + name)
+        + (namespace == null ? " (cluster scope)" : " in " + namespace)
+        + " ["
+        + path
+        + "]";
   }
 
   private static boolean isTrue(String value) {
@@ -106,7 +127,8 @@ public record ApiRequest(String verb, String apiGroup, String resource, String s
       }
       int eq = pair.indexOf('=');
       String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-      String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
       values.put(key, value);
     }
     return values;

@@ -9,9 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Which local Alembic project directory plays the part of a container image in the sandbox.
  *
- * <p>Explicit mappings ({@code NAME=DIR}) win: a full name with tag ({@code registry/x/y:1.2}) before a
- * repository-only name ({@code registry/x/y}). Without one, any image whose repository ends with
- * {@code kiki/migrations} or {@code kiki-migrations} is the KIKI project ({@code migrations-image/}).
+ * <p>Explicit mappings ({@code NAME=DIR}) win: a full name with tag ({@code registry/x/y:1.2})
+ * before a repository-only name ({@code registry/x/y}). Without one, any image whose repository
+ * ends with {@code kiki/migrations} or {@code kiki-migrations} is the KIKI project ({@code
+ * migrations-image/}).
  */
 public final class ImageMappings {
 
@@ -26,7 +27,9 @@ public final class ImageMappings {
   public void add(String mapping) {
     int eq = mapping.indexOf('=');
     if (eq <= 0 || eq == mapping.length() - 1) {
-      throw new IllegalArgumentException("--image expects NAME=DIR (e.g. registry.example.com/shop/migrations:2.0=./shop-db), got: " + mapping);
+      throw new IllegalArgumentException(
+          "--image expects NAME=DIR (e.g. registry.example.com/shop/migrations:2.0=./shop-db), got: "
+              + mapping);
     }
     add(mapping.substring(0, eq), Path.of(mapping.substring(eq + 1)));
   }
@@ -34,7 +37,12 @@ public final class ImageMappings {
   public void add(String image, Path projectDir) {
     Path dir = projectDir.toAbsolutePath().normalize();
     if (!Files.isRegularFile(dir.resolve("alembic.ini"))) {
-      throw new IllegalArgumentException("image " + image + ": " + dir + " has no alembic.ini; map images to Alembic project directories");
+      throw new IllegalArgumentException(
+          "image "
+              + image
+              + ": "
+              + dir
+              + " has no alembic.ini; map images to Alembic project directories");
     }
     explicit.put(image, dir);
   }

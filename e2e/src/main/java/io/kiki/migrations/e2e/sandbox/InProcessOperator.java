@@ -1,10 +1,10 @@
 package io.kiki.migrations.e2e.sandbox;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kiki.migrations.operator.config.DurationParser;
-import io.kiki.migrations.operator.config.OperatorSettings;
 import io.kiki.migrations.operator.MigrationsOperator;
 import io.kiki.migrations.operator.OperatorConfig;
+import io.kiki.migrations.operator.config.DurationParser;
+import io.kiki.migrations.operator.config.OperatorSettings;
 import io.kiki.migrations.operator.metrics.HttpEndpoints;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,9 +14,10 @@ import java.net.ServerSocket;
 import java.util.function.Supplier;
 
 /**
- * The operator in this JVM, started as its {@code Main} does: its own client (from {@code clients}, one per
- * start, closed at stop), short intervals, a fresh Prometheus registry per start (a restarted operator starts from
- * zero, as a new pod would) and /metrics, /healthz and /readyz on {@link #metricsPort()}.
+ * The operator in this JVM, started as its {@code Main} does: its own client (from {@code clients},
+ * one per start, closed at stop), short intervals, a fresh Prometheus registry per start (a
+ * restarted operator starts from zero, as a new pod would) and /metrics, /healthz and /readyz on
+ * {@link #metricsPort()}.
  */
 public final class InProcessOperator implements AutoCloseable {
 
@@ -33,18 +34,25 @@ public final class InProcessOperator implements AutoCloseable {
   }
 
   /**
-   * What a newcomer should know of the timings this operator runs with ({@link OperatorConfig#fast()}, so that rollouts
-   * take seconds): transient retries come sooner than the runbook's production schedule.
+   * What a newcomer should know of the timings this operator runs with ({@link
+   * OperatorConfig#fast()}, so that rollouts take seconds): transient retries come sooner than the
+   * runbook's production schedule.
    */
   public static String timingsNote() {
     OperatorConfig production = OperatorConfig.defaults();
     OperatorConfig fast = production.fast();
     return "the operator runs with short test timings: a Job that cannot reach the database is retried after "
-        + DurationParser.format(fast.transientRetryInitial()) + ", doubling up to "
-        + DurationParser.format(fast.transientRetryMax()) + " (production: "
-        + DurationParser.format(production.transientRetryInitial()) + ", doubling up to "
+        + DurationParser.format(fast.transientRetryInitial())
+        + ", doubling up to "
+        + DurationParser.format(fast.transientRetryMax())
+        + " (production: "
+        + DurationParser.format(production.transientRetryInitial())
+        + ", doubling up to "
         + DurationParser.format(production.transientRetryMax())
-        + ", set by " + OperatorSettings.RETRY_INITIAL_INTERVAL.name() + " and " + OperatorSettings.RETRY_MAX_INTERVAL.name()
+        + ", set by "
+        + OperatorSettings.RETRY_INITIAL_INTERVAL.name()
+        + " and "
+        + OperatorSettings.RETRY_MAX_INTERVAL.name()
         + ")";
   }
 
@@ -57,7 +65,8 @@ public final class InProcessOperator implements AutoCloseable {
       return;
     }
     client = clients.get();
-    OperatorConfig config = OperatorConfig.defaults().with(OperatorSettings.METRICS_PORT, metricsPort).fast();
+    OperatorConfig config =
+        OperatorConfig.defaults().with(OperatorSettings.METRICS_PORT, metricsPort).fast();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ready = false;
     try {
@@ -74,7 +83,10 @@ public final class InProcessOperator implements AutoCloseable {
     }
   }
 
-  /** Stops the operator as a crash would leave things: Jobs keep running, status stays as last written. */
+  /**
+   * Stops the operator as a crash would leave things: Jobs keep running, status stays as last
+   * written.
+   */
   public synchronized void stop() {
     if (operator == null) {
       return;

@@ -11,9 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A throwaway PostgreSQL server: either one this class starts with {@code scripts/postgres.sh} in its own
- * data directory (stopped by {@link #close()}), or the one a test run already provides through
- * {@code KIKI_TEST_POSTGRES_URL} (left running). Each scenario gets its own database on it.
+ * A throwaway PostgreSQL server: either one this class starts with {@code scripts/postgres.sh} in
+ * its own data directory (stopped by {@link #close()}), or the one a test run already provides
+ * through {@code KIKI_TEST_POSTGRES_URL} (left running). Each scenario gets its own database on it.
  */
 public final class LocalPostgres implements AutoCloseable {
 
@@ -43,7 +43,8 @@ public final class LocalPostgres implements AutoCloseable {
 
   /**
    * Starts a server in a new directory under the system temp directory: as root the server runs as
-   * {@code postgres}, which must be able to reach its directory (a JUnit or sandbox work directory may not be).
+   * {@code postgres}, which must be able to reach its directory (a JUnit or sandbox work directory
+   * may not be).
    */
   public static LocalPostgres start(Path repoRoot) throws IOException {
     long started = System.nanoTime();
@@ -55,10 +56,13 @@ public final class LocalPostgres implements AutoCloseable {
     if (!m.find()) {
       throw new IOException("scripts/postgres.sh start printed no " + URL_VARIABLE + " line");
     }
-    return new LocalPostgres(PostgresUrl.parse(m.group(1)), script, dataDir, (System.nanoTime() - started) / 1_000_000);
+    return new LocalPostgres(
+        PostgresUrl.parse(m.group(1)), script, dataDir, (System.nanoTime() - started) / 1_000_000);
   }
 
-  /** How long starting the server took (initdb and start), 0 for a server the environment provided. */
+  /**
+   * How long starting the server took (initdb and start), 0 for a server the environment provided.
+   */
   public long startupMillis() {
     return startupMillis;
   }

@@ -5,15 +5,16 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the log lines written in this JVM (the in-process operator's, the client's, the kubelet's) so a
- * scenario can check that no secret appears in any of them; the newest {@value #CAPACITY} lines are kept.
+ * Keeps the log lines written in this JVM (the in-process operator's, the client's, the kubelet's)
+ * so a scenario can check that no secret appears in any of them; the newest {@value #CAPACITY}
+ * lines are kept.
  */
 public final class LogCapture extends AppenderBase<ILoggingEvent> {
 
@@ -42,7 +43,8 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> {
 
   @Override
   protected synchronized void append(ILoggingEvent event) {
-    String line = event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage();
+    String line =
+        event.getLevel() + " " + event.getLoggerName() + " - " + event.getFormattedMessage();
     if (event.getThrowableProxy() != null) {
       line += "\n" + ThrowableProxyUtil.asString(event.getThrowableProxy());
     }

@@ -12,28 +12,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What {@code kubectl apply} refuses before anything is stored: a DatabaseMigration with a field the CRD does not have,
- * a value its types cannot hold, or a value its patterns, bounds and rules refuse. The mock API server keeps such objects, so the sandbox checks files itself and
- * answers in one line naming the file, the object and the field.
+ * What {@code kubectl apply} refuses before anything is stored: a DatabaseMigration with a field
+ * the CRD does not have, a value its types cannot hold, or a value its patterns, bounds and rules
+ * refuse. The mock API server keeps such objects, so the sandbox checks files itself and answers in
+ * one line naming the file, the object and the field.
  */
 final class ManifestCheck {
   private static final ObjectMapper YAML = new YAMLMapper();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private ManifestCheck() {
-  }
+  private ManifestCheck() {}
 
   /**
-   * The problems of {@code content} (read from {@code source}), one line each naming the file, the object and the
-   * field; empty when there is none. A spec that decodes is checked as the CRD checks it ({@link
-   * SpecValidator#crdProblems}), so the sandbox refuses what a validating API server refuses.
+   * The problems of {@code content} (read from {@code source}), one line each naming the file, the
+   * object and the field; empty when there is none. A spec that decodes is checked as the CRD
+   * checks it ({@link SpecValidator#crdProblems}), so the sandbox refuses what a validating API
+   * server refuses.
    */
   static List<String> problems(String source, String content) {
     List<String> problems = new ArrayList<>();
     try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(content)) {
       while (documents.hasNext()) {
         JsonNode document = documents.next();
-        if (document == null || !DatabaseMigration.class.getSimpleName().equals(document.path("kind").asText())) {
+        if (document == null
+            || !DatabaseMigration.class.getSimpleName().equals(document.path("kind").asText())) {
           continue;
         }
         String namespace = document.path("metadata").path("namespace").asText("default");
@@ -49,7 +51,8 @@ final class ManifestCheck {
       }
       return problems;
     } catch (IOException | RuntimeException e) {
-      String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      String message =
+          e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
       return List.of(source + ": not valid YAML: " + message);
     }
   }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Prints each DatabaseMigration's phase transitions as they happen:
- * {@code 05:31:02  kiki/kiki-campaigns  Planning -> BackingUp  (base -> 9d0e1f2a0010)}.
+ * Prints each DatabaseMigration's phase transitions as they happen: {@code 05:31:02
+ * kiki/kiki-campaigns Planning -> BackingUp (base -> 9d0e1f2a0010)}.
  */
 public final class PhasePrinter implements AutoCloseable {
 
@@ -25,22 +25,28 @@ public final class PhasePrinter implements AutoCloseable {
 
   public PhasePrinter(KubernetesClient client, PrintStream out) {
     this.out = out;
-    this.informer = client.resources(DatabaseMigration.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(DatabaseMigration dbm) {
-        print(dbm);
-      }
+    this.informer =
+        client
+            .resources(DatabaseMigration.class)
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(DatabaseMigration dbm) {
+                    print(dbm);
+                  }
 
-      @Override
-      public void onUpdate(DatabaseMigration oldDbm, DatabaseMigration dbm) {
-        print(dbm);
-      }
+                  @Override
+                  public void onUpdate(DatabaseMigration oldDbm, DatabaseMigration dbm) {
+                    print(dbm);
+                  }
 
-      @Override
-      public void onDelete(DatabaseMigration dbm, boolean deletedFinalStateUnknown) {
-        lastPhase.remove(key(dbm));
-      }
-    }, 0);
+                  @Override
+                  public void onDelete(DatabaseMigration dbm, boolean deletedFinalStateUnknown) {
+                    lastPhase.remove(key(dbm));
+                  }
+                },
+                0);
   }
 
   private synchronized void print(DatabaseMigration dbm) {
@@ -52,28 +58,45 @@ public final class PhasePrinter implements AutoCloseable {
     if (previous == phase) {
       return;
     }
-    StringBuilder line = new StringBuilder()
-        .append(LocalTime.now().format(TIME)).append("  ")
-        .append(key(dbm)).append("  ")
-        .append(previous == null ? "(new)" : previous).append(" -> ").append(phase);
+    StringBuilder line =
+        new StringBuilder()
+            .append(LocalTime.now().format(TIME))
+            .append("  ")
+            .append(key(dbm))
+            .append("  ")
+            .append(previous == null ? "(new)" : previous)
+            .append(" -> ")
+            .append(phase);
     var rollout = dbm.getStatus().getRollout();
     if (phase.isRolloutActive() && rollout != null && rollout.getTo() != null) {
-      line.append("  (").append(rollout.getFrom() == null ? "base" : rollout.getFrom()).append(" -> ").append(rollout.getTo()).append(')');
+      line.append("  (")
+          .append(rollout.getFrom() == null ? "base" : rollout.getFrom())
+          .append(" -> ")
+          .append(rollout.getTo())
+          .append(')');
     }
     if (phase.isTerminal()) {
       line.append("  current=").append(dbm.getStatus().getCurrentRevision());
     }
     String message = dbm.getStatus().getMessage();
     if (message != null && !message.isBlank() && (phase.isTerminal() || phase == Phase.Waiting)) {
-      line.append("  ").append(message.length() > MESSAGE_LIMIT ? message.substring(0, MESSAGE_LIMIT) + "..." : message);
+      line.append("  ")
+          .append(
+              message.length() > MESSAGE_LIMIT
+                  ? message.substring(0, MESSAGE_LIMIT) + "..."
+                  : message);
     }
     out.println(line);
     out.flush();
   }
 
-  /** Whether the resource's current phase has been printed (the watch may lag behind a fresh read). */
+  /**
+   * Whether the resource's current phase has been printed (the watch may lag behind a fresh read).
+   */
   public boolean printed(DatabaseMigration dbm) {
-    return dbm.getStatus() != null && dbm.getStatus().getPhase() != null && dbm.getStatus().getPhase() == lastPhase.get(key(dbm));
+    return dbm.getStatus() != null
+        && dbm.getStatus().getPhase() != null
+        && dbm.getStatus().getPhase() == lastPhase.get(key(dbm));
   }
 
   private static String key(DatabaseMigration dbm) {

@@ -12,14 +12,17 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A PostgreSQL server address in SQLAlchemy form ({@code postgresql://user:password@host:port/db}), as
- * {@code scripts/postgres.sh} prints it and as the Jobs receive it, read and connected to with the operator's own
- * {@link SqlAlchemyUrl} and {@link JdbcTarget}.
- * {@link #toString()} never shows the password.
+ * A PostgreSQL server address in SQLAlchemy form ({@code postgresql://user:password@host:port/db}),
+ * as {@code scripts/postgres.sh} prints it and as the Jobs receive it, read and connected to with
+ * the operator's own {@link SqlAlchemyUrl} and {@link JdbcTarget}. {@link #toString()} never shows
+ * the password.
  */
 public record PostgresUrl(String user, String password, String host, int port, String database) {
 
-  /** Reads {@code url} as the operator does ({@link SqlAlchemyUrl}); a URL without a password has an empty one. */
+  /**
+   * Reads {@code url} as the operator does ({@link SqlAlchemyUrl}); a URL without a password has an
+   * empty one.
+   */
   public static PostgresUrl parse(String url) {
     JdbcTarget target;
     try {
@@ -27,7 +30,11 @@ public record PostgresUrl(String user, String password, String host, int port, S
     } catch (InvalidDatabaseUrlException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return new PostgresUrl(target.user(), Objects.toString(target.password(), ""), target.host(), target.port(),
+    return new PostgresUrl(
+        target.user(),
+        Objects.toString(target.password(), ""),
+        target.host(),
+        target.port(),
         target.database());
   }
 
@@ -37,7 +44,16 @@ public record PostgresUrl(String user, String password, String host, int port, S
 
   /** The URL a Job receives through its Secret (SQLAlchemy form). */
   public String sqlalchemyUrl() {
-    return "postgresql://" + encode(user) + ":" + encode(password) + "@" + host + ":" + port + "/" + database;
+    return "postgresql://"
+        + encode(user)
+        + ":"
+        + encode(password)
+        + "@"
+        + host
+        + ":"
+        + port
+        + "/"
+        + database;
   }
 
   /** A connection as the operator makes one ({@link JdbcTarget}). */
@@ -50,19 +66,21 @@ public record PostgresUrl(String user, String password, String host, int port, S
     try {
       return SqlAlchemyUrl.toJdbc(sqlalchemyUrl());
     } catch (InvalidDatabaseUrlException e) {
-      throw new IllegalStateException("this class wrote a URL it cannot read: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "this class wrote a URL it cannot read: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Creates an empty database {@code name} on this server (dropping one left by an earlier run) and returns its
-   * URL; connects to this URL's database to do so.
+   * Creates an empty database {@code name} on this server (dropping one left by an earlier run) and
+   * returns its URL; connects to this URL's database to do so.
    */
   public PostgresUrl createDatabase(String name) throws SQLException {
     if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
       throw new IllegalArgumentException("database name must match [a-z_][a-z0-9_]*: " + name);
     }
-    try (Connection c = connect(); Statement s = c.createStatement()) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
       s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
       s.execute("CREATE DATABASE " + name);
     }
@@ -74,7 +92,10 @@ public record PostgresUrl(String user, String password, String host, int port, S
     return "postgresql://" + user + ":***@" + host + ":" + port + "/" + database;
   }
 
-  /** URL-encoding for a URL's user name or password: URLEncoder alone writes a space as '+', read back as a '+'. */
+  /**
+   * URL-encoding for a URL's user name or password: URLEncoder alone writes a space as '+', read
+   * back as a '+'.
+   */
   private static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }

@@ -14,13 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole sandbox cluster on this machine: mock API server with the CRDs, the operator in-process, the
- * sandbox kubelet and a throwaway PostgreSQL server. Used by the {@code sandbox} test cluster and by
- * {@link SandboxMain}.
+ * The whole sandbox cluster on this machine: mock API server with the CRDs, the operator
+ * in-process, the sandbox kubelet and a throwaway PostgreSQL server. Used by the {@code sandbox}
+ * test cluster and by {@link SandboxMain}.
  *
- * <p>The operator serves /metrics, /healthz and /readyz on {@link #metricsPort()} as its {@code Main} does.
- * Operator, kubelet and the rest use separate clients (User-Agents); the mock API server authorizes nothing (the
- * operator's RBAC is proven on the {@code local} cluster).
+ * <p>The operator serves /metrics, /healthz and /readyz on {@link #metricsPort()} as its {@code
+ * Main} does. Operator, kubelet and the rest use separate clients (User-Agents); the mock API
+ * server authorizes nothing (the operator's RBAC is proven on the {@code local} cluster).
  */
 public final class Sandbox implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
@@ -34,33 +34,42 @@ public final class Sandbox implements AutoCloseable {
   private final InProcessOperator operator;
   private boolean closed;
 
-  private Sandbox(Path workDir, ImageMappings images, SandboxApiServer api, SandboxKubelet kubelet,
-      KubernetesClient kubeletClient, LogCapture logs) {
+  private Sandbox(
+      Path workDir,
+      ImageMappings images,
+      SandboxApiServer api,
+      SandboxKubelet kubelet,
+      KubernetesClient kubeletClient,
+      LogCapture logs) {
     this.workDir = workDir;
     this.images = images;
     this.api = api;
     this.kubelet = kubelet;
     this.kubeletClient = kubeletClient;
     this.logs = logs;
-    this.operator = new InProcessOperator(() -> api.newClient(SandboxApiServer.OPERATOR_USER_AGENT));
+    this.operator =
+        new InProcessOperator(() -> api.newClient(SandboxApiServer.OPERATOR_USER_AGENT));
   }
 
   /**
-   * Starts API server, kubelet, PostgreSQL ({@code KIKI_TEST_POSTGRES_URL} when set, else its own) and the
-   * operator. PostgreSQL (initdb and server start, a process of its own) starts while this JVM starts the rest:
-   * the two are the biggest parts of the start-up and need nothing of each other.
+   * Starts API server, kubelet, PostgreSQL ({@code KIKI_TEST_POSTGRES_URL} when set, else its own)
+   * and the operator. PostgreSQL (initdb and server start, a process of its own) starts while this
+   * JVM starts the rest: the two are the biggest parts of the start-up and need nothing of each
+   * other.
    */
   public static Sandbox start(Path repo, Path workDir, ImageMappings images) throws IOException {
     Files.createDirectories(workDir);
     LogCapture logs = LogCapture.attach();
     long started = System.nanoTime();
-    CompletableFuture<LocalPostgres> postgresStart = CompletableFuture.supplyAsync(() -> {
-      try {
-        return LocalPostgres.fromEnvironmentOrStart(repo);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    CompletableFuture<LocalPostgres> postgresStart =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return LocalPostgres.fromEnvironmentOrStart(repo);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     SandboxApiServer api = null;
     SandboxKubelet kubelet = null;
     KubernetesClient kubeletClient = null;
@@ -69,16 +78,25 @@ public final class Sandbox implements AutoCloseable {
       api = SandboxApiServer.start();
       api.applyCrds(repo.resolve("crds"));
       kubeletClient = api.newClient(SandboxApiServer.KUBELET_USER_AGENT);
-      kubelet = new SandboxKubelet(kubeletClient, images, repo.resolve("migrations-image/bin/kiki-migrate"), workDir.resolve("kubelet"));
+      kubelet =
+          new SandboxKubelet(
+              kubeletClient,
+              images,
+              repo.resolve("migrations-image/bin/kiki-migrate"),
+              workDir.resolve("kubelet"));
       kubelet.start();
       long apiReady = System.nanoTime();
       sandbox = new Sandbox(workDir, images, api, kubelet, kubeletClient, logs);
       sandbox.startOperator();
       long operatorReady = System.nanoTime();
       sandbox.postgres = awaitPostgres(postgresStart);
-      LOG.info("sandbox started in {} ms: API server and kubelet after {} ms, operator after {} ms, PostgreSQL after {} ms "
-          + "(started alongside)", millis(started, System.nanoTime()), millis(started, apiReady),
-          millis(started, operatorReady), sandbox.postgres.startupMillis());
+      LOG.info(
+          "sandbox started in {} ms: API server and kubelet after {} ms, operator after {} ms, PostgreSQL after {} ms "
+              + "(started alongside)",
+          millis(started, System.nanoTime()),
+          millis(started, apiReady),
+          millis(started, operatorReady),
+          sandbox.postgres.startupMillis());
       return sandbox;
     } catch (IOException | RuntimeException e) {
       if (sandbox != null) {
@@ -99,7 +117,8 @@ public final class Sandbox implements AutoCloseable {
     }
   }
 
-  private static LocalPostgres awaitPostgres(CompletableFuture<LocalPostgres> start) throws IOException {
+  private static LocalPostgres awaitPostgres(CompletableFuture<LocalPostgres> start)
+      throws IOException {
     try {
       return start.join();
     } catch (CompletionException e) {
@@ -143,7 +162,9 @@ public final class Sandbox implements AutoCloseable {
     return api.audit();
   }
 
-  /** Where the operator serves /metrics, /healthz and /readyz (on every interface, as in its pod). */
+  /**
+   * Where the operator serves /metrics, /healthz and /readyz (on every interface, as in its pod).
+   */
   public int metricsPort() {
     return operator.metricsPort();
   }
@@ -160,7 +181,10 @@ public final class Sandbox implements AutoCloseable {
     operator.start();
   }
 
-  /** Stops the operator as a crash would leave things: Jobs keep running, status stays as last written. */
+  /**
+   * Stops the operator as a crash would leave things: Jobs keep running, status stays as last
+   * written.
+   */
   public void stopOperator() {
     operator.stop();
   }

@@ -21,21 +21,27 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The sandbox's API server: Fabric8's mock Kubernetes API in CRUD mode (objects are stored, watches and
- * status subresources work; no validation, no authorization, no garbage collection, no server-side apply) on
- * 127.0.0.1, with the project's CRDs registered. It records the requests of the client whose User-Agent is
- * {@link #OPERATOR_USER_AGENT} in {@link #audit()}. It authorizes nothing: the operator's RBAC is proven on the
- * {@code local} cluster, by a real API server.
+ * The sandbox's API server: Fabric8's mock Kubernetes API in CRUD mode (objects are stored, watches
+ * and status subresources work; no validation, no authorization, no garbage collection, no
+ * server-side apply) on 127.0.0.1, with the project's CRDs registered. It records the requests of
+ * the client whose User-Agent is {@link #OPERATOR_USER_AGENT} in {@link #audit()}. It authorizes
+ * nothing: the operator's RBAC is proven on the {@code local} cluster, by a real API server.
  */
 public final class SandboxApiServer implements AutoCloseable {
 
-  /** The mock web server logs every request through java.util.logging; kept here so the level sticks. */
-  private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  /**
+   * The mock web server logs every request through java.util.logging; kept here so the level
+   * sticks.
+   */
+  private static final java.util.logging.Logger MOCK_SERVER_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   /** The operator's client identifies itself with this User-Agent (Fabric8 Config userAgent). */
   public static final String OPERATOR_USER_AGENT = "kiki-migrations-operator/sandbox";
+
   /** The sandbox kubelet's client. */
   public static final String KUBELET_USER_AGENT = "kiki-sandbox-kubelet";
+
   /** Tests, the sandbox program and the CRD registration. */
   public static final String ADMIN_USER_AGENT = "kiki-sandbox-admin";
 
@@ -52,8 +58,13 @@ public final class SandboxApiServer implements AutoCloseable {
   public static SandboxApiServer start() throws IOException {
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     ApiAudit audit = new ApiAudit();
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new RecordingDispatcher(audit), false);
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new RecordingDispatcher(audit),
+            false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     return new SandboxApiServer(server, audit);
   }
@@ -63,12 +74,18 @@ public final class SandboxApiServer implements AutoCloseable {
     return audit;
   }
 
-  /** Registers every CRD found in {@code crdDir} ({@code *.yml} / {@code *.yaml}), as {@code kubectl apply} would. */
+  /**
+   * Registers every CRD found in {@code crdDir} ({@code *.yml} / {@code *.yaml}), as {@code kubectl
+   * apply} would.
+   */
   public void applyCrds(Path crdDir) throws IOException {
     List<Path> files;
     try (Stream<Path> list = Files.list(crdDir)) {
-      files = list.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
-          .filter(p -> !p.getFileName().toString().startsWith("kustomization")).sorted().toList();
+      files =
+          list.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
+              .filter(p -> !p.getFileName().toString().startsWith("kustomization"))
+              .sorted()
+              .toList();
     }
     for (Path file : files) {
       try (InputStream in = Files.newInputStream(file)) {
@@ -85,9 +102,12 @@ public final class SandboxApiServer implements AutoCloseable {
     return client;
   }
 
-  /** A fresh client that identifies itself as {@code userAgent}, e.g. {@link #OPERATOR_USER_AGENT}. */
+  /**
+   * A fresh client that identifies itself as {@code userAgent}, e.g. {@link #OPERATOR_USER_AGENT}.
+   */
   public KubernetesClient newClient(String userAgent) {
-    return server.createClient(builder -> builder.editOrNewConfig().withUserAgent(userAgent).endConfig());
+    return server.createClient(
+        builder -> builder.editOrNewConfig().withUserAgent(userAgent).endConfig());
   }
 
   public String url() {

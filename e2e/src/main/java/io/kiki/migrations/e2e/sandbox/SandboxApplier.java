@@ -16,9 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Applies resources to the sandbox as {@code kubectl apply} would, and fills in what a pipeline's manifests
- * refer to but do not carry: a Secret a DatabaseMigration names (pointing at a fresh throwaway database), its
- * backup PVC, its namespace. {@code ${SANDBOX_DATABASE_URL}} in a file is the URL of a fresh database.
+ * Applies resources to the sandbox as {@code kubectl apply} would, and fills in what a pipeline's
+ * manifests refer to but do not carry: a Secret a DatabaseMigration names (pointing at a fresh
+ * throwaway database), its backup PVC, its namespace. {@code ${SANDBOX_DATABASE_URL}} in a file is
+ * the URL of a fresh database.
  */
 public final class SandboxApplier {
 
@@ -29,17 +30,25 @@ public final class SandboxApplier {
   private final PrintStream notes;
   private int databases;
 
-  public SandboxApplier(KubernetesClient client, LocalPostgres postgres, ImageMappings images, PrintStream notes) {
+  public SandboxApplier(
+      KubernetesClient client, LocalPostgres postgres, ImageMappings images, PrintStream notes) {
     this.client = client;
     this.postgres = postgres;
     this.images = images;
     this.notes = notes;
   }
 
-  /** Reads one YAML document stream ({@code source} names it in errors), filling in {@code ${SANDBOX_DATABASE_URL}}. */
+  /**
+   * Reads one YAML document stream ({@code source} names it in errors), filling in {@code
+   * ${SANDBOX_DATABASE_URL}}.
+   */
   public List<HasMetadata> load(String source, String yaml) throws SQLException {
-    String content = yaml.contains(DATABASE_URL_PLACEHOLDER) ? yaml.replace(DATABASE_URL_PLACEHOLDER, newDatabase().sqlalchemyUrl()) : yaml;
-    List<HasMetadata> resources = client.load(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8))).items();
+    String content =
+        yaml.contains(DATABASE_URL_PLACEHOLDER)
+            ? yaml.replace(DATABASE_URL_PLACEHOLDER, newDatabase().sqlalchemyUrl())
+            : yaml;
+    List<HasMetadata> resources =
+        client.load(new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8))).items();
     if (resources.isEmpty()) {
       throw new IllegalArgumentException(source + " contains no Kubernetes resources");
     }
@@ -47,13 +56,16 @@ public final class SandboxApplier {
   }
 
   /**
-   * Applies resources in the order a careful {@code kubectl apply} would: everything else first, then what the
-   * DatabaseMigrations need but nobody applied, then the DatabaseMigrations. Returns those.
+   * Applies resources in the order a careful {@code kubectl apply} would: everything else first,
+   * then what the DatabaseMigrations need but nobody applied, then the DatabaseMigrations. Returns
+   * those.
    */
   public List<DatabaseMigration> apply(List<HasMetadata> resources) throws SQLException {
     List<DatabaseMigration> migrations = new ArrayList<>();
     for (HasMetadata resource : resources) {
-      boolean clusterScoped = "Namespace".equals(resource.getKind()) || "CustomResourceDefinition".equals(resource.getKind());
+      boolean clusterScoped =
+          "Namespace".equals(resource.getKind())
+              || "CustomResourceDefinition".equals(resource.getKind());
       if (!clusterScoped) {
         if (resource.getMetadata().getNamespace() == null) {
           resource.getMetadata().setNamespace("default");
@@ -61,7 +73,8 @@ public final class SandboxApplier {
         ensureNamespace(resource.getMetadata().getNamespace());
       }
       if ("DatabaseMigration".equals(resource.getKind())) {
-        DatabaseMigration dbm = client.getKubernetesSerialization().convertValue(resource, DatabaseMigration.class);
+        DatabaseMigration dbm =
+            client.getKubernetesSerialization().convertValue(resource, DatabaseMigration.class);
         dbm.setStatus(null);
         migrations.add(dbm);
       } else {
@@ -76,7 +89,10 @@ public final class SandboxApplier {
     return applied;
   }
 
-  /** Creates the Secret and PVC the resources refer to but nobody applied; warns about unmapped images. */
+  /**
+   * Creates the Secret and PVC the resources refer to but nobody applied; warns about unmapped
+   * images.
+   */
   private void fillIn(List<DatabaseMigration> migrations) throws SQLException {
     for (DatabaseMigration dbm : migrations) {
       String ns = dbm.getMetadata().getNamespace();
@@ -86,27 +102,71 @@ public final class SandboxApplier {
       }
       if (spec.getDatabase() != null && spec.getDatabase().getUrlSecretRef() != null) {
         String secret = spec.getDatabase().getUrlSecretRef().getName();
-        String key = spec.getDatabase().getUrlSecretRef().getKey() == null ? "KIKI_DATABASE_URL" : spec.getDatabase().getUrlSecretRef().getKey();
+        String key =
+            spec.getDatabase().getUrlSecretRef().getKey() == null
+                ? "KIKI_DATABASE_URL"
+                : spec.getDatabase().getUrlSecretRef().getKey();
         if (secret != null && client.secrets().inNamespace(ns).withName(secret).get() == null) {
           String url = newDatabase().sqlalchemyUrl();
-          client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(secret).withNamespace(ns).endMetadata()
-              .addToStringData(key, url).build()).create();
-          notes.println("sandbox: created Secret " + ns + "/" + secret + " for " + dbm.getMetadata().getName() + " with a fresh throwaway database");
+          client
+              .secrets()
+              .inNamespace(ns)
+              .resource(
+                  new SecretBuilder()
+                      .withNewMetadata()
+                      .withName(secret)
+                      .withNamespace(ns)
+                      .endMetadata()
+                      .addToStringData(key, url)
+                      .build())
+              .create();
+          notes.println(
+              "sandbox: created Secret "
+                  + ns
+                  + "/"
+                  + secret
+                  + " for "
+                  + dbm.getMetadata().getName()
+                  + " with a fresh throwaway database");
         }
       }
-      if (spec.getBackup() != null && Boolean.TRUE.equals(spec.getBackup().getEnabled()) && spec.getBackup().getPersistentVolumeClaim() != null) {
+      if (spec.getBackup() != null
+          && Boolean.TRUE.equals(spec.getBackup().getEnabled())
+          && spec.getBackup().getPersistentVolumeClaim() != null) {
         String claim = spec.getBackup().getPersistentVolumeClaim();
         if (client.persistentVolumeClaims().inNamespace(ns).withName(claim).get() == null) {
-          client.persistentVolumeClaims().inNamespace(ns).resource(new PersistentVolumeClaimBuilder()
-              .withNewMetadata().withName(claim).withNamespace(ns).endMetadata()
-              .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
-              .build()).create();
-          notes.println("sandbox: created PersistentVolumeClaim " + ns + "/" + claim + " for backups");
+          client
+              .persistentVolumeClaims()
+              .inNamespace(ns)
+              .resource(
+                  new PersistentVolumeClaimBuilder()
+                      .withNewMetadata()
+                      .withName(claim)
+                      .withNamespace(ns)
+                      .endMetadata()
+                      .withNewSpec()
+                      .withAccessModes("ReadWriteOnce")
+                      .withNewResources()
+                      .addToRequests("storage", new Quantity("1Gi"))
+                      .endResources()
+                      .endSpec()
+                      .build())
+              .create();
+          notes.println(
+              "sandbox: created PersistentVolumeClaim " + ns + "/" + claim + " for backups");
         }
       }
       if (spec.getImage() != null && images.resolve(spec.getImage()).isEmpty()) {
-        notes.println("sandbox: WARNING image " + spec.getImage() + " of " + ns + "/" + dbm.getMetadata().getName()
-            + " maps to no directory; its Jobs cannot start. Pass --image " + spec.getImage() + "=DIR");
+        notes.println(
+            "sandbox: WARNING image "
+                + spec.getImage()
+                + " of "
+                + ns
+                + "/"
+                + dbm.getMetadata().getName()
+                + " maps to no directory; its Jobs cannot start. Pass --image "
+                + spec.getImage()
+                + "=DIR");
       }
     }
   }
@@ -118,7 +178,11 @@ public final class SandboxApplier {
 
   private void ensureNamespace(String namespace) {
     if (client.namespaces().withName(namespace).get() == null) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+          .create();
     }
   }
 }

@@ -43,15 +43,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The sandbox's node: plays the Job controller and the kubelet against the (mock) API server.
  *
- * <p>For every new Job it creates a Pod (labels {@code batch.kubernetes.io/job-name}, {@code job-name},
- * {@code controller-uid}, controller ownerRef to the Job), runs the container as a local process (see
- * {@link ContainerResolver}), writes {@code state.terminated} with the termination message (the result file,
- * or the log tail with {@code FallbackToLogsOnError}) and then the Job's status as the Job controller does:
- * {@code startTime}, {@code active}, {@code succeeded}/{@code failed}, {@code completionTime} and the
- * {@code SuccessCriteriaMet}+{@code Complete} or {@code FailureTarget}+{@code Failed} conditions with reason
- * {@code BackoffLimitExceeded} or {@code DeadlineExceeded}. {@code activeDeadlineSeconds} kills the process and
- * deletes the pod; {@code backoffLimit} gives further pods. Deleting a Job kills its process and deletes its
- * pods (what garbage collection would do). Container logs stay in {@code <workDir>/pods/<ns>/<pod>/}.
+ * <p>For every new Job it creates a Pod (labels {@code batch.kubernetes.io/job-name}, {@code
+ * job-name}, {@code controller-uid}, controller ownerRef to the Job), runs the container as a local
+ * process (see {@link ContainerResolver}), writes {@code state.terminated} with the termination
+ * message (the result file, or the log tail with {@code FallbackToLogsOnError}) and then the Job's
+ * status as the Job controller does: {@code startTime}, {@code active}, {@code succeeded}/{@code
+ * failed}, {@code completionTime} and the {@code SuccessCriteriaMet}+{@code Complete} or {@code
+ * FailureTarget}+{@code Failed} conditions with reason {@code BackoffLimitExceeded} or {@code
+ * DeadlineExceeded}. {@code activeDeadlineSeconds} kills the process and deletes the pod; {@code
+ * backoffLimit} gives further pods. Deleting a Job kills its process and deletes its pods (what
+ * garbage collection would do). Container logs stay in {@code <workDir>/pods/<ns>/<pod>/}.
  */
 public final class SandboxKubelet implements AutoCloseable {
 
@@ -64,17 +65,19 @@ public final class SandboxKubelet implements AutoCloseable {
   private final ContainerResolver resolver;
   private final Path workDir;
   private final Map<String, JobRun> runs = new ConcurrentHashMap<>();
-  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "sandbox-kubelet");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "sandbox-kubelet");
+            t.setDaemon(true);
+            return t;
+          });
   private SharedIndexInformer<Job> informer;
   private volatile boolean closed;
 
   /**
-   * @param runner the {@code kiki-migrate} script used when the mapped project has no {@code bin/kiki-migrate}
-   *     of its own ({@code <repo>/migrations-image/bin/kiki-migrate})
+   * @param runner the {@code kiki-migrate} script used when the mapped project has no {@code
+   *     bin/kiki-migrate} of its own ({@code <repo>/migrations-image/bin/kiki-migrate})
    */
   public SandboxKubelet(KubernetesClient client, ImageMappings images, Path runner, Path workDir) {
     this.client = client;
@@ -83,26 +86,37 @@ public final class SandboxKubelet implements AutoCloseable {
   }
 
   public void start() {
-    informer = client.batch().v1().jobs().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Job job) {
-        admit(job);
-      }
+    informer =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Job job) {
+                    admit(job);
+                  }
 
-      @Override
-      public void onUpdate(Job oldJob, Job job) {
-        admit(job);
-      }
+                  @Override
+                  public void onUpdate(Job oldJob, Job job) {
+                    admit(job);
+                  }
 
-      @Override
-      public void onDelete(Job job, boolean deletedFinalStateUnknown) {
-        JobRun run = runs.get(job.getMetadata().getUid());
-        if (run != null) {
-          run.cancel();
-        }
-        executor.submit(() -> deletePods(job.getMetadata().getNamespace(), job.getMetadata().getName()));
-      }
-    }, 0);
+                  @Override
+                  public void onDelete(Job job, boolean deletedFinalStateUnknown) {
+                    JobRun run = runs.get(job.getMetadata().getUid());
+                    if (run != null) {
+                      run.cancel();
+                    }
+                    executor.submit(
+                        () ->
+                            deletePods(
+                                job.getMetadata().getNamespace(), job.getMetadata().getName()));
+                  }
+                },
+                0);
   }
 
   /** Where a PersistentVolumeClaim's files live on this machine. */
@@ -145,16 +159,24 @@ public final class SandboxKubelet implements AutoCloseable {
     if (closed || isFinished(job) || Boolean.TRUE.equals(job.getSpec().getSuspend())) {
       return;
     }
-    runs.computeIfAbsent(job.getMetadata().getUid(), uid -> {
-      JobRun run = new JobRun(job.getMetadata().getNamespace(), job.getMetadata().getName(), uid);
-      executor.submit(run);
-      return run;
-    });
+    runs.computeIfAbsent(
+        job.getMetadata().getUid(),
+        uid -> {
+          JobRun run =
+              new JobRun(job.getMetadata().getNamespace(), job.getMetadata().getName(), uid);
+          executor.submit(run);
+          return run;
+        });
   }
 
   private static boolean isFinished(Job job) {
-    return job.getStatus() != null && job.getStatus().getConditions() != null && job.getStatus().getConditions().stream()
-        .anyMatch(c -> ("Complete".equals(c.getType()) || "Failed".equals(c.getType())) && "True".equals(c.getStatus()));
+    return job.getStatus() != null
+        && job.getStatus().getConditions() != null
+        && job.getStatus().getConditions().stream()
+            .anyMatch(
+                c ->
+                    ("Complete".equals(c.getType()) || "Failed".equals(c.getType()))
+                        && "True".equals(c.getStatus()));
   }
 
   private Path podDirectory(String namespace, String pod) {
@@ -163,7 +185,11 @@ public final class SandboxKubelet implements AutoCloseable {
 
   private void deletePods(String namespace, String jobName) {
     try {
-      client.pods().inNamespace(namespace).withLabel("batch.kubernetes.io/job-name", jobName).delete();
+      client
+          .pods()
+          .inNamespace(namespace)
+          .withLabel("batch.kubernetes.io/job-name", jobName)
+          .delete();
     } catch (KubernetesClientException e) {
       LOG.debug("deleting pods of job {}/{}: {}", namespace, jobName, e.getMessage());
     }
@@ -173,7 +199,12 @@ public final class SandboxKubelet implements AutoCloseable {
     return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
-  private enum PodOutcome { SUCCEEDED, FAILED, DEADLINE_EXCEEDED, CANCELLED }
+  private enum PodOutcome {
+    SUCCEEDED,
+    FAILED,
+    DEADLINE_EXCEEDED,
+    CANCELLED
+  }
 
   /** One Job, from its first pod to its final condition. */
   private final class JobRun implements Runnable {
@@ -209,20 +240,26 @@ public final class SandboxKubelet implements AutoCloseable {
     }
 
     private void execute() throws Exception {
-      Job job = editJobStatus(status -> {
-        if (status.getStartTime() == null) {
-          status.setStartTime(now());
-        }
-        status.setActive(1);
-        status.setReady(0);
-        return status;
-      });
+      Job job =
+          editJobStatus(
+              status -> {
+                if (status.getStartTime() == null) {
+                  status.setStartTime(now());
+                }
+                status.setActive(1);
+                status.setReady(0);
+                return status;
+              });
       if (job == null) {
         return;
       }
       Long deadlineSeconds = job.getSpec().getActiveDeadlineSeconds();
-      Instant deadline = deadlineSeconds == null ? null : Instant.parse(job.getStatus().getStartTime()).plusSeconds(deadlineSeconds);
-      int backoffLimit = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
+      Instant deadline =
+          deadlineSeconds == null
+              ? null
+              : Instant.parse(job.getStatus().getStartTime()).plusSeconds(deadlineSeconds);
+      int backoffLimit =
+          job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
       int failures = 0;
       while (true) {
         PodOutcome outcome = runPod(job, deadline);
@@ -231,26 +268,45 @@ public final class SandboxKubelet implements AutoCloseable {
             return;
           }
           case SUCCEEDED -> {
-            finish(1, failures, List.of(condition("SuccessCriteriaMet", "CompletionsReached", "Reached expected number of succeeded pods"),
-                condition("Complete", "CompletionsReached", "Reached expected number of succeeded pods")));
+            finish(
+                1,
+                failures,
+                List.of(
+                    condition(
+                        "SuccessCriteriaMet",
+                        "CompletionsReached",
+                        "Reached expected number of succeeded pods"),
+                    condition(
+                        "Complete",
+                        "CompletionsReached",
+                        "Reached expected number of succeeded pods")));
             return;
           }
           case DEADLINE_EXCEEDED -> {
             failures++;
-            finish(0, failures, failedConditions("DeadlineExceeded", "Job was active longer than specified deadline"));
+            finish(
+                0,
+                failures,
+                failedConditions(
+                    "DeadlineExceeded", "Job was active longer than specified deadline"));
             return;
           }
           case FAILED -> {
             failures++;
             if (failures > backoffLimit) {
-              finish(0, failures, failedConditions("BackoffLimitExceeded", "Job has reached the specified backoff limit"));
+              finish(
+                  0,
+                  failures,
+                  failedConditions(
+                      "BackoffLimitExceeded", "Job has reached the specified backoff limit"));
               return;
             }
             int failed = failures;
-            editJobStatus(status -> {
-              status.setFailed(failed);
-              return status;
-            });
+            editJobStatus(
+                status -> {
+                  status.setFailed(failed);
+                  return status;
+                });
             sleep(Duration.ofSeconds(1));
           }
           default -> throw new IllegalStateException(outcome.toString());
@@ -269,24 +325,38 @@ public final class SandboxKubelet implements AutoCloseable {
       labels.put("job-name", name);
       labels.put("batch.kubernetes.io/controller-uid", uid);
       labels.put("controller-uid", uid);
-      Pod pod = new PodBuilder()
-          .withNewMetadata()
-            .withName(podName)
-            .withNamespace(namespace)
-            .withLabels(labels)
-            .withAnnotations(template.getMetadata() == null ? null : template.getMetadata().getAnnotations())
-            .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job").withName(name)
-                .withUid(uid).withController(true).withBlockOwnerDeletion(true).build())
-          .endMetadata()
-          .withSpec(new PodSpecBuilder(template.getSpec()).withNodeName(NODE_NAME).build())
-          .build();
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadata()
+              .withName(podName)
+              .withNamespace(namespace)
+              .withLabels(labels)
+              .withAnnotations(
+                  template.getMetadata() == null ? null : template.getMetadata().getAnnotations())
+              .withOwnerReferences(
+                  new OwnerReferenceBuilder()
+                      .withApiVersion("batch/v1")
+                      .withKind("Job")
+                      .withName(name)
+                      .withUid(uid)
+                      .withController(true)
+                      .withBlockOwnerDeletion(true)
+                      .build())
+              .endMetadata()
+              .withSpec(new PodSpecBuilder(template.getSpec()).withNodeName(NODE_NAME).build())
+              .build();
       pod = client.pods().inNamespace(namespace).resource(pod).create();
       var container = pod.getSpec().getContainers().get(0);
       Path podDir = podDirectory(namespace, podName);
       Files.createDirectories(podDir);
       if (pod.getSpec().getContainers().size() != 1) {
-        setPodStatus(podName, waiting(container.getName(), container.getImage(), "CreateContainerConfigError",
-            "sandbox: runs pods with exactly one container"));
+        setPodStatus(
+            podName,
+            waiting(
+                container.getName(),
+                container.getImage(),
+                "CreateContainerConfigError",
+                "sandbox: runs pods with exactly one container"));
         return awaitDeadline(podName, deadline);
       }
 
@@ -303,25 +373,39 @@ public final class SandboxKubelet implements AutoCloseable {
           launch = resolver.resolve(pod, container, podDir);
           break;
         } catch (ContainerConfigException e) {
-          setPodStatus(podName, waiting(container.getName(), container.getImage(), e.reason(), e.getMessage()));
+          setPodStatus(
+              podName,
+              waiting(container.getName(), container.getImage(), e.reason(), e.getMessage()));
           sleep(CONFIG_RETRY);
         }
       }
 
       String startedAt = now();
-      ProcessBuilder builder = new ProcessBuilder(launch.commandLine())
-          .directory(launch.workingDir().toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(launch.logFile().toFile()));
+      ProcessBuilder builder =
+          new ProcessBuilder(launch.commandLine())
+              .directory(launch.workingDir().toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(launch.logFile().toFile()));
       builder.environment().clear();
       builder.environment().putAll(launch.environment());
       Process p;
       try {
         p = builder.start();
       } catch (IOException e) {
-        // The runtime could not exec the command: the container never starts (exit code 128, StartError).
+        // The runtime could not exec the command: the container never starts (exit code 128,
+        // StartError).
         Files.writeString(launch.logFile(), e.getMessage() + "\n", StandardCharsets.UTF_8);
-        setPodStatus(podName, terminated(container.getName(), container.getImage(), 128, "StartError", e.getMessage(), startedAt, startedAt, "Failed"));
+        setPodStatus(
+            podName,
+            terminated(
+                container.getName(),
+                container.getImage(),
+                128,
+                "StartError",
+                e.getMessage(),
+                startedAt,
+                startedAt,
+                "Failed"));
         return PodOutcome.FAILED;
       }
       process = p;
@@ -342,9 +426,19 @@ public final class SandboxKubelet implements AutoCloseable {
         return PodOutcome.CANCELLED;
       }
       int exitCode = p.exitValue();
-      String message = terminationMessage(launch, exitCode, container.getTerminationMessagePolicy());
-      setPodStatus(podName, terminated(container.getName(), container.getImage(), exitCode, exitCode == 0 ? "Completed" : "Error",
-          message, startedAt, now(), exitCode == 0 ? "Succeeded" : "Failed"));
+      String message =
+          terminationMessage(launch, exitCode, container.getTerminationMessagePolicy());
+      setPodStatus(
+          podName,
+          terminated(
+              container.getName(),
+              container.getImage(),
+              exitCode,
+              exitCode == 0 ? "Completed" : "Error",
+              message,
+              startedAt,
+              now(),
+              exitCode == 0 ? "Succeeded" : "Failed"));
       return exitCode == 0 ? PodOutcome.SUCCEEDED : PodOutcome.FAILED;
     }
 
@@ -360,32 +454,44 @@ public final class SandboxKubelet implements AutoCloseable {
     }
 
     private void finish(int succeeded, int failed, List<JobCondition> conditions) {
-      editJobStatus(status -> {
-        status.setActive(null);
-        status.setReady(0);
-        status.setSucceeded(succeeded == 0 ? null : succeeded);
-        status.setFailed(failed == 0 ? null : failed);
-        if (succeeded > 0) {
-          status.setCompletionTime(now());
-        }
-        List<JobCondition> all = new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
-        all.addAll(conditions);
-        status.setConditions(all);
-        return status;
-      });
+      editJobStatus(
+          status -> {
+            status.setActive(null);
+            status.setReady(0);
+            status.setSucceeded(succeeded == 0 ? null : succeeded);
+            status.setFailed(failed == 0 ? null : failed);
+            if (succeeded > 0) {
+              status.setCompletionTime(now());
+            }
+            List<JobCondition> all =
+                new ArrayList<>(
+                    status.getConditions() == null ? List.of() : status.getConditions());
+            all.addAll(conditions);
+            status.setConditions(all);
+            return status;
+          });
     }
 
     private List<JobCondition> failedConditions(String reason, String message) {
-      return List.of(condition("FailureTarget", reason, message), condition("Failed", reason, message));
+      return List.of(
+          condition("FailureTarget", reason, message), condition("Failed", reason, message));
     }
 
     private JobCondition condition(String type, String reason, String message) {
       String time = now();
-      return new JobConditionBuilder().withType(type).withStatus("True").withReason(reason).withMessage(message)
-          .withLastProbeTime(time).withLastTransitionTime(time).build();
+      return new JobConditionBuilder()
+          .withType(type)
+          .withStatus("True")
+          .withReason(reason)
+          .withMessage(message)
+          .withLastProbeTime(time)
+          .withLastTransitionTime(time)
+          .build();
     }
 
-    /** Edits the Job's status subresource; returns null when the Job is gone. Retries on conflicts. */
+    /**
+     * Edits the Job's status subresource; returns null when the Job is gone. Retries on conflicts.
+     */
     private Job editJobStatus(UnaryOperator<JobStatus> edit) {
       for (int attempt = 1; ; attempt++) {
         try {
@@ -430,7 +536,6 @@ public final class SandboxKubelet implements AutoCloseable {
       }
     }
   }
-
 
   private static void sleep(Duration duration) {
     try {

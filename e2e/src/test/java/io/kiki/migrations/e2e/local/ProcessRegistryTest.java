@@ -30,20 +30,29 @@ class ProcessRegistryTest {
   }
 
   @Test
-  void theNextStartStopsWhatACrashedRunLeftBehindByPidButNeverAReusedPid(@TempDir Path root) throws Exception {
+  void theNextStartStopsWhatACrashedRunLeftBehindByPidButNeverAReusedPid(@TempDir Path root)
+      throws Exception {
     Process leftBehind = new ProcessBuilder(SLEEP.toString(), "300").start();
     Process notOurs = new ProcessBuilder(SLEEP.toString(), "300").start();
     Process deadOwner = new ProcessBuilder("/bin/true").start();
     deadOwner.waitFor(10, TimeUnit.SECONDS);
     Path crashed = Files.createDirectories(root.resolve(deadOwner.pid() + "-1"));
     Files.writeString(crashed.resolve("owner"), deadOwner.pid() + " 2026-01-01T00:00:00Z\n");
-    Files.writeString(crashed.resolve("pids"), leftBehind.pid() + " " + SLEEP.toRealPath() + "\n"
-        // the same PID recorded for another executable: a reused PID, which must not be stopped
-        + notOurs.pid() + " /opt/kiki/kube-apiserver\n");
+    Files.writeString(
+        crashed.resolve("pids"),
+        leftBehind.pid()
+            + " "
+            + SLEEP.toRealPath()
+            + "\n"
+            // the same PID recorded for another executable: a reused PID, which must not be stopped
+            + notOurs.pid()
+            + " /opt/kiki/kube-apiserver\n");
     try {
       ProcessRegistry registry = ProcessRegistry.open(root);
 
-      assertThat(leftBehind.waitFor(10, TimeUnit.SECONDS)).as("the crashed run's process is stopped").isTrue();
+      assertThat(leftBehind.waitFor(10, TimeUnit.SECONDS))
+          .as("the crashed run's process is stopped")
+          .isTrue();
       assertThat(notOurs.isAlive()).as("a PID now running something else is left alone").isTrue();
       assertThat(crashed).doesNotExist();
       registry.stopAll();
@@ -61,7 +70,9 @@ class ProcessRegistryTest {
     try {
       ProcessRegistry.open(root).stopAll();
 
-      assertThat(running.isAlive()).as("another live run's process (this JVM's) is not stopped").isTrue();
+      assertThat(running.isAlive())
+          .as("another live run's process (this JVM's) is not stopped")
+          .isTrue();
     } finally {
       live.stopAll();
     }

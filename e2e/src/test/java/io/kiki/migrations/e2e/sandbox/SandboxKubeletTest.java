@@ -12,8 +12,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kiki.migrations.e2e.support.Fixtures;
 import io.kiki.migrations.e2e.Repository;
+import io.kiki.migrations.e2e.support.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,8 +32,7 @@ class SandboxKubeletTest {
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  static Path workDir;
+  @TempDir static Path workDir;
   static SandboxApiServer api;
   static KubernetesClient client;
   static SandboxKubelet kubelet;
@@ -47,7 +46,12 @@ class SandboxKubeletTest {
     images.add("example.com/tools/shell:1.0", shellImage);
     api = SandboxApiServer.start();
     client = api.client();
-    kubelet = new SandboxKubelet(client, images, Repository.root().resolve("migrations-image/bin/kiki-migrate"), workDir.resolve("kubelet"));
+    kubelet =
+        new SandboxKubelet(
+            client,
+            images,
+            Repository.root().resolve("migrations-image/bin/kiki-migrate"),
+            workDir.resolve("kubelet"));
     kubelet.start();
     postgres = LocalPostgres.fromEnvironmentOrStart(Repository.root());
   }
@@ -62,9 +66,10 @@ class SandboxKubeletTest {
   @Test
   void runsTheContainerWithResolvedEnvironmentAndVolumesAndCompletesTheJob() throws Exception {
     String ns = namespace();
-    String script = "mkdir -p \"$BACKUP_DIR\" && echo dump > \"$BACKUP_DIR/one.dump\" && echo scratch > /scratch/x"
-        + " && echo \"$GREETING\" >&2"
-        + " && printf '{\"ok\": true, \"pod\": \"%s\", \"urlLength\": %s}\\n' \"$POD_NAME\" \"${#KIKI_DATABASE_URL}\" > /dev/termination-log";
+    String script =
+        "mkdir -p \"$BACKUP_DIR\" && echo dump > \"$BACKUP_DIR/one.dump\" && echo scratch > /scratch/x"
+            + " && echo \"$GREETING\" >&2"
+            + " && printf '{\"ok\": true, \"pod\": \"%s\", \"urlLength\": %s}\\n' \"$POD_NAME\" \"${#KIKI_DATABASE_URL}\" > /dev/termination-log";
     Job job = runJob(ns, "backup-ok", script, 0, 60, "db");
 
     assertCondition(job, "Complete", "CompletionsReached");
@@ -72,9 +77,11 @@ class SandboxKubeletTest {
     assertThat(job.getStatus().getStartTime()).isNotNull();
     assertThat(job.getStatus().getCompletionTime()).isNotNull();
     Pod pod = onlyPod(ns, "backup-ok");
-    assertThat(pod.getMetadata().getLabels()).containsEntry("job-name", "backup-ok")
+    assertThat(pod.getMetadata().getLabels())
+        .containsEntry("job-name", "backup-ok")
         .containsEntry("controller-uid", job.getMetadata().getUid());
-    assertThat(pod.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(pod.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(job.getMetadata().getUid()))
         .satisfies(o -> assertThat(o.getController()).isTrue());
     assertThat(pod.getStatus().getPhase()).isEqualTo("Succeeded");
@@ -83,15 +90,18 @@ class SandboxKubeletTest {
     assertThat(state.getTerminated().getReason()).isEqualTo("Completed");
     JsonNode result = JSON.readTree(state.getTerminated().getMessage());
     assertThat(result.get("pod").asText()).isEqualTo(pod.getMetadata().getName());
-    assertThat(result.get("urlLength").asInt()).isEqualTo(postgres.server().sqlalchemyUrl().length());
+    assertThat(result.get("urlLength").asInt())
+        .isEqualTo(postgres.server().sqlalchemyUrl().length());
     assertThat(kubelet.pvcDirectory(ns, "backups").resolve("daily/one.dump")).hasContent("dump");
-    assertThat(kubelet.podLog(ns, pod.getMetadata().getName(), "kiki-migrate")).hasContent("hello from a configmap");
+    assertThat(kubelet.podLog(ns, pod.getMetadata().getName(), "kiki-migrate"))
+        .hasContent("hello from a configmap");
   }
 
   @Test
   void failingContainerWithoutResultFallsBackToTheLogTailAndFailsTheJob() throws Exception {
     String ns = namespace();
-    String script = "for i in $(seq 1 100); do echo line $i; done; echo 'boom: relation does not exist' >&2; exit 3";
+    String script =
+        "for i in $(seq 1 100); do echo line $i; done; echo 'boom: relation does not exist' >&2; exit 3";
     Job job = runJob(ns, "migrate-fails", script, 0, 60, "db");
 
     assertCondition(job, "Failed", "BackoffLimitExceeded");
@@ -102,8 +112,11 @@ class SandboxKubeletTest {
     var terminated = pod.getStatus().getContainerStatuses().get(0).getState().getTerminated();
     assertThat(terminated.getExitCode()).isEqualTo(3);
     assertThat(terminated.getReason()).isEqualTo("Error");
-    assertThat(terminated.getMessage()).endsWith("boom: relation does not exist").contains("line 100")
-        .doesNotContain("line 20\n").hasLineCount(ContainerStatuses.FALLBACK_LOG_LINES);
+    assertThat(terminated.getMessage())
+        .endsWith("boom: relation does not exist")
+        .contains("line 100")
+        .doesNotContain("line 20\n")
+        .hasLineCount(ContainerStatuses.FALLBACK_LOG_LINES);
   }
 
   @Test
@@ -113,7 +126,8 @@ class SandboxKubeletTest {
 
     assertCondition(job, "Failed", "BackoffLimitExceeded");
     assertThat(job.getStatus().getFailed()).isEqualTo(3);
-    assertThat(client.pods().inNamespace(ns).withLabel("job-name", "retried").list().getItems()).hasSize(3);
+    assertThat(client.pods().inNamespace(ns).withLabel("job-name", "retried").list().getItems())
+        .hasSize(3);
   }
 
   @Test
@@ -124,24 +138,40 @@ class SandboxKubeletTest {
     assertCondition(job, "Failed", "DeadlineExceeded");
     assertThat(job.getStatus().getSucceeded()).isNull();
     assertThat(client.pods().inNamespace(ns).withLabel("job-name", "no-secret").list().getItems())
-        .as("the job controller deletes the active pod at the deadline").isEmpty();
+        .as("the job controller deletes the active pod at the deadline")
+        .isEmpty();
   }
 
   @Test
   void waitingPodReportsCreateContainerConfigError() throws Exception {
     String ns = namespace();
-    apply("shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", postgres.server().sqlalchemyUrl()));
+    apply(
+        "shell-job-inputs.yaml",
+        Map.of("namespace", ns, "databaseUrl", postgres.server().sqlalchemyUrl()));
     apply("shell-job.yaml", jobValues(ns, "config-error", "echo never", 0, 30, "missing-secret"));
 
-    await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-      Pod pod = onlyPod(ns, "config-error");
-      var waiting = pod.getStatus().getContainerStatuses().get(0).getState().getWaiting();
-      assertThat(waiting.getReason()).isEqualTo("CreateContainerConfigError");
-      assertThat(waiting.getMessage()).isEqualTo("secret \"missing-secret\" not found");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              Pod pod = onlyPod(ns, "config-error");
+              var waiting = pod.getStatus().getContainerStatuses().get(0).getState().getWaiting();
+              assertThat(waiting.getReason()).isEqualTo("CreateContainerConfigError");
+              assertThat(waiting.getMessage()).isEqualTo("secret \"missing-secret\" not found");
+            });
     client.batch().v1().jobs().inNamespace(ns).withName("config-error").delete();
-    await().atMost(Duration.ofSeconds(20))
-        .until(() -> client.pods().inNamespace(ns).withLabel("job-name", "config-error").list().getItems().isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                client
+                    .pods()
+                    .inNamespace(ns)
+                    .withLabel("job-name", "config-error")
+                    .list()
+                    .getItems()
+                    .isEmpty());
   }
 
   @Test
@@ -161,12 +191,14 @@ class SandboxKubeletTest {
   void runsTheRealRunnerOfTheKikiImage() throws Exception {
     String ns = namespace();
     PostgresUrl database = postgres.createDatabase("kubelet_" + ns.replace('-', '_'));
-    apply("shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", database.sqlalchemyUrl()));
+    apply(
+        "shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", database.sqlalchemyUrl()));
     apply("runner-job.yaml", Map.of("namespace", ns, "name", "current"));
     Job job = awaitFinished(ns, "current");
 
     Pod pod = onlyPod(ns, "current");
-    String message = pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getMessage();
+    String message =
+        pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getMessage();
     assertCondition(job, "Complete", "CompletionsReached");
     JsonNode result = JSON.readTree(message);
     assertThat(result.get("ok").asBoolean()).isTrue();
@@ -177,13 +209,18 @@ class SandboxKubeletTest {
         .doesNotContain(database.password());
   }
 
-  private Job runJob(String ns, String name, String script, int backoffLimit, int deadline, String secret) throws Exception {
-    apply("shell-job-inputs.yaml", Map.of("namespace", ns, "databaseUrl", postgres.server().sqlalchemyUrl()));
+  private Job runJob(
+      String ns, String name, String script, int backoffLimit, int deadline, String secret)
+      throws Exception {
+    apply(
+        "shell-job-inputs.yaml",
+        Map.of("namespace", ns, "databaseUrl", postgres.server().sqlalchemyUrl()));
     apply("shell-job.yaml", jobValues(ns, name, script, backoffLimit, deadline, secret));
     return awaitFinished(ns, name);
   }
 
-  private static Map<String, String> jobValues(String ns, String name, String script, int backoffLimit, int deadline, String secret)
+  private static Map<String, String> jobValues(
+      String ns, String name, String script, int backoffLimit, int deadline, String secret)
       throws Exception {
     Map<String, String> values = new HashMap<>();
     values.put("namespace", ns);
@@ -205,14 +242,21 @@ class SandboxKubeletTest {
   }
 
   private static Job awaitFinished(String ns, String name) {
-    return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> client.batch().v1().jobs().inNamespace(ns).withName(name).get(),
-            job -> job.getStatus() != null && job.getStatus().getConditions() != null
-                && job.getStatus().getConditions().stream().anyMatch(c -> List.of("Complete", "Failed").contains(c.getType())));
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> client.batch().v1().jobs().inNamespace(ns).withName(name).get(),
+            job ->
+                job.getStatus() != null
+                    && job.getStatus().getConditions() != null
+                    && job.getStatus().getConditions().stream()
+                        .anyMatch(c -> List.of("Complete", "Failed").contains(c.getType())));
   }
 
   private static void assertCondition(Job job, String type, String reason) {
-    assertThat(job.getStatus().getConditions()).extracting(JobCondition::getType)
+    assertThat(job.getStatus().getConditions())
+        .extracting(JobCondition::getType)
         .containsExactly(type.equals("Complete") ? "SuccessCriteriaMet" : "FailureTarget", type);
     JobCondition condition = job.getStatus().getConditions().get(1);
     assertThat(condition.getStatus()).isEqualTo("True");
@@ -221,14 +265,23 @@ class SandboxKubeletTest {
   }
 
   private static Pod onlyPod(String ns, String job) {
-    List<Pod> pods = client.pods().inNamespace(ns).withLabel("batch.kubernetes.io/job-name", job).list().getItems();
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(ns)
+            .withLabel("batch.kubernetes.io/job-name", job)
+            .list()
+            .getItems();
     assertThat(pods).hasSize(1);
     return pods.get(0);
   }
 
   private static String namespace() {
     String ns = "kubelet-" + NAMESPACES.incrementAndGet();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
     return ns;
   }
 }

@@ -14,21 +14,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * ALTER TYPE ... ADD VALUE in op.get_context().autocommit_block(), then a revision using the new value: Alembic's own
- * transaction control works in the operator's Jobs as under `alembic upgrade`, Ready at the head.
+ * ALTER TYPE ... ADD VALUE in op.get_context().autocommit_block(), then a revision using the new
+ * value: Alembic's own transaction control works in the operator's Jobs as under `alembic upgrade`,
+ * Ready at the head.
  */
 @ExtendWith(ScenarioExtension.class)
 class AutocommitBlockMigratesUnderTheOperatorE2E {
 
   @Test
   void readyAtTheRevisionThatUsesTheNewEnumValue(Scenario scenario) {
-    String image = scenario.image("registry.example.com/kiki/migrations:enum-values", Projects.fixture("enum-values").dir());
+    String image =
+        scenario.image(
+            "registry.example.com/kiki/migrations:enum-values",
+            Projects.fixture("enum-values").dir());
     scenario.apply("database.yaml");
-    scenario.apply("fixture-project.yaml", Map.of("image", image, "target", "head", "table", "campaigns", "lock", "5s"));
+    scenario.apply(
+        "fixture-project.yaml",
+        Map.of("image", image, "target", "head", "table", "campaigns", "lock", "5s"));
 
     DatabaseMigration ready = scenario.awaitSettled("kiki-campaigns", 1);
 
-    assertThat(ready.getStatus().getPhase()).as(ready.getStatus().getMessage()).isEqualTo(Phase.Ready);
+    assertThat(ready.getStatus().getPhase())
+        .as(ready.getStatus().getMessage())
+        .isEqualTo(Phase.Ready);
     assertReady(ready, 1);
     assertThat(scenario.databaseRevisions()).containsExactly("en0000000003");
     assertThat(scenario.query("SELECT id, status::text FROM campaigns ORDER BY id"))

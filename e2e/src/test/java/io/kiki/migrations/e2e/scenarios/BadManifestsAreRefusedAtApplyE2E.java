@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A platform team's typos never reach the operator: the real API server refuses each bad manifest at
- * {@code kubectl apply} (the CRD's schema and CEL rules, and kubectl's strict field validation), with a message
- * that names the field and says what is wrong. Only {@code local} validates; the sandbox's mock accepts anything
- * (the operator's SpecValidator then blocks the resource, see its tests).
+ * A platform team's typos never reach the operator: the real API server refuses each bad manifest
+ * at {@code kubectl apply} (the CRD's schema and CEL rules, and kubectl's strict field validation),
+ * with a message that names the field and says what is wrong. Only {@code local} validates; the
+ * sandbox's mock accepts anything (the operator's SpecValidator then blocks the resource, see its
+ * tests).
  */
 @ExtendWith(ScenarioExtension.class)
 class BadManifestsAreRefusedAtApplyE2E {
@@ -31,36 +32,61 @@ class BadManifestsAreRefusedAtApplyE2E {
   static final Map<String, List<String>> REFUSALS = new LinkedHashMap<>();
 
   static {
-    REFUSALS.put("base-without-allow-downgrade.yaml", List.of("targetRevision base removes the whole schema: it needs allowDowngrade: true"));
+    REFUSALS.put(
+        "base-without-allow-downgrade.yaml",
+        List.of("targetRevision base removes the whole schema: it needs allowDowngrade: true"));
     REFUSALS.put("malformed-revision.yaml", List.of("spec.targetRevision", "should match"));
-    REFUSALS.put("keep-zero.yaml", List.of("spec.backup.keep", "should be greater than or equal to 1"));
+    REFUSALS.put(
+        "keep-zero.yaml", List.of("spec.backup.keep", "should be greater than or equal to 1"));
     REFUSALS.put("unknown-field.yaml", List.of("unknown field \"spec.backups\""));
-    REFUSALS.put("unknown-enum-value.yaml", List.of("spec.rollback.onFailure", "Unsupported value: \"Rollback\"", "DowngradeThenRestore"));
+    REFUSALS.put(
+        "unknown-enum-value.yaml",
+        List.of(
+            "spec.rollback.onFailure", "Unsupported value: \"Rollback\"", "DowngradeThenRestore"));
     REFUSALS.put("bad-check-name.yaml", List.of("spec.verify.checks[0].name", "should match"));
-    REFUSALS.put("name-over-63-characters.yaml", List.of("metadata.name must be at most 63 characters", "choose a shorter name"));
-    REFUSALS.put("interval-longer-than-timeout.yaml", List.of("spec.verify.interval", "must not be longer than verify.timeout"));
+    REFUSALS.put(
+        "name-over-63-characters.yaml",
+        List.of("metadata.name must be at most 63 characters", "choose a shorter name"));
+    REFUSALS.put(
+        "interval-longer-than-timeout.yaml",
+        List.of("spec.verify.interval", "must not be longer than verify.timeout"));
     REFUSALS.put("zero-interval.yaml", List.of("spec.verify.interval", "must be longer than 0s"));
     REFUSALS.put("negative-timeout.yaml", List.of("spec.verify.timeout", "should match"));
-    REFUSALS.put("restore-without-backup.yaml", List.of("rollback.onFailure Restore needs backup.enabled: true"));
-    REFUSALS.put("check-with-two-kinds.yaml", List.of("spec.verify.checks[0]", "a check needs exactly one of sql, http, deployment"));
-    REFUSALS.put("success-threshold-zero.yaml", List.of("spec.verify.successThreshold", "should be greater than or equal to 1"));
-    REFUSALS.put("duplicate-check-names.yaml", List.of("spec.verify", "verify.checks names must be unique"));
+    REFUSALS.put(
+        "restore-without-backup.yaml",
+        List.of("rollback.onFailure Restore needs backup.enabled: true"));
+    REFUSALS.put(
+        "check-with-two-kinds.yaml",
+        List.of("spec.verify.checks[0]", "a check needs exactly one of sql, http, deployment"));
+    REFUSALS.put(
+        "success-threshold-zero.yaml",
+        List.of("spec.verify.successThreshold", "should be greater than or equal to 1"));
+    REFUSALS.put(
+        "duplicate-check-names.yaml", List.of("spec.verify", "verify.checks names must be unique"));
     REFUSALS.put("missing-database.yaml", List.of("spec.database", "Required value"));
   }
 
   @Test
   void eachBadManifestIsRefusedNamingTheField(Scenario scenario) throws IOException {
-    Assumptions.assumeTrue(scenario.cluster() instanceof LocalCluster, "needs a validating API server (-Dkiki.e2e.cluster=local)");
+    Assumptions.assumeTrue(
+        scenario.cluster() instanceof LocalCluster,
+        "needs a validating API server (-Dkiki.e2e.cluster=local)");
     LocalControlPlane plane = ((LocalCluster) scenario.cluster()).controlPlane();
 
-    String accepted = plane.kubectl("apply", "-n", scenario.namespace(), "-f", fixture("accepted.yaml").toString());
-    assertThat(accepted).as("the valid manifest the bad ones differ from").contains("databasemigration.migrations.kiki.io/accepted created");
+    String accepted =
+        plane.kubectl(
+            "apply", "-n", scenario.namespace(), "-f", fixture("accepted.yaml").toString());
+    assertThat(accepted)
+        .as("the valid manifest the bad ones differ from")
+        .contains("databasemigration.migrations.kiki.io/accepted created");
 
     SoftAssertions softly = new SoftAssertions();
     for (Map.Entry<String, List<String>> refusal : REFUSALS.entrySet()) {
       String output;
       try {
-        output = plane.kubectl("apply", "-n", scenario.namespace(), "-f", fixture(refusal.getKey()).toString());
+        output =
+            plane.kubectl(
+                "apply", "-n", scenario.namespace(), "-f", fixture(refusal.getKey()).toString());
       } catch (LocalControlPlane.KubectlException e) {
         output = e.output();
         for (String expected : refusal.getValue()) {
@@ -72,12 +98,15 @@ class BadManifestsAreRefusedAtApplyE2E {
     }
     softly.assertAll();
     assertThat(scenario.migrations().inNamespace(scenario.namespace()).list().getItems())
-        .extracting(d -> d.getMetadata().getName()).containsExactly("accepted");
+        .extracting(d -> d.getMetadata().getName())
+        .containsExactly("accepted");
   }
 
   private static Path fixture(String name) throws IOException {
     Path file = Files.createTempFile("kiki-bad-manifest-", ".yaml");
-    Files.writeString(file, Fixtures.text(BadManifestsAreRefusedAtApplyE2E.class, "bad-manifests/" + name, Map.of()));
+    Files.writeString(
+        file,
+        Fixtures.text(BadManifestsAreRefusedAtApplyE2E.class, "bad-manifests/" + name, Map.of()));
     return file;
   }
 }

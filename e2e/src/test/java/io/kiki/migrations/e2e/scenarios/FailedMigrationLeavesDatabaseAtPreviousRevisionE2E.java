@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A migration that fails half-way (after creating a table and updating rows) is undone by PostgreSQL's
- * transactional DDL: the database stays at its previous revision with its data, and the resource is Failed.
+ * A migration that fails half-way (after creating a table and updating rows) is undone by
+ * PostgreSQL's transactional DDL: the database stays at its previous revision with its data, and
+ * the resource is Failed.
  */
 @ExtendWith(ScenarioExtension.class)
 class FailedMigrationLeavesDatabaseAtPreviousRevisionE2E {
@@ -26,18 +27,26 @@ class FailedMigrationLeavesDatabaseAtPreviousRevisionE2E {
 
   @Test
   void halfDoneMigrationLeavesPreviousRevisionAndData(Scenario scenario) {
-    String broken = scenario.image(BROKEN_IMAGE, Projects.copyOfKiki("broken")
-        .withRevision("e2e0fail0001_half_done.py", Map.of("down_revision", KikiRevisions.HEAD)).dir());
+    String broken =
+        scenario.image(
+            BROKEN_IMAGE,
+            Projects.copyOfKiki("broken")
+                .withRevision(
+                    "e2e0fail0001_half_done.py", Map.of("down_revision", KikiRevisions.HEAD))
+                .dir());
     scenario.apply("database.yaml");
     scenario.apply("failed-migration.yaml", Map.of("image", TestCluster.KIKI_IMAGE));
-    assertThat(scenario.awaitSettled("kiki-campaigns", 1).getStatus().getPhase()).isEqualTo(Phase.Ready);
+    assertThat(scenario.awaitSettled("kiki-campaigns", 1).getStatus().getPhase())
+        .isEqualTo(Phase.Ready);
     scenario.executeSqlFixture("kiki-rows.sql");
     List<List<Object>> before = scenario.query("SELECT * FROM campaign_deployments ORDER BY id");
 
     scenario.apply("failed-migration.yaml", Map.of("image", broken));
     DatabaseMigration failed = scenario.awaitSettled("kiki-campaigns", 2);
 
-    assertThat(failed.getStatus().getPhase()).as(failed.getStatus().getMessage()).isEqualTo(Phase.Failed);
+    assertThat(failed.getStatus().getPhase())
+        .as(failed.getStatus().getMessage())
+        .isEqualTo(Phase.Failed);
     assertStalled(failed, "MigrationFailed", 2);
     assertThat(failed.getStatus().getCurrentRevision()).isEqualTo(KikiRevisions.HEAD);
     assertThat(failed.getStatus().getMessage()).contains("e2e0fail0001");

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * An empty database and a DatabaseMigration targeting head: plan, back up, migrate, verify, Ready. The operator's
- * /metrics, scraped over HTTP while the rollout runs and after it is Ready, tells the same story.
+ * An empty database and a DatabaseMigration targeting head: plan, back up, migrate, verify, Ready.
+ * The operator's /metrics, scraped over HTTP while the rollout runs and after it is Ready, tells
+ * the same story.
  */
 @ExtendWith(ScenarioExtension.class)
 class FreshDatabaseMigratesToHeadE2E {
@@ -34,20 +35,32 @@ class FreshDatabaseMigratesToHeadE2E {
     OperatorEndpoints endpoints = OperatorEndpoints.of(scenario.cluster());
     assertThat(endpoints.get("/healthz").statusCode()).isEqualTo(200);
     assertThat(endpoints.get("/readyz").statusCode()).isEqualTo(200);
-    Map<String, String> resource = Map.of("namespace", scenario.namespace(), "name", "kiki-campaigns");
+    Map<String, String> resource =
+        Map.of("namespace", scenario.namespace(), "name", "kiki-campaigns");
     long applied = Instant.now().getEpochSecond();
-    // Counters and stage histograms are shared by all resources (not labelled by resource): compare two scrapes.
+    // Counters and stage histograms are shared by all resources (not labelled by resource): compare
+    // two scrapes.
     Metrics before = endpoints.scrape();
     scenario.apply("database.yaml");
     scenario.apply("fresh-database-to-head.yaml");
 
-    Metrics running = await("a scrape during the rollout").atMost(Scenario.ROLLOUT_TIMEOUT).pollInterval(Duration.ofMillis(100))
-        // a phase change removes one series and registers the next: a scrape can come between the two
-        .until(endpoints::scrape, m -> !m.find("kiki_migrations_rollout_started_timestamp_seconds", resource).isEmpty()
-            && m.find("kiki_migrations_phase", resource).size() == 1);
+    Metrics running =
+        await("a scrape during the rollout")
+            .atMost(Scenario.ROLLOUT_TIMEOUT)
+            .pollInterval(Duration.ofMillis(100))
+            // a phase change removes one series and registers the next: a scrape can come between
+            // the two
+            .until(
+                endpoints::scrape,
+                m ->
+                    !m.find("kiki_migrations_rollout_started_timestamp_seconds", resource).isEmpty()
+                        && m.find("kiki_migrations_phase", resource).size() == 1);
     assertThat(running.value("kiki_migrations_rollout_started_timestamp_seconds", resource))
-        .as("start of the running rollout, Unix seconds").isCloseTo(applied, within(60.0));
-    assertThat(running.find("kiki_migrations_phase", resource)).as("one phase series per resource").singleElement()
+        .as("start of the running rollout, Unix seconds")
+        .isCloseTo(applied, within(60.0));
+    assertThat(running.find("kiki_migrations_phase", resource))
+        .as("one phase series per resource")
+        .singleElement()
         .satisfies(s -> assertThat(s.labels().get("phase")).isNotEqualTo("Ready"));
 
     DatabaseMigration dbm = scenario.awaitSettled("kiki-campaigns", 1);
@@ -55,23 +68,39 @@ class FreshDatabaseMigratesToHeadE2E {
 
     Metrics ready = endpoints.scrape();
     Map<String, String> readyOutcome = Map.of("outcome", "Ready");
-    assertThat(ready.sum("kiki_migrations_rollouts_total", readyOutcome) - before.sum("kiki_migrations_rollouts_total", readyOutcome))
+    assertThat(
+            ready.sum("kiki_migrations_rollouts_total", readyOutcome)
+                - before.sum("kiki_migrations_rollouts_total", readyOutcome))
         .isEqualTo(1.0);
     for (String stage : List.of("Plan", "Backup", "Migrate")) {
       Map<String, String> succeeded = Map.of("stage", stage, "outcome", "succeeded");
-      assertThat(ready.sum("kiki_migrations_stage_duration_seconds_count", succeeded)
-          - before.sum("kiki_migrations_stage_duration_seconds_count", succeeded)).as(stage).isEqualTo(1.0);
-      assertThat(ready.sum("kiki_migrations_stage_duration_seconds_sum", succeeded)
-          - before.sum("kiki_migrations_stage_duration_seconds_sum", succeeded)).as(stage).isPositive();
+      assertThat(
+              ready.sum("kiki_migrations_stage_duration_seconds_count", succeeded)
+                  - before.sum("kiki_migrations_stage_duration_seconds_count", succeeded))
+          .as(stage)
+          .isEqualTo(1.0);
+      assertThat(
+              ready.sum("kiki_migrations_stage_duration_seconds_sum", succeeded)
+                  - before.sum("kiki_migrations_stage_duration_seconds_sum", succeeded))
+          .as(stage)
+          .isPositive();
     }
-    assertThat(ready.sum("kiki_migrations_backup_size_bytes_sum", Map.of()) - before.sum("kiki_migrations_backup_size_bytes_sum", Map.of()))
-        .isEqualTo(dbm.getStatus().getLastBackup().getSizeBytes().doubleValue()).isPositive();
-    assertThat(ready.find("kiki_migrations_phase", resource)).as("one phase series per resource")
-        .singleElement().satisfies(s -> {
-          assertThat(s.labels()).containsEntry("phase", "Ready");
-          assertThat(s.value()).isEqualTo(1.0);
-        });
-    assertThat(ready.find("kiki_migrations_rollout_started_timestamp_seconds", resource)).as("no rollout runs").isEmpty();
+    assertThat(
+            ready.sum("kiki_migrations_backup_size_bytes_sum", Map.of())
+                - before.sum("kiki_migrations_backup_size_bytes_sum", Map.of()))
+        .isEqualTo(dbm.getStatus().getLastBackup().getSizeBytes().doubleValue())
+        .isPositive();
+    assertThat(ready.find("kiki_migrations_phase", resource))
+        .as("one phase series per resource")
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.labels()).containsEntry("phase", "Ready");
+              assertThat(s.value()).isEqualTo(1.0);
+            });
+    assertThat(ready.find("kiki_migrations_rollout_started_timestamp_seconds", resource))
+        .as("no rollout runs")
+        .isEmpty();
     assertThat(endpoints.get("/readyz").statusCode()).isEqualTo(200);
   }
 
@@ -89,17 +118,23 @@ class FreshDatabaseMigratesToHeadE2E {
     assertThat(dbm.getStatus().getAppliedImage()).isEqualTo(TestCluster.KIKI_IMAGE);
     assertThat(dbm.getStatus().getLastBackup()).isNotNull();
     assertThat(dbm.getStatus().getLastBackup().getRevision()).isEqualTo("base");
-    assertThat(dbm.getStatus().getHistory()).first().satisfies(h -> {
-      assertThat(h.getOutcome()).isEqualTo(Phase.Ready);
-      assertThat(h.getTo()).isEqualTo(KikiRevisions.HEAD);
-      assertThat(h.getGeneration()).isEqualTo(1L);
-    });
+    assertThat(dbm.getStatus().getHistory())
+        .first()
+        .satisfies(
+            h -> {
+              assertThat(h.getOutcome()).isEqualTo(Phase.Ready);
+              assertThat(h.getTo()).isEqualTo(KikiRevisions.HEAD);
+              assertThat(h.getGeneration()).isEqualTo(1L);
+            });
 
     assertThat(scenario.databaseRevisions()).containsExactly(KikiRevisions.HEAD);
-    assertThat(List.of("users", "campaigns", "campaign_deployments", "campaign_assets")).allMatch(scenario::tableExists);
+    assertThat(List.of("users", "campaigns", "campaign_deployments", "campaign_assets"))
+        .allMatch(scenario::tableExists);
 
     List<Job> jobs = scenario.jobs("kiki-campaigns");
-    assertThat(jobs).extracting(j -> j.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().get(0))
+    assertThat(jobs)
+        .extracting(
+            j -> j.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().get(0))
         .containsExactlyInAnyOrder("plan", "backup", "upgrade");
     for (Job job : jobs) {
       assertThat(job.getSpec().getBackoffLimit()).isZero();
@@ -108,8 +143,11 @@ class FreshDatabaseMigratesToHeadE2E {
       Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
       assertThat(container.getName()).isEqualTo("kiki-migrate");
       assertThat(container.getImage()).isEqualTo(TestCluster.KIKI_IMAGE);
-      assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("KIKI_DATABASE_URL")).singleElement()
-          .satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kiki-db"));
+      assertThat(container.getEnv())
+          .filteredOn(e -> e.getName().equals("KIKI_DATABASE_URL"))
+          .singleElement()
+          .satisfies(
+              e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("kiki-db"));
     }
   }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * "Revert the commit": image and targetRevision go back together. The older image does not know the
- * database's revision, so the operator downgrades with status.appliedImage, the image that applied it.
+ * database's revision, so the operator downgrades with status.appliedImage, the image that applied
+ * it.
  */
 @ExtendWith(ScenarioExtension.class)
 class ImageAndTargetRevertDowngradesWithAppliedImageE2E {
@@ -27,27 +28,42 @@ class ImageAndTargetRevertDowngradesWithAppliedImageE2E {
 
   @Test
   void revertedImageAndTargetDowngradeWithTheAppliedImage(Scenario scenario) {
-    String older = scenario.image(OLDER_IMAGE, Projects.copyOfKiki("1.5.0").withoutRevision(KikiRevisions.HEAD).dir());
+    String older =
+        scenario.image(
+            OLDER_IMAGE, Projects.copyOfKiki("1.5.0").withoutRevision(KikiRevisions.HEAD).dir());
     scenario.apply("database.yaml");
-    scenario.apply("image-and-target-revert.yaml", Map.of("image", TestCluster.KIKI_IMAGE, "target", "head"));
+    scenario.apply(
+        "image-and-target-revert.yaml", Map.of("image", TestCluster.KIKI_IMAGE, "target", "head"));
     DatabaseMigration upgraded = scenario.awaitSettled("kiki-campaigns", 1);
-    assertThat(upgraded.getStatus().getPhase()).as(upgraded.getStatus().getMessage()).isEqualTo(Phase.Ready);
+    assertThat(upgraded.getStatus().getPhase())
+        .as(upgraded.getStatus().getMessage())
+        .isEqualTo(Phase.Ready);
     assertThat(upgraded.getStatus().getAppliedImage()).isEqualTo(TestCluster.KIKI_IMAGE);
     scenario.executeSqlFixture("kiki-rows.sql");
 
-    scenario.apply("image-and-target-revert.yaml", Map.of("image", older, "target", KikiRevisions.BACKFILL));
+    scenario.apply(
+        "image-and-target-revert.yaml", Map.of("image", older, "target", KikiRevisions.BACKFILL));
     DatabaseMigration reverted = scenario.awaitSettled("kiki-campaigns", 2);
 
-    assertThat(reverted.getStatus().getPhase()).as(reverted.getStatus().getMessage()).isEqualTo(Phase.Ready);
+    assertThat(reverted.getStatus().getPhase())
+        .as(reverted.getStatus().getMessage())
+        .isEqualTo(Phase.Ready);
     assertReady(reverted, 2);
     assertThat(reverted.getStatus().getCurrentRevision()).isEqualTo(KikiRevisions.BACKFILL);
     assertThat(scenario.databaseRevisions()).containsExactly(KikiRevisions.BACKFILL);
     assertThat(reverted.getStatus().getHistory().get(0).getDirection()).isEqualTo("downgrade");
     String migrateJob = reverted.getStatus().getRollout().getJobs().getMigrate();
-    Job downgrade = scenario.jobs("kiki-campaigns").stream().filter(j -> j.getMetadata().getName().equals(migrateJob)).findFirst().orElseThrow();
+    Job downgrade =
+        scenario.jobs("kiki-campaigns").stream()
+            .filter(j -> j.getMetadata().getName().equals(migrateJob))
+            .findFirst()
+            .orElseThrow();
     assertThat(downgrade.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .as("the downgrade runs in the image that knows %s", KikiRevisions.HEAD).isEqualTo(TestCluster.KIKI_IMAGE);
-    assertThat(downgrade.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).startsWith("downgrade");
-    assertThat(scenario.query("SELECT id FROM campaign_deployments ORDER BY id")).containsExactly(List.of(100), List.of(101), List.of(102));
+        .as("the downgrade runs in the image that knows %s", KikiRevisions.HEAD)
+        .isEqualTo(TestCluster.KIKI_IMAGE);
+    assertThat(downgrade.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .startsWith("downgrade");
+    assertThat(scenario.query("SELECT id FROM campaign_deployments ORDER BY id"))
+        .containsExactly(List.of(100), List.of(101), List.of(102));
   }
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The plan Job's pod cannot pull its image: the status and an event say so in Kubernetes' words long before the
- * Job's 10 minute deadline, and the database is untouched.
+ * The plan Job's pod cannot pull its image: the status and an event say so in Kubernetes' words
+ * long before the Job's 10 minute deadline, and the database is untouched.
  */
 @ExtendWith(ScenarioExtension.class)
 class JobThatCannotPullItsImageSaysSoE2E {
@@ -25,19 +25,34 @@ class JobThatCannotPullItsImageSaysSoE2E {
     scenario.apply("database.yaml");
     scenario.apply("image-cannot-be-pulled.yaml");
 
-    DatabaseMigration stuck = await("an image pull reason in the Reconciling condition").atMost(Duration.ofMinutes(1))
-        .pollInterval(Duration.ofMillis(250)).until(() -> scenario.get("kiki-campaigns"), d -> reconciling(d) != null
-            && Set.of("ErrImagePull", "ImagePullBackOff").contains(reconciling(d).getReason()));
+    DatabaseMigration stuck =
+        await("an image pull reason in the Reconciling condition")
+            .atMost(Duration.ofMinutes(1))
+            .pollInterval(Duration.ofMillis(250))
+            .until(
+                () -> scenario.get("kiki-campaigns"),
+                d ->
+                    reconciling(d) != null
+                        && Set.of("ErrImagePull", "ImagePullBackOff")
+                            .contains(reconciling(d).getReason()));
 
     assertThat(stuck.getStatus().getPhase()).isEqualTo(Phase.Planning);
-    assertThat(stuck.getStatus().getMessage()).contains("kiki-campaigns-plan-1").contains("no-such-migrations");
-    assertThat(scenario.eventTexts()).anySatisfy(e -> assertThat(e).containsPattern("ErrImagePull|ImagePullBackOff"));
+    assertThat(stuck.getStatus().getMessage())
+        .contains("kiki-campaigns-plan-1")
+        .contains("no-such-migrations");
+    assertThat(scenario.eventTexts())
+        .anySatisfy(e -> assertThat(e).containsPattern("ErrImagePull|ImagePullBackOff"));
     assertThat(scenario.databaseRevisions()).as("nothing ran").isEmpty();
   }
 
   private static Condition reconciling(DatabaseMigration resource) {
-    return resource == null || resource.getStatus() == null || resource.getStatus().getConditions() == null ? null
-        : resource.getStatus().getConditions().stream().filter(c -> "Reconciling".equals(c.getType())).findFirst()
+    return resource == null
+            || resource.getStatus() == null
+            || resource.getStatus().getConditions() == null
+        ? null
+        : resource.getStatus().getConditions().stream()
+            .filter(c -> "Reconciling".equals(c.getType()))
+            .findFirst()
             .orElse(null);
   }
 }

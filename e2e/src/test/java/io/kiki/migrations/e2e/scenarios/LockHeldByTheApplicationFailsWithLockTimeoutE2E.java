@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * An application session holds a read lock on campaign_deployments in an open transaction; the migration's ALTER
- * TABLE gives up after spec.timeouts.lock (1s) instead of queueing until the Job's deadline; the operator retries it a
- * bounded number of times, then Failed with reason LockTimeout, naming the table and the blocking session. The
- * database is unchanged.
+ * An application session holds a read lock on campaign_deployments in an open transaction; the
+ * migration's ALTER TABLE gives up after spec.timeouts.lock (1s) instead of queueing until the
+ * Job's deadline; the operator retries it a bounded number of times, then Failed with reason
+ * LockTimeout, naming the table and the blocking session. The database is unchanged.
  */
 @ExtendWith(ScenarioExtension.class)
 class LockHeldByTheApplicationFailsWithLockTimeoutE2E {
@@ -29,11 +29,15 @@ class LockHeldByTheApplicationFailsWithLockTimeoutE2E {
 
   @Test
   void boundedRetriesThenLockTimeout(Scenario scenario) throws Exception {
-    String image = scenario.image("registry.example.com/kiki/migrations:locks", Projects.fixture("locks").dir());
+    String image =
+        scenario.image(
+            "registry.example.com/kiki/migrations:locks", Projects.fixture("locks").dir());
     scenario.apply("database.yaml");
-    Map<String, String> values = Map.of("image", image, "table", "campaign_deployments", "lock", "1s");
+    Map<String, String> values =
+        Map.of("image", image, "table", "campaign_deployments", "lock", "1s");
     scenario.apply("fixture-project.yaml", with(values, "target", L1));
-    assertThat(scenario.awaitSettled("kiki-campaigns", 1).getStatus().getPhase()).isEqualTo(Phase.Ready);
+    assertThat(scenario.awaitSettled("kiki-campaigns", 1).getStatus().getPhase())
+        .isEqualTo(Phase.Ready);
 
     DatabaseMigration failed;
     long blockingPid;
@@ -52,23 +56,35 @@ class LockHeldByTheApplicationFailsWithLockTimeoutE2E {
       application.rollback();
     }
 
-    assertThat(failed.getStatus().getPhase()).as(failed.getStatus().getMessage()).isEqualTo(Phase.Failed);
+    assertThat(failed.getStatus().getPhase())
+        .as(failed.getStatus().getMessage())
+        .isEqualTo(Phase.Failed);
     assertStalled(failed, "LockTimeout", 2);
-    assertThat(failed.getStatus().getMessage()).contains("gave up after 4 attempts")
-        .contains("public.campaign_deployments").contains("pid " + blockingPid).contains("kiki-api")
+    assertThat(failed.getStatus().getMessage())
+        .contains("gave up after 4 attempts")
+        .contains("public.campaign_deployments")
+        .contains("pid " + blockingPid)
+        .contains("kiki-api")
         .contains("unchanged at " + L1);
-    List<Job> migrateJobs = scenario.jobs("kiki-campaigns").stream()
-        .filter(j -> "migrate".equals(j.getMetadata().getLabels().get("migrations.kiki.io/stage")))
-        .filter(j -> "2".equals(j.getMetadata().getLabels().get("migrations.kiki.io/rollout"))).toList();
+    List<Job> migrateJobs =
+        scenario.jobs("kiki-campaigns").stream()
+            .filter(
+                j -> "migrate".equals(j.getMetadata().getLabels().get("migrations.kiki.io/stage")))
+            .filter(j -> "2".equals(j.getMetadata().getLabels().get("migrations.kiki.io/rollout")))
+            .toList();
     assertThat(migrateJobs).as("one migrate Job per attempt of rollout 2").hasSize(4);
     assertThat(migrateJobs.get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
-        .anySatisfy(e -> {
-          assertThat(e.getName()).isEqualTo("KIKI_TABLE_LOCK_TIMEOUT");
-          assertThat(e.getValue()).isEqualTo("1");
-        });
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("KIKI_TABLE_LOCK_TIMEOUT");
+              assertThat(e.getValue()).isEqualTo("1");
+            });
     assertThat(scenario.databaseRevisions()).containsExactly(L1);
-    assertThat(scenario.query("SELECT count(*) FROM information_schema.columns WHERE table_name = "
-        + "'campaign_deployments' AND column_name = 'archived'")).containsExactly(List.of(0L));
+    assertThat(
+            scenario.query(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                    + "'campaign_deployments' AND column_name = 'archived'"))
+        .containsExactly(List.of(0L));
   }
 
   private static Map<String, String> with(Map<String, String> values, String key, String value) {

@@ -15,30 +15,47 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A data migration whose downgrade() only logs changes nothing when "downgraded": the plan marks it irreversible, and
- * when the check fails the operator restores the backup instead of reporting a downgrade that left the rows changed.
+ * A data migration whose downgrade() only logs changes nothing when "downgraded": the plan marks it
+ * irreversible, and when the check fails the operator restores the backup instead of reporting a
+ * downgrade that left the rows changed.
  */
 @ExtendWith(ScenarioExtension.class)
 class LoggingOnlyDowngradeRollsBackByRestoreE2E {
 
   @Test
   void planMarksItIrreversibleAndRollbackRestores(Scenario scenario) {
-    String image = scenario.image("registry.example.com/kiki/migrations:1.7.0-log-only", Projects.copyOfKiki("log-only")
-        .withRevision("e2e0logs0001_log_only_downgrade.py", Map.of("down_revision", KikiRevisions.HEAD)).dir());
+    String image =
+        scenario.image(
+            "registry.example.com/kiki/migrations:1.7.0-log-only",
+            Projects.copyOfKiki("log-only")
+                .withRevision(
+                    "e2e0logs0001_log_only_downgrade.py",
+                    Map.of("down_revision", KikiRevisions.HEAD))
+                .dir());
     scenario.apply("database.yaml");
     scenario.apply("log-only-downgrade.yaml", Map.of("image", TestCluster.KIKI_IMAGE));
-    assertThat(scenario.awaitSettled("kiki-campaigns", 1).getStatus().getPhase()).isEqualTo(Phase.Ready);
+    assertThat(scenario.awaitSettled("kiki-campaigns", 1).getStatus().getPhase())
+        .isEqualTo(Phase.Ready);
     scenario.executeSqlFixture("kiki-rows.sql");
-    List<List<Object>> before = scenario.query("SELECT id, status FROM campaign_deployments ORDER BY id");
+    List<List<Object>> before =
+        scenario.query("SELECT id, status FROM campaign_deployments ORDER BY id");
 
     scenario.apply("log-only-downgrade.yaml", Map.of("image", image));
     DatabaseMigration rolledBack = scenario.awaitSettled("kiki-campaigns", 2);
 
-    assertThat(rolledBack.getStatus().getPhase()).as(rolledBack.getStatus().getMessage()).isEqualTo(Phase.RolledBack);
-    assertThat(rolledBack.getStatus().getRollout().getIrreversibleSteps()).containsExactly("e2e0logs0001");
-    assertThat(rolledBack.getStatus().getRollout().getJobs().getRollback()).as("no downgrade was tried").isNull();
-    assertThat(rolledBack.getStatus().getRollout().getJobs().getRestore()).as("rolled back by restore").isNotNull();
+    assertThat(rolledBack.getStatus().getPhase())
+        .as(rolledBack.getStatus().getMessage())
+        .isEqualTo(Phase.RolledBack);
+    assertThat(rolledBack.getStatus().getRollout().getIrreversibleSteps())
+        .containsExactly("e2e0logs0001");
+    assertThat(rolledBack.getStatus().getRollout().getJobs().getRollback())
+        .as("no downgrade was tried")
+        .isNull();
+    assertThat(rolledBack.getStatus().getRollout().getJobs().getRestore())
+        .as("rolled back by restore")
+        .isNotNull();
     assertThat(scenario.databaseRevisions()).containsExactly(KikiRevisions.HEAD);
-    assertThat(scenario.query("SELECT id, status FROM campaign_deployments ORDER BY id")).isEqualTo(before);
+    assertThat(scenario.query("SELECT id, status FROM campaign_deployments ORDER BY id"))
+        .isEqualTo(before);
   }
 }

@@ -16,16 +16,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The operator stops while a (slow) migration Job runs and starts again: it finds its Job instead of making
- * a second one, and the rollout completes.
+ * The operator stops while a (slow) migration Job runs and starts again: it finds its Job instead
+ * of making a second one, and the rollout completes.
  */
 @ExtendWith(ScenarioExtension.class)
 class OperatorRestartMidMigrationCompletesWithOneJobE2E {
 
   @Test
   void restartedOperatorAdoptsTheRunningJob(Scenario scenario) throws Exception {
-    String image = scenario.image("registry.example.com/kiki/migrations:1.7.0-slow", Projects.copyOfKiki("slow")
-        .withRevision("e2e0slow0001_slow_step.py", Map.of("down_revision", KikiRevisions.HEAD, "seconds", "8")).dir());
+    String image =
+        scenario.image(
+            "registry.example.com/kiki/migrations:1.7.0-slow",
+            Projects.copyOfKiki("slow")
+                .withRevision(
+                    "e2e0slow0001_slow_step.py",
+                    Map.of("down_revision", KikiRevisions.HEAD, "seconds", "8"))
+                .dir());
     scenario.apply("database.yaml");
     scenario.apply("operator-restart.yaml", Map.of("image", image));
     scenario.awaitPhase("kiki-campaigns", Phase.Migrating);
@@ -39,11 +45,16 @@ class OperatorRestartMidMigrationCompletesWithOneJobE2E {
     }
     DatabaseMigration ready = scenario.awaitSettled("kiki-campaigns", 1);
 
-    assertThat(ready.getStatus().getPhase()).as(ready.getStatus().getMessage()).isEqualTo(Phase.Ready);
+    assertThat(ready.getStatus().getPhase())
+        .as(ready.getStatus().getMessage())
+        .isEqualTo(Phase.Ready);
     assertReady(ready, 1);
     assertThat(scenario.databaseRevisions()).containsExactly("e2e0slow0001");
     List<Job> jobs = scenario.jobs("kiki-campaigns");
-    assertThat(jobs).extracting(j -> j.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().get(0))
-        .as("one Job per stage, none twice").containsExactlyInAnyOrder("plan", "backup", "upgrade");
+    assertThat(jobs)
+        .extracting(
+            j -> j.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().get(0))
+        .as("one Job per stage, none twice")
+        .containsExactlyInAnyOrder("plan", "backup", "upgrade");
   }
 }

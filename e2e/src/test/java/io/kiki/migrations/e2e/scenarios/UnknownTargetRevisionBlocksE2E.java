@@ -13,7 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A targetRevision the image does not know: Blocked (UnknownRevision), database untouched; fixing the spec proceeds. */
+/**
+ * A targetRevision the image does not know: Blocked (UnknownRevision), database untouched; fixing
+ * the spec proceeds.
+ */
 @ExtendWith(ScenarioExtension.class)
 class UnknownTargetRevisionBlocksE2E {
 
@@ -26,14 +29,18 @@ class UnknownTargetRevisionBlocksE2E {
 
     DatabaseMigration blocked = scenario.awaitSettled("kiki-campaigns", 1);
 
-    assertThat(blocked.getStatus().getPhase()).as(blocked.getStatus().getMessage()).isEqualTo(Phase.Blocked);
+    assertThat(blocked.getStatus().getPhase())
+        .as(blocked.getStatus().getMessage())
+        .isEqualTo(Phase.Blocked);
     assertStalled(blocked, "UnknownRevision", 1);
     assertThat(blocked.getStatus().getMessage()).contains(TYPO);
     assertThat(scenario.databaseRevisions()).as("the database is untouched").isEmpty();
 
     scenario.apply("unknown-target.yaml", Map.of("target", "head"));
     DatabaseMigration fixed = scenario.awaitSettled("kiki-campaigns", 2);
-    assertThat(fixed.getStatus().getPhase()).as(fixed.getStatus().getMessage()).isEqualTo(Phase.Ready);
+    assertThat(fixed.getStatus().getPhase())
+        .as(fixed.getStatus().getMessage())
+        .isEqualTo(Phase.Ready);
     assertReady(fixed, 2);
     assertThat(scenario.databaseRevisions()).containsExactly(KikiRevisions.HEAD);
   }

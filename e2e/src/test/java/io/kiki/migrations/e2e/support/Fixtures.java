@@ -19,8 +19,7 @@ public final class Fixtures {
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.]+)}");
 
-  private Fixtures() {
-  }
+  private Fixtures() {}
 
   public static String text(Class<?> owner, String file, Map<String, String> values) {
     try (InputStream in = owner.getResourceAsStream(file)) {
@@ -33,7 +32,8 @@ public final class Fixtures {
       while (m.find()) {
         String value = values.get(m.group(1));
         if (value == null) {
-          throw new IllegalArgumentException("fixture " + file + " needs a value for ${" + m.group(1) + "}");
+          throw new IllegalArgumentException(
+              "fixture " + file + " needs a value for ${" + m.group(1) + "}");
         }
         m.appendReplacement(out, Matcher.quoteReplacement(value));
       }
@@ -45,7 +45,8 @@ public final class Fixtures {
   }
 
   /** All documents of a multi-document fixture, as typed objects where the kind is known. */
-  public static List<HasMetadata> resources(Class<?> owner, String file, Map<String, String> values) {
+  public static List<HasMetadata> resources(
+      Class<?> owner, String file, Map<String, String> values) {
     Object parsed = Serialization.unmarshal(text(owner, file, values));
     if (parsed instanceof List<?> list) {
       return list.stream().map(HasMetadata.class::cast).toList();

@@ -11,13 +11,14 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Alembic projects for scenarios, made on the fly from the KIKI project: an older release (newest revisions
- * removed), a broken one (a revision that fails half-way), one with two heads... Each copy is a whole image
- * (runner included), as {@code migrations-image/} is.
+ * Alembic projects for scenarios, made on the fly from the KIKI project: an older release (newest
+ * revisions removed), a broken one (a revision that fails half-way), one with two heads... Each
+ * copy is a whole image (runner included), as {@code migrations-image/} is.
  */
 public final class Projects {
 
-  private static final List<String> IMAGE_PARTS = List.of("alembic.ini", "alembic", "shared", "kiki_migrate", "bin");
+  private static final List<String> IMAGE_PARTS =
+      List.of("alembic.ini", "alembic", "shared", "kiki_migrate", "bin");
   private final Path dir;
 
   private Projects(Path dir) {
@@ -44,8 +45,9 @@ public final class Projects {
   }
 
   /**
-   * An image made of one of the runner's fixture projects ({@code migrations-image/tests/fixtures/<name>}: its
-   * alembic.ini and alembic/) with the runner of the KIKI image.
+   * An image made of one of the runner's fixture projects ({@code
+   * migrations-image/tests/fixtures/<name>}: its alembic.ini and alembic/) with the runner of the
+   * KIKI image.
    */
   public static Projects fixture(String name) {
     try {
@@ -68,9 +70,16 @@ public final class Projects {
   /** Removes a revision file, as an older release of the image would not have it yet. */
   public Projects withoutRevision(String revision) {
     try (Stream<Path> files = Files.list(versions())) {
-      List<Path> matching = files.filter(f -> f.getFileName().toString().startsWith(revision + "_")).toList();
+      List<Path> matching =
+          files.filter(f -> f.getFileName().toString().startsWith(revision + "_")).toList();
       if (matching.size() != 1) {
-        throw new IllegalArgumentException("expected one file for revision " + revision + " in " + versions() + ", found " + matching);
+        throw new IllegalArgumentException(
+            "expected one file for revision "
+                + revision
+                + " in "
+                + versions()
+                + ", found "
+                + matching);
       }
       Files.delete(matching.get(0));
       return this;
@@ -79,9 +88,13 @@ public final class Projects {
     }
   }
 
-  /** Adds a revision from a template in {@code io/kiki/migrations/e2e/projects/} ({@code ${...}} placeholders). */
+  /**
+   * Adds a revision from a template in {@code io/kiki/migrations/e2e/projects/} ({@code ${...}}
+   * placeholders).
+   */
   public Projects withRevision(String template, Map<String, String> values) {
-    String text = Fixtures.text(Projects.class, "/io/kiki/migrations/e2e/projects/" + template, values);
+    String text =
+        Fixtures.text(Projects.class, "/io/kiki/migrations/e2e/projects/" + template, values);
     try {
       Files.writeString(versions().resolve(template), text);
       return this;
@@ -97,5 +110,4 @@ public final class Projects {
   private Path versions() {
     return dir.resolve("alembic/versions");
   }
-
 }

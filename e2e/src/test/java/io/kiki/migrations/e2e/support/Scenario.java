@@ -3,17 +3,16 @@ package io.kiki.migrations.e2e.support;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
-import io.kiki.migrations.operator.database.AlembicRevisionReader;
-import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.e2e.cluster.TestCluster;
 import io.kiki.migrations.e2e.cluster.TestDatabase;
+import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,17 +24,19 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
- * One scenario's view of the cluster: its namespace and database, fixtures applied with the scenario's
- * values ({@code ${namespace}}, {@code ${databaseUrl}}, {@code ${kikiImage}}, plus any given), and the two
- * ways of looking at the outcome: through the API (status, conditions, Jobs, events) and through the
- * database itself (alembic_version, rows).
+ * One scenario's view of the cluster: its namespace and database, fixtures applied with the
+ * scenario's values ({@code ${namespace}}, {@code ${databaseUrl}}, {@code ${kikiImage}}, plus any
+ * given), and the two ways of looking at the outcome: through the API (status, conditions, Jobs,
+ * events) and through the database itself (alembic_version, rows).
  */
 public final class Scenario {
 
-  /** A rollout takes a few Jobs of 1-2 s each; verification soaks for some rounds; two cores are shared. */
+  /**
+   * A rollout takes a few Jobs of 1-2 s each; verification soaks for some rounds; two cores are
+   * shared.
+   */
   public static final Duration ROLLOUT_TIMEOUT = Duration.ofMinutes(3);
 
   private final TestCluster cluster;
@@ -66,18 +67,24 @@ public final class Scenario {
     return database;
   }
 
-  /** Makes a project directory available as an image in this cluster; returns the name for spec.image. */
+  /**
+   * Makes a project directory available as an image in this cluster; returns the name for
+   * spec.image.
+   */
   public String image(String name, Path project) {
     return cluster.provideImage(name, project);
   }
 
-  public MixedOperation<DatabaseMigration, KubernetesResourceList<DatabaseMigration>, Resource<DatabaseMigration>> migrations() {
+  public MixedOperation<
+          DatabaseMigration, KubernetesResourceList<DatabaseMigration>, Resource<DatabaseMigration>>
+      migrations() {
     return client().resources(DatabaseMigration.class);
   }
 
   /**
-   * Applies a fixture next to the scenario class, as {@code kubectl apply} would: creates what is missing, and
-   * for an existing DatabaseMigration replaces the spec (a new generation), keeping its status.
+   * Applies a fixture next to the scenario class, as {@code kubectl apply} would: creates what is
+   * missing, and for an existing DatabaseMigration replaces the spec (a new generation), keeping
+   * its status.
    */
   public void apply(String fixture, Map<String, String> extra) {
     Map<String, String> values = new HashMap<>();
@@ -88,12 +95,17 @@ public final class Scenario {
     for (HasMetadata resource : Fixtures.resources(owner, fixture, values)) {
       resource.getMetadata().setNamespace(namespace);
       if ("DatabaseMigration".equals(resource.getKind())) {
-        DatabaseMigration dbm = client().getKubernetesSerialization().convertValue(resource, DatabaseMigration.class);
+        DatabaseMigration dbm =
+            client().getKubernetesSerialization().convertValue(resource, DatabaseMigration.class);
         if (get(dbm.getMetadata().getName()) != null) {
-          migrations().inNamespace(namespace).withName(dbm.getMetadata().getName()).edit(d -> {
-            d.setSpec(dbm.getSpec());
-            return d;
-          });
+          migrations()
+              .inNamespace(namespace)
+              .withName(dbm.getMetadata().getName())
+              .edit(
+                  d -> {
+                    d.setSpec(dbm.getSpec());
+                    return d;
+                  });
           continue;
         }
       }
@@ -109,46 +121,86 @@ public final class Scenario {
     return migrations().inNamespace(namespace).withName(name).get();
   }
 
-  /** Waits until the operator has settled the given generation in a terminal phase, and returns the resource. */
+  /**
+   * Waits until the operator has settled the given generation in a terminal phase, and returns the
+   * resource.
+   */
   public DatabaseMigration awaitSettled(String name, long generation) {
-    return await("settled at generation " + generation).atMost(ROLLOUT_TIMEOUT).pollInterval(Duration.ofMillis(250))
-        .until(() -> get(name), d -> d != null && d.getStatus() != null && d.getStatus().getPhase() != null
-            && d.getStatus().getPhase().isTerminal() && d.getStatus().getObservedGeneration() != null
-            && d.getStatus().getObservedGeneration() >= generation);
+    return await("settled at generation " + generation)
+        .atMost(ROLLOUT_TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> get(name),
+            d ->
+                d != null
+                    && d.getStatus() != null
+                    && d.getStatus().getPhase() != null
+                    && d.getStatus().getPhase().isTerminal()
+                    && d.getStatus().getObservedGeneration() != null
+                    && d.getStatus().getObservedGeneration() >= generation);
   }
 
   public DatabaseMigration awaitPhase(String name, Phase phase) {
-    return await("phase " + phase).atMost(ROLLOUT_TIMEOUT).pollInterval(Duration.ofMillis(100))
-        .until(() -> get(name), d -> d != null && d.getStatus() != null && d.getStatus().getPhase() == phase);
+    return await("phase " + phase)
+        .atMost(ROLLOUT_TIMEOUT)
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> get(name),
+            d -> d != null && d.getStatus() != null && d.getStatus().getPhase() == phase);
   }
 
-  /** The Jobs the resource owns, by creation time (which has second precision, so not an order to assert). */
+  /**
+   * The Jobs the resource owns, by creation time (which has second precision, so not an order to
+   * assert).
+   */
   public List<Job> jobs(String name) {
     String uid = get(name).getMetadata().getUid();
     return client().batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
-        .filter(j -> j.getMetadata().getOwnerReferences() != null
-            && j.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid())))
-        .sorted(Comparator.comparing((Job j) -> j.getMetadata().getCreationTimestamp()).thenComparing(j -> j.getMetadata().getName()))
+        .filter(
+            j ->
+                j.getMetadata().getOwnerReferences() != null
+                    && j.getMetadata().getOwnerReferences().stream()
+                        .anyMatch(o -> uid.equals(o.getUid())))
+        .sorted(
+            Comparator.comparing((Job j) -> j.getMetadata().getCreationTimestamp())
+                .thenComparing(j -> j.getMetadata().getName()))
         .toList();
   }
 
   /** Messages (and reasons) of all events in the namespace, core and events.k8s.io. */
   public List<String> eventTexts() {
     List<String> texts = new ArrayList<>();
-    client().v1().events().inNamespace(namespace).list().getItems()
+    client()
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .list()
+        .getItems()
         .forEach(e -> texts.add(e.getReason() + ": " + e.getMessage()));
-    client().events().v1().events().inNamespace(namespace).list().getItems()
+    client()
+        .events()
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .list()
+        .getItems()
         .forEach(e -> texts.add(e.getReason() + ": " + e.getNote()));
     return texts;
   }
 
-  /** The revision(s) in alembic_version, read as the operator reads them; empty when the table does not exist (base). */
+  /**
+   * The revision(s) in alembic_version, read as the operator reads them; empty when the table does
+   * not exist (base).
+   */
   public List<String> databaseRevisions() {
-    return new AlembicRevisionReader(Duration.ofSeconds(10)).read(database.hostAccess().jdbcTarget());
+    return new AlembicRevisionReader(Duration.ofSeconds(10))
+        .read(database.hostAccess().jdbcTarget());
   }
 
   public List<List<Object>> query(String sql) {
-    try (Connection c = database.hostAccess().connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = database.hostAccess().connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       List<List<Object>> rows = new ArrayList<>();
       int columns = rs.getMetaData().getColumnCount();
       while (rs.next()) {
@@ -165,13 +217,17 @@ public final class Scenario {
   }
 
   public boolean tableExists(String table) {
-    return Boolean.TRUE.equals(query("SELECT to_regclass('public." + table + "') IS NOT NULL").get(0).get(0));
+    return Boolean.TRUE.equals(
+        query("SELECT to_regclass('public." + table + "') IS NOT NULL").get(0).get(0));
   }
 
-  /** Runs an SQL fixture next to the scenario class (e.g. rows the application would have written). */
+  /**
+   * Runs an SQL fixture next to the scenario class (e.g. rows the application would have written).
+   */
   public void executeSqlFixture(String fixture) {
     String sql = Fixtures.text(owner, fixture, Map.of());
-    try (Connection c = database.hostAccess().connect(); Statement s = c.createStatement()) {
+    try (Connection c = database.hostAccess().connect();
+        Statement s = c.createStatement()) {
       s.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(fixture + ": " + e.getMessage(), e);

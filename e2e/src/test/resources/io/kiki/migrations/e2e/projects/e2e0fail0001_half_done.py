@@ -3,8 +3,9 @@
 Revision ID: e2e0fail0001
 Revises: ${down_revision}
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "e2e0fail0001"
 down_revision = "${down_revision}"
@@ -16,7 +17,9 @@ def upgrade():
     op.create_table("e2e_half_done", sa.Column("id", sa.Integer(), primary_key=True))
     op.execute("INSERT INTO e2e_half_done (id) SELECT id FROM campaign_deployments")
     op.execute("UPDATE campaign_deployments SET status = 'migrated'")
-    op.execute("ALTER TABLE campaign_deployments ADD COLUMN budget numeric NOT NULL REFERENCES no_such_table (id)")
+    op.execute(
+        "ALTER TABLE campaign_deployments ADD COLUMN budget numeric NOT NULL REFERENCES no_such_table (id)"
+    )
 
 
 def downgrade():

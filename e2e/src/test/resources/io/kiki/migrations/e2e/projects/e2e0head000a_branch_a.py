@@ -3,8 +3,9 @@
 Revision ID: e2e0head000a
 Revises: ${down_revision}
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "e2e0head000a"
 down_revision = "${down_revision}"

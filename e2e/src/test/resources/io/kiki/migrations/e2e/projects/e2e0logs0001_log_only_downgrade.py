@@ -3,6 +3,7 @@
 Revision ID: e2e0logs0001
 Revises: ${down_revision}
 """
+
 import logging
 
 from alembic import op

@@ -6,9 +6,9 @@ import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 
 /**
- * JOSDK's cloner (a JSON round trip: reconcile gets a copy of the cached resource) that keeps why a stored spec could not
- * be read ({@link DatabaseMigration#getSpecProblem()}, not part of the JSON), so the resource is Blocked naming the
- * field instead of "spec is missing".
+ * JOSDK's cloner (a JSON round trip: reconcile gets a copy of the cached resource) that keeps why a
+ * stored spec could not be read ({@link DatabaseMigration#getSpecProblem()}, not part of the JSON),
+ * so the resource is Blocked naming the field instead of "spec is missing".
  */
 public final class DatabaseMigrationCloner implements Cloner {
   private final KubernetesSerialization serialization;

@@ -61,15 +61,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Thin reconciler: observe (the resource from the controller's cache, which holds this operator's own last write) ->
- * validate -> decide (the stage from status runs; {@link RolloutTransitions} says what follows its result) -> write
- * status once ({@link StatusRecorder#write}). Side effects (Jobs) happen only once the status names them: when a stage
- * leads to the next one, the next one runs in the same reconcile right after the status naming it was written, so the
- * intent is always recorded first and no time is lost between stages.
+ * Thin reconciler: observe (the resource from the controller's cache, which holds this operator's
+ * own last write) -> validate -> decide (the stage from status runs; {@link RolloutTransitions}
+ * says what follows its result) -> write status once ({@link StatusRecorder#write}). Side effects
+ * (Jobs) happen only once the status names them: when a stage leads to the next one, the next one
+ * runs in the same reconcile right after the status naming it was written, so the intent is always
+ * recorded first and no time is lost between stages.
  */
 public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration> {
   public static final String NAME = "databasemigration";
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
+
   /** Stages run in one reconcile at most: each started stage waits for its Job or its checks. */
   private static final int MAX_STAGES_PER_RECONCILE = 4;
 
@@ -84,7 +86,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private final RolloutTransitions transitions;
   private final Map<RolloutStage, Stage> stages = new EnumMap<>(RolloutStage.class);
 
-  public DatabaseMigrationReconciler(KubernetesClient client, OperatorConfig config, OperatorMetrics metrics) {
+  public DatabaseMigrationReconciler(
+      KubernetesClient client, OperatorConfig config, OperatorMetrics metrics) {
     this.client = client;
     this.metrics = metrics;
     this.config = config;
@@ -94,42 +97,58 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     this.jobs = new JobRunner(client, events, config.resultGracePeriod());
     this.revisions = new AlembicRevisionReader(config.databaseTimeout());
     this.transitions = new RolloutTransitions(config, metrics, locks, client);
-    StageServices services = new StageServices(jobs, revisions, new HealthChecks(client, config.databaseTimeout()), config,
-        metrics);
-    for (Stage stage : List.of(new PlanStage(services), new BackupStage(services), new MigrateStage(services),
-        new VerifyStage(services), new RollbackStage(services), new RestoreStage(services))) {
+    StageServices services =
+        new StageServices(
+            jobs, revisions, new HealthChecks(client, config.databaseTimeout()), config, metrics);
+    for (Stage stage :
+        List.of(
+            new PlanStage(services),
+            new BackupStage(services),
+            new MigrateStage(services),
+            new VerifyStage(services),
+            new RollbackStage(services),
+            new RestoreStage(services))) {
       stages.put(stage.stage(), stage);
     }
   }
 
   @Override
-  public List<EventSource<?, DatabaseMigration>> prepareEventSources(EventSourceContext<DatabaseMigration> context) {
-    InformerEventSourceConfiguration<Job> configuration = InformerEventSourceConfiguration
-        .from(Job.class, DatabaseMigration.class)
-        .withName("jobs")
-        .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE)
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DatabaseMigration.class))
-        .build();
-    InformerEventSource<Job, DatabaseMigration> jobSource = new InformerEventSource<>(configuration, context);
+  public List<EventSource<?, DatabaseMigration>> prepareEventSources(
+      EventSourceContext<DatabaseMigration> context) {
+    InformerEventSourceConfiguration<Job> configuration =
+        InformerEventSourceConfiguration.from(Job.class, DatabaseMigration.class)
+            .withName("jobs")
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DatabaseMigration.class))
+            .build();
+    InformerEventSource<Job, DatabaseMigration> jobSource =
+        new InformerEventSource<>(configuration, context);
     jobs.useCache((namespace, name) -> jobSource.get(new ResourceID(name, namespace)));
     return List.of(jobSource);
   }
 
   @Override
-  public UpdateControl<DatabaseMigration> reconcile(DatabaseMigration resource, Context<DatabaseMigration> context) {
+  public UpdateControl<DatabaseMigration> reconcile(
+      DatabaseMigration resource, Context<DatabaseMigration> context) {
     DatabaseMigrationStatus status = StatusRecorder.copy(resource.getStatus());
     Decision decision = decide(resource, status, context, Instant.now());
     DatabaseMigration written = record(resource, status, decision, context);
     for (int run = 1; decision.runsNextStage() && run < MAX_STAGES_PER_RECONCILE; run++) {
-      // The status written just now names the next stage and its Job: run it now rather than in a later reconcile.
+      // The status written just now names the next stage and its Job: run it now rather than in a
+      // later reconcile.
       status = StatusRecorder.copy(written.getStatus());
       decision = continueRollout(written, status, Instant.now());
       written = record(written, status, decision, context);
     }
-    if (decision.requeue() == null && status.getPhase() != null && status.getPhase().isTerminal()
-        && !Objects.equals(status.getObservedGeneration(), resource.getMetadata().getGeneration())) {
-      // The rollout of an older generation just ended while the spec moved on: start the new generation's rollout
-      // now. No event would (JOSDK ignores our own status writes), so it would wait for the periodic resync.
+    if (decision.requeue() == null
+        && status.getPhase() != null
+        && status.getPhase().isTerminal()
+        && !Objects.equals(
+            status.getObservedGeneration(), resource.getMetadata().getGeneration())) {
+      // The rollout of an older generation just ended while the spec moved on: start the new
+      // generation's rollout
+      // now. No event would (JOSDK ignores our own status writes), so it would wait for the
+      // periodic resync.
       decision.requeue(config.stepDelay());
     }
     UpdateControl<DatabaseMigration> control = UpdateControl.noUpdate();
@@ -137,8 +156,11 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   }
 
   /** Writes the status a step decided, then records its events and metrics. */
-  private DatabaseMigration record(DatabaseMigration resource, DatabaseMigrationStatus status, Decision decision,
-                                   Context<DatabaseMigration> context) {
+  private DatabaseMigration record(
+      DatabaseMigration resource,
+      DatabaseMigrationStatus status,
+      Decision decision,
+      Context<DatabaseMigration> context) {
     DatabaseMigration written = StatusRecorder.write(resource, status, context);
     decision.events().forEach(e -> events.record(written, e.reason(), e.message()));
     metrics.observe(written, status);
@@ -146,75 +168,112 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   }
 
   /**
-   * Transient failures (database unreachable): JOSDK retries with backoff; the status says what is wrong
-   * (Reconciling=True) and nothing becomes terminal. A conflicting write is routine (another writer, a cache behind
-   * the API): the retry reads the newer resource, and nothing of it reaches the status or the events.
+   * Transient failures (database unreachable): JOSDK retries with backoff; the status says what is
+   * wrong (Reconciling=True) and nothing becomes terminal. A conflicting write is routine (another
+   * writer, a cache behind the API): the retry reads the newer resource, and nothing of it reaches
+   * the status or the events.
    */
   @Override
-  public ErrorStatusUpdateControl<DatabaseMigration> updateErrorStatus(DatabaseMigration trigger,
-                                                                       Context<DatabaseMigration> context, Exception e) {
+  public ErrorStatusUpdateControl<DatabaseMigration> updateErrorStatus(
+      DatabaseMigration trigger, Context<DatabaseMigration> context, Exception e) {
     String reason = Reasons.RECONCILE_ERROR;
     Throwable cause = e;
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof StatusRecorder.StaleStatusException
-          || t instanceof KubernetesClientException k && k.getCode() == HttpURLConnection.HTTP_CONFLICT) {
-        LOG.debug("{}/{}: conflicting write, reconciling again: {}", trigger.getMetadata().getNamespace(),
-            trigger.getMetadata().getName(), t.getMessage());
+          || t instanceof KubernetesClientException k
+              && k.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        LOG.debug(
+            "{}/{}: conflicting write, reconciling again: {}",
+            trigger.getMetadata().getNamespace(),
+            trigger.getMetadata().getName(),
+            t.getMessage());
         return ErrorStatusUpdateControl.noStatusUpdate();
       }
       if (t instanceof DatabaseUnreachableException) {
-        reason = t instanceof DatabaseRefusedException refused ? refused.reason() : Reasons.DATABASE_UNREACHABLE;
+        reason =
+            t instanceof DatabaseRefusedException refused
+                ? refused.reason()
+                : Reasons.DATABASE_UNREACHABLE;
         cause = t;
         break;
       }
     }
     String message = Redaction.redact(cause.getMessage()) + "; retrying";
-    LOG.warn("{}/{}: {}: {}", trigger.getMetadata().getNamespace(), trigger.getMetadata().getName(), reason, message);
+    LOG.warn(
+        "{}/{}: {}: {}",
+        trigger.getMetadata().getNamespace(),
+        trigger.getMetadata().getName(),
+        reason,
+        message);
     try {
-      // The cached resource holds the status this operator wrote last, even if this reconcile wrote it; once the
-      // operator stops, its informers (and their cache) are gone, and the reconcile's own resource is what is left.
-      DatabaseMigration resource = context.getPrimaryCache().get(ResourceID.fromResource(trigger)).orElse(trigger);
+      // The cached resource holds the status this operator wrote last, even if this reconcile wrote
+      // it; once the
+      // operator stops, its informers (and their cache) are gone, and the reconcile's own resource
+      // is what is left.
+      DatabaseMigration resource =
+          context.getPrimaryCache().get(ResourceID.fromResource(trigger)).orElse(trigger);
       DatabaseMigrationStatus status = StatusRecorder.copy(resource.getStatus());
       Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
       boolean repeated = reconciling != null && reason.equals(reconciling.getReason());
-      long generation = status.getRollout() != null && status.getPhase() != null && status.getPhase().isRolloutActive()
-          ? status.getRollout().getGeneration() : resource.getMetadata().getGeneration();
+      long generation =
+          status.getRollout() != null
+                  && status.getPhase() != null
+                  && status.getPhase().isRolloutActive()
+              ? status.getRollout().getGeneration()
+              : resource.getMetadata().getGeneration();
       StatusRecorder.transientProblem(status, reason, message, generation, Instant.now());
       DatabaseMigration written = StatusRecorder.write(resource, status, context);
       if (!repeated) {
         events.record(written, reason, message);
       }
     } catch (RuntimeException writeFailure) {
-      LOG.warn("could not record the error in the status: {}", Redaction.redact(writeFailure.getMessage()));
+      LOG.warn(
+          "could not record the error in the status: {}",
+          Redaction.redact(writeFailure.getMessage()));
     }
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
-  private Decision decide(DatabaseMigration resource, DatabaseMigrationStatus status, Context<DatabaseMigration> context,
-                         Instant now) {
+  private Decision decide(
+      DatabaseMigration resource,
+      DatabaseMigrationStatus status,
+      Context<DatabaseMigration> context,
+      Instant now) {
     long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(1L);
     Phase phase = status.getPhase();
     if (phase != null && phase.isRolloutActive() && status.getRollout() != null) {
       return continueRollout(resource, status, now);
     }
-    if (phase != null && phase.isTerminal() && Objects.equals(status.getObservedGeneration(), generation)) {
-      return watchesTarget(status) ? checkTarget(resource, status, generation, now) : new Decision();
+    if (phase != null
+        && phase.isTerminal()
+        && Objects.equals(status.getObservedGeneration(), generation)) {
+      return watchesTarget(status)
+          ? checkTarget(resource, status, generation, now)
+          : new Decision();
     }
     return startRollout(resource, status, context, generation, now);
   }
 
-  /** Ready, or Blocked because the database left the target: the database is watched for leaving (or regaining) it. */
+  /**
+   * Ready, or Blocked because the database left the target: the database is watched for leaving (or
+   * regaining) it.
+   */
   private static boolean watchesTarget(DatabaseMigrationStatus status) {
     Condition stalled = StatusRecorder.find(status, ConditionTypes.STALLED);
-    return status.getTargetRevision() != null && (status.getPhase() == Phase.Ready || status.getPhase() == Phase.Blocked
-        && stalled != null && Reasons.DATABASE_NOT_AT_TARGET.equals(stalled.getReason()));
+    return status.getTargetRevision() != null
+        && (status.getPhase() == Phase.Ready
+            || status.getPhase() == Phase.Blocked
+                && stalled != null
+                && Reasons.DATABASE_NOT_AT_TARGET.equals(stalled.getReason()));
   }
 
   /**
-   * A Ready resource says so when its database leaves the target (another resource, or a person, moved it), and is
-   * Ready again when it is back. Rechecked every configRecheckInterval; an unreachable database changes nothing.
+   * A Ready resource says so when its database leaves the target (another resource, or a person,
+   * moved it), and is Ready again when it is back. Rechecked every configRecheckInterval; an
+   * unreachable database changes nothing.
    */
-  private Decision checkTarget(DatabaseMigration resource, DatabaseMigrationStatus status, long generation, Instant now) {
+  private Decision checkTarget(
+      DatabaseMigration resource, DatabaseMigrationStatus status, long generation, Instant now) {
     Decision decision = new Decision().requeue(config.configRecheckInterval());
     if (resource.getSpec() == null) {
       return decision;
@@ -222,8 +281,10 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     String current;
     String identity;
     try {
-      JdbcTarget database = resolver.resolve(resource.getMetadata().getNamespace(),
-          resource.getSpec().getDatabase().getUrlSecretRef());
+      JdbcTarget database =
+          resolver.resolve(
+              resource.getMetadata().getNamespace(),
+              resource.getSpec().getDatabase().getUrlSecretRef());
       identity = database.identity().toString();
       current = AlembicRevisionReader.describe(revisions.read(database));
     } catch (DatabaseConfigException | DatabaseUnreachableException e) {
@@ -237,55 +298,92 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       return decision.event(Reasons.UP_TO_DATE, message);
     }
     if (!current.equals(target) && status.getPhase() == Phase.Ready) {
-      String message = "database " + identity + " is at " + current + ", no longer at " + target + " where this "
-          + "resource brought it: something else moved it (another DatabaseMigration on the same database, or a "
-          + "person). Change spec.retryToken to bring it back to " + resource.getSpec().getTargetRevision()
-          + ", or remove whatever else migrates it";
-      StatusRecorder.stalled(status, Phase.Blocked, Reasons.DATABASE_NOT_AT_TARGET, message, generation, now);
+      String message =
+          "database "
+              + identity
+              + " is at "
+              + current
+              + ", no longer at "
+              + target
+              + " where this "
+              + "resource brought it: something else moved it (another DatabaseMigration on the same database, or a "
+              + "person). Change spec.retryToken to bring it back to "
+              + resource.getSpec().getTargetRevision()
+              + ", or remove whatever else migrates it";
+      StatusRecorder.stalled(
+          status, Phase.Blocked, Reasons.DATABASE_NOT_AT_TARGET, message, generation, now);
       return decision.event(Reasons.DATABASE_NOT_AT_TARGET, message);
     }
     return decision;
   }
 
-  private Decision startRollout(DatabaseMigration resource, DatabaseMigrationStatus status,
-                               Context<DatabaseMigration> context, long generation, Instant now) {
+  private Decision startRollout(
+      DatabaseMigration resource,
+      DatabaseMigrationStatus status,
+      Context<DatabaseMigration> context,
+      long generation,
+      Instant now) {
     Decision decision = new Decision();
     List<String> problems = SpecValidator.validate(resource);
     if (!problems.isEmpty()) {
       String message = "invalid spec: " + String.join("; ", problems);
       StatusRecorder.stalled(status, Phase.Blocked, Reasons.INVALID_SPEC, message, generation, now);
-      StatusRecorder.addHistory(status, RolloutTransitions.history(resource, null, generation, Phase.Blocked, Reasons.INVALID_SPEC, message, now));
+      StatusRecorder.addHistory(
+          status,
+          RolloutTransitions.history(
+              resource, null, generation, Phase.Blocked, Reasons.INVALID_SPEC, message, now));
       return decision.event(Reasons.INVALID_SPEC, message);
     }
     JdbcTarget database;
     try {
-      database = resolver.resolve(resource.getMetadata().getNamespace(), resource.getSpec().getDatabase().getUrlSecretRef());
+      database =
+          resolver.resolve(
+              resource.getMetadata().getNamespace(),
+              resource.getSpec().getDatabase().getUrlSecretRef());
     } catch (DatabaseConfigException e) {
       return configurationProblem(status, e.reason(), e.getMessage(), generation, now);
     }
     Rollout previous = status.getRollout();
-    boolean sameGeneration = previous != null && Objects.equals(previous.getGeneration(), generation);
-    if (status.getPhase() == Phase.Pending && sameGeneration && previous.getRefusedSecretVersion() != null
+    boolean sameGeneration =
+        previous != null && Objects.equals(previous.getGeneration(), generation);
+    if (status.getPhase() == Phase.Pending
+        && sameGeneration
+        && previous.getRefusedSecretVersion() != null
         && previous.getRefusedSecretVersion().equals(transitions.secretVersion(resource))) {
       return decision.requeue(config.configRecheckInterval());
     }
     String identity = database.identity().toString();
     List<DatabaseMigration> known = context.getPrimaryCache().list().toList();
-    Optional<DatabaseMigration> conflict = DatabaseOwnership.conflictingOwner(resource, identity, known);
+    Optional<DatabaseMigration> conflict =
+        DatabaseOwnership.conflictingOwner(resource, identity, known);
     if (conflict.isPresent()) {
       String message = DatabaseOwnership.message(resource, conflict.get(), identity);
-      StatusRecorder.stalled(status, Phase.Blocked, Reasons.DATABASE_OWNED_BY_ANOTHER, message, generation, now);
-      StatusRecorder.addHistory(status, RolloutTransitions.history(resource, null, generation, Phase.Blocked,
-          Reasons.DATABASE_OWNED_BY_ANOTHER, message, now));
+      StatusRecorder.stalled(
+          status, Phase.Blocked, Reasons.DATABASE_OWNED_BY_ANOTHER, message, generation, now);
+      StatusRecorder.addHistory(
+          status,
+          RolloutTransitions.history(
+              resource,
+              null,
+              generation,
+              Phase.Blocked,
+              Reasons.DATABASE_OWNED_BY_ANOTHER,
+              message,
+              now));
       return decision.event(Reasons.DATABASE_OWNED_BY_ANOTHER, message);
     }
     String owner = DatabaseLocks.key(resource);
     Optional<String> holder = locks.tryAcquire(identity, owner, known, now);
     if (holder.isPresent()) {
-      String message = "waiting for database " + identity + ": DatabaseMigration " + holder.get()
-          + " is migrating it; one rollout per database at a time";
+      String message =
+          "waiting for database "
+              + identity
+              + ": DatabaseMigration "
+              + holder.get()
+              + " is migrating it; one rollout per database at a time";
       boolean repeated = status.getPhase() == Phase.Waiting && message.equals(status.getMessage());
-      StatusRecorder.progressing(status, Phase.Waiting, Reasons.WAITING_FOR_DATABASE, message, generation, now);
+      StatusRecorder.progressing(
+          status, Phase.Waiting, Reasons.WAITING_FOR_DATABASE, message, generation, now);
       if (!repeated) {
         decision.event(Reasons.WAITING_FOR_DATABASE, message);
       }
@@ -309,65 +407,104 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     rollout.setRequestedImage(resource.getSpec().getImage());
     rollout.setImage(resource.getSpec().getImage());
     rollout.setStage(RolloutStage.Plan);
-    // Started again for the same generation (the Secret was fixed): a new attempt, so never the old Job's result.
+    // Started again for the same generation (the Secret was fixed): a new attempt, so never the old
+    // Job's result.
     int attempt = sameGeneration ? Optional.ofNullable(previous.getAttempt()).orElse(1) + 1 : 1;
     rollout.setAttempt(attempt);
     rollout.setStartedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
     rollout.setStageStartedAt(now.toString());
-    rollout.getJobs().set(RolloutStage.Plan, JobNames.forStage(resource.getMetadata().getName(), RolloutStage.Plan,
-        rollout.getId(), attempt));
+    rollout
+        .getJobs()
+        .set(
+            RolloutStage.Plan,
+            JobNames.forStage(
+                resource.getMetadata().getName(), RolloutStage.Plan, rollout.getId(), attempt));
     status.setRollout(rollout);
     status.setCurrentRevision(current);
-    StatusRecorder.progressing(status, Phase.Planning, Reasons.PLANNING, "planning targetRevision "
-        + resource.getSpec().getTargetRevision() + " with " + rollout.getImage() + " (database at " + current + " in "
-        + VersionTable.of(status) + ")",
-        generation, now);
+    StatusRecorder.progressing(
+        status,
+        Phase.Planning,
+        Reasons.PLANNING,
+        "planning targetRevision "
+            + resource.getSpec().getTargetRevision()
+            + " with "
+            + rollout.getImage()
+            + " (database at "
+            + current
+            + " in "
+            + VersionTable.of(status)
+            + ")",
+        generation,
+        now);
     return decision.requeue(config.stepDelay()).runNextStage();
   }
 
   /**
-   * The database settings cannot work until someone changes them (Secret, URL, credentials, server): phase Pending,
-   * Stalled=True with the reason (so Argo CD and Flux show it as degraded), checked again every
-   * configRecheckInterval; the rollout starts by itself once the problem is gone.
+   * The database settings cannot work until someone changes them (Secret, URL, credentials,
+   * server): phase Pending, Stalled=True with the reason (so Argo CD and Flux show it as degraded),
+   * checked again every configRecheckInterval; the rollout starts by itself once the problem is
+   * gone.
    */
-  private Decision configurationProblem(DatabaseMigrationStatus status, String reason, String message, long generation,
-                                       Instant now) {
+  private Decision configurationProblem(
+      DatabaseMigrationStatus status, String reason, String message, long generation, Instant now) {
     Condition stalled = StatusRecorder.find(status, ConditionTypes.STALLED);
-    boolean repeated = stalled != null && "True".equals(stalled.getStatus()) && reason.equals(stalled.getReason())
-        && Objects.equals(status.getObservedGeneration(), generation);
+    boolean repeated =
+        stalled != null
+            && "True".equals(stalled.getStatus())
+            && reason.equals(stalled.getReason())
+            && Objects.equals(status.getObservedGeneration(), generation);
     StatusRecorder.stalled(status, Phase.Pending, reason, message, generation, now);
     Decision decision = new Decision().requeue(config.configRecheckInterval());
     return repeated ? decision : decision.event(reason, message);
   }
 
-  private Decision continueRollout(DatabaseMigration resource, DatabaseMigrationStatus status, Instant now) {
+  private Decision continueRollout(
+      DatabaseMigration resource, DatabaseMigrationStatus status, Instant now) {
     Rollout rollout = status.getRollout();
     long generation = rollout.getGeneration();
     if (resource.getSpec() == null) {
-      // The spec was changed mid-rollout to one this version cannot read: no Job runs without the stage's settings.
-      String message = "invalid spec: " + String.join("; ", SpecValidator.validate(resource)) + "; the rollout of "
-          + "generation " + generation + " (stage " + rollout.getStage() + ") holds until the spec can be read";
+      // The spec was changed mid-rollout to one this version cannot read: no Job runs without the
+      // stage's settings.
+      String message =
+          "invalid spec: "
+              + String.join("; ", SpecValidator.validate(resource))
+              + "; the rollout of "
+              + "generation "
+              + generation
+              + " (stage "
+              + rollout.getStage()
+              + ") holds until the spec can be read";
       Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
-      boolean repeated = reconciling != null && Reasons.INVALID_SPEC.equals(reconciling.getReason());
+      boolean repeated =
+          reconciling != null && Reasons.INVALID_SPEC.equals(reconciling.getReason());
       StatusRecorder.transientProblem(status, Reasons.INVALID_SPEC, message, generation, now);
       Decision decision = new Decision().requeue(config.configRecheckInterval());
       return repeated ? decision : decision.event(Reasons.INVALID_SPEC, message);
     }
     JdbcTarget database;
     try {
-      database = resolver.resolve(resource.getMetadata().getNamespace(), resource.getSpec().getDatabase().getUrlSecretRef());
+      database =
+          resolver.resolve(
+              resource.getMetadata().getNamespace(),
+              resource.getSpec().getDatabase().getUrlSecretRef());
     } catch (DatabaseConfigException e) {
-      StatusRecorder.transientProblem(status, e.reason(), e.getMessage() + " (the rollout continues once it is fixed)",
-          generation, now);
+      StatusRecorder.transientProblem(
+          status,
+          e.reason(),
+          e.getMessage() + " (the rollout continues once it is fixed)",
+          generation,
+          now);
       return new Decision().requeue(config.configRecheckInterval());
     }
     String identity = database.identity().toString();
     if (rollout.getDatabase() != null && !rollout.getDatabase().equals(identity)) {
       return databaseChanged(status, rollout, identity, now);
     }
-    if (rollout.getNextAttemptAt() != null && now.isBefore(Instant.parse(rollout.getNextAttemptAt()))) {
+    if (rollout.getNextAttemptAt() != null
+        && now.isBefore(Instant.parse(rollout.getNextAttemptAt()))) {
       // Backoff of a transient failure: a Job event must not start the next attempt early.
-      return new Decision().requeue(Duration.between(now, Instant.parse(rollout.getNextAttemptAt())));
+      return new Decision()
+          .requeue(Duration.between(now, Instant.parse(rollout.getNextAttemptAt())));
     }
     Stage stage = stages.get(rollout.getStage());
     StageResult result = stage.run(new RolloutContext(resource, status, database, now));
@@ -375,19 +512,34 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   }
 
   /**
-   * spec.database (or its Secret) now names another database than the one this rollout planned, backed up and
-   * locked. Running the rollout's next Job there would migrate a database nobody planned or locked, so the rollout
-   * holds until the reference points back, and says how to get out.
+   * spec.database (or its Secret) now names another database than the one this rollout planned,
+   * backed up and locked. Running the rollout's next Job there would migrate a database nobody
+   * planned or locked, so the rollout holds until the reference points back, and says how to get
+   * out.
    */
-  private Decision databaseChanged(DatabaseMigrationStatus status, Rollout rollout, String identity, Instant now) {
-    String message = "spec.database now points at " + identity + ", but the rollout of generation "
-        + rollout.getGeneration() + " is working on " + rollout.getDatabase() + " (stage " + rollout.getStage()
-        + "): no Job runs against " + identity + " that a rollout has not planned and locked. Point "
-        + "spec.database.urlSecretRef (or the Secret) back at " + rollout.getDatabase() + " so this rollout can finish; "
-        + "if the database really moved, delete and recreate the DatabaseMigration";
+  private Decision databaseChanged(
+      DatabaseMigrationStatus status, Rollout rollout, String identity, Instant now) {
+    String message =
+        "spec.database now points at "
+            + identity
+            + ", but the rollout of generation "
+            + rollout.getGeneration()
+            + " is working on "
+            + rollout.getDatabase()
+            + " (stage "
+            + rollout.getStage()
+            + "): no Job runs against "
+            + identity
+            + " that a rollout has not planned and locked. Point "
+            + "spec.database.urlSecretRef (or the Secret) back at "
+            + rollout.getDatabase()
+            + " so this rollout can finish; "
+            + "if the database really moved, delete and recreate the DatabaseMigration";
     Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
-    boolean repeated = reconciling != null && Reasons.DATABASE_CHANGED.equals(reconciling.getReason());
-    StatusRecorder.transientProblem(status, Reasons.DATABASE_CHANGED, message, rollout.getGeneration(), now);
+    boolean repeated =
+        reconciling != null && Reasons.DATABASE_CHANGED.equals(reconciling.getReason());
+    StatusRecorder.transientProblem(
+        status, Reasons.DATABASE_CHANGED, message, rollout.getGeneration(), now);
     Decision decision = new Decision().requeue(config.configRecheckInterval());
     return repeated ? decision : decision.event(Reasons.DATABASE_CHANGED, message);
   }

@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one reconcile step decided besides the status: when to look again, which events to record once the status is
- * written, and whether the next stage runs right after the write (its intent is then recorded, so its Job may start).
+ * What one reconcile step decided besides the status: when to look again, which events to record
+ * once the status is written, and whether the next stage runs right after the write (its intent is
+ * then recorded, so its Job may start).
  */
 final class Decision {
-  record Event(String reason, String message) {
-  }
+  record Event(String reason, String message) {}
 
   private Duration requeue;
   private boolean runNextStage;
@@ -26,7 +26,10 @@ final class Decision {
     return this;
   }
 
-  /** The status names the next stage (and its Job): run it in this reconcile, as soon as that status is written. */
+  /**
+   * The status names the next stage (and its Job): run it in this reconcile, as soon as that status
+   * is written.
+   */
   Decision runNextStage() {
     this.runNextStage = true;
     return this;

@@ -24,9 +24,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * The rules of the rollout: what follows each stage result. Attempt counters, Job names, the rollback's reason, the
- * database lock, metrics, events and history all change here and nowhere else; the reconciler only observes, runs the
- * stage and writes the status this class built.
+ * The rules of the rollout: what follows each stage result. Attempt counters, Job names, the
+ * rollback's reason, the database lock, metrics, events and history all change here and nowhere
+ * else; the reconciler only observes, runs the stage and writes the status this class built.
  */
 final class RolloutTransitions {
   private final OperatorConfig config;
@@ -34,20 +34,33 @@ final class RolloutTransitions {
   private final DatabaseLocks locks;
   private final KubernetesClient client;
 
-  RolloutTransitions(OperatorConfig config, OperatorMetrics metrics, DatabaseLocks locks, KubernetesClient client) {
+  RolloutTransitions(
+      OperatorConfig config,
+      OperatorMetrics metrics,
+      DatabaseLocks locks,
+      KubernetesClient client) {
     this.config = config;
     this.metrics = metrics;
     this.locks = locks;
     this.client = client;
   }
 
-  /** Applies {@code result} of stage {@code current} to {@code status} (the rollout in it), at {@code now}. */
-  Decision apply(DatabaseMigration resource, DatabaseMigrationStatus status, RolloutStage current, StageResult result,
-                 Instant now) {
+  /**
+   * Applies {@code result} of stage {@code current} to {@code status} (the rollout in it), at
+   * {@code now}.
+   */
+  Decision apply(
+      DatabaseMigration resource,
+      DatabaseMigrationStatus status,
+      RolloutStage current,
+      StageResult result,
+      Instant now) {
     Rollout rollout = status.getRollout();
     long generation = rollout.getGeneration();
-    Duration stageDuration = rollout.getStageStartedAt() == null ? Duration.ZERO
-        : Duration.between(Instant.parse(rollout.getStageStartedAt()), now);
+    Duration stageDuration =
+        rollout.getStageStartedAt() == null
+            ? Duration.ZERO
+            : Duration.between(Instant.parse(rollout.getStageStartedAt()), now);
     if (result instanceof StageResult.Waiting waiting) {
       return waiting(status, waiting, generation, now);
     }
@@ -58,21 +71,29 @@ final class RolloutTransitions {
       rollout.setAttempt(attempt);
       rollout.setJobUid(null);
       rollout.setNextAttemptAt(now.plus(retry.after()).toString());
-      rollout.getJobs().set(current, JobNames.forStage(resource.getMetadata().getName(), current, rollout.getId(),
-          attempt));
-      StatusRecorder.progressing(status, current.phase(), retry.reason(), retry.message(), generation, now);
+      rollout
+          .getJobs()
+          .set(
+              current,
+              JobNames.forStage(
+                  resource.getMetadata().getName(), current, rollout.getId(), attempt));
+      StatusRecorder.progressing(
+          status, current.phase(), retry.reason(), retry.message(), generation, now);
       return new Decision().event(retry.reason(), retry.message()).requeue(retry.after());
     }
     if (result instanceof StageResult.Advance advance) {
       metrics.stageFinished(resource, current, "succeeded", stageDuration);
-      if (current == RolloutStage.Backup && status.getLastBackup() != null
+      if (current == RolloutStage.Backup
+          && status.getLastBackup() != null
           && status.getLastBackup().getSizeBytes() != null) {
         metrics.backupTaken(resource, status.getLastBackup().getSizeBytes());
       }
-      Decision entered = enter(resource, status, advance.next(), advance.reason(), advance.message(), now);
+      Decision entered =
+          enter(resource, status, advance.next(), advance.reason(), advance.message(), now);
       LintReport lint = status.getRollout().getLint();
       if (current == RolloutStage.Plan && PlanLint.findings(lint) > 0) {
-        entered.event(Reasons.LINT_FINDINGS, PlanLint.summary(lint) + ": " + PlanLint.details(lint));
+        entered.event(
+            Reasons.LINT_FINDINGS, PlanLint.summary(lint) + ": " + PlanLint.details(lint));
       }
       return entered;
     }
@@ -83,7 +104,8 @@ final class RolloutTransitions {
         rollout.setRollbackReason(undo.reason());
         rollout.setRollbackMessage(undo.cause());
       } else {
-        // The downgrade back failed: the final message says so, after the failure that started the rollback.
+        // The downgrade back failed: the final message says so, after the failure that started the
+        // rollback.
         rollout.setRollbackMessage(rollout.getRollbackMessage() + "; then " + undo.cause());
       }
       return enter(resource, status, undo.next(), undo.reason(), undo.message(), now);
@@ -93,15 +115,20 @@ final class RolloutTransitions {
       metrics.rolloutFinished(resource, Phase.Ready, ready.reason());
       status.setAppliedImage(rollout.getRequestedImage());
       StatusRecorder.ready(status, ready.reason(), ready.message(), generation, now);
-      StatusRecorder.addHistory(status, history(resource, rollout, generation, Phase.Ready, ready.reason(),
-          ready.message(), now));
+      StatusRecorder.addHistory(
+          status,
+          history(
+              resource, rollout, generation, Phase.Ready, ready.reason(), ready.message(), now));
       locks.release(rollout.getDatabase(), DatabaseLocks.key(resource));
       // From now on the database is watched for leaving its target.
-      return new Decision().event(ready.reason(), ready.message()).requeue(config.configRecheckInterval());
+      return new Decision()
+          .event(ready.reason(), ready.message())
+          .requeue(config.configRecheckInterval());
     }
     if (result instanceof StageResult.RolledBack rolledBack) {
       metrics.stageFinished(resource, current, "succeeded", stageDuration);
-      String event = current == RolloutStage.Restore ? Reasons.RESTORE_SUCCEEDED : Reasons.ROLLBACK_SUCCEEDED;
+      String event =
+          current == RolloutStage.Restore ? Reasons.RESTORE_SUCCEEDED : Reasons.ROLLBACK_SUCCEEDED;
       return end(resource, status, Phase.RolledBack, rolledBack.reason(), rolledBack.message(), now)
           .event(event, rolledBack.message());
     }
@@ -111,31 +138,45 @@ final class RolloutTransitions {
           .event(failed.reason(), failed.message());
     }
     if (result instanceof StageResult.Misconfigured misconfigured) {
-      // Like every other URL problem: Stalled, and checked again once the Secret changes (startRollout).
+      // Like every other URL problem: Stalled, and checked again once the Secret changes
+      // (startRollout).
       rollout.setRefusedSecretVersion(secretVersion(resource));
       metrics.stageFinished(resource, current, "failed", stageDuration);
-      return end(resource, status, Phase.Pending, misconfigured.reason(), misconfigured.message(), now)
-          .event(misconfigured.reason(), misconfigured.message()).requeue(config.configRecheckInterval());
+      return end(
+              resource, status, Phase.Pending, misconfigured.reason(), misconfigured.message(), now)
+          .event(misconfigured.reason(), misconfigured.message())
+          .requeue(config.configRecheckInterval());
     }
     throw new IllegalStateException("unknown stage result " + result);
   }
 
-  private Decision waiting(DatabaseMigrationStatus status, StageResult.Waiting waiting, long generation, Instant now) {
+  private Decision waiting(
+      DatabaseMigrationStatus status, StageResult.Waiting waiting, long generation, Instant now) {
     Decision decision = new Decision().requeue(waiting.requeueAfter());
     if (waiting.message() != null) {
       Condition reconciling = StatusRecorder.find(status, ConditionTypes.RECONCILING);
       String reason = waiting.reason() != null ? waiting.reason() : status.getPhase().name();
-      if (waiting.reason() != null && (reconciling == null || !reason.equals(reconciling.getReason()))) {
+      if (waiting.reason() != null
+          && (reconciling == null || !reason.equals(reconciling.getReason()))) {
         decision.event(reason, waiting.message());
       }
-      StatusRecorder.progressing(status, status.getPhase(), reason, waiting.message(), generation, now);
+      StatusRecorder.progressing(
+          status, status.getPhase(), reason, waiting.message(), generation, now);
     }
     return decision;
   }
 
-  /** The rollout goes on with {@code next}: its first attempt, its Job's name recorded before the Job exists. */
-  private Decision enter(DatabaseMigration resource, DatabaseMigrationStatus status, RolloutStage next, String reason,
-                         String message, Instant now) {
+  /**
+   * The rollout goes on with {@code next}: its first attempt, its Job's name recorded before the
+   * Job exists.
+   */
+  private Decision enter(
+      DatabaseMigration resource,
+      DatabaseMigrationStatus status,
+      RolloutStage next,
+      String reason,
+      String message,
+      Instant now) {
     Rollout rollout = status.getRollout();
     rollout.setStage(next);
     rollout.setStageStartedAt(now.toString());
@@ -148,42 +189,70 @@ final class RolloutTransitions {
       rollout.setConsecutivePasses(0);
       decision.event(Reasons.VERIFY_STARTED, "verifying " + checkCount(resource) + " check(s)");
     } else {
-      rollout.getJobs().set(next, JobNames.forStage(resource.getMetadata().getName(), next, rollout.getId(), 1));
+      rollout
+          .getJobs()
+          .set(next, JobNames.forStage(resource.getMetadata().getName(), next, rollout.getId(), 1));
     }
-    StatusRecorder.progressing(status, next.phase(), next.phase().name(), message, rollout.getGeneration(), now);
+    StatusRecorder.progressing(
+        status, next.phase(), next.phase().name(), message, rollout.getGeneration(), now);
     return decision.requeue(config.stepDelay()).runNextStage();
   }
 
-  /** The rollout is over without reaching its target: the outcome stays until the generation changes. */
-  private Decision end(DatabaseMigration resource, DatabaseMigrationStatus status, Phase outcome, String reason,
-                       String message, Instant now) {
+  /**
+   * The rollout is over without reaching its target: the outcome stays until the generation
+   * changes.
+   */
+  private Decision end(
+      DatabaseMigration resource,
+      DatabaseMigrationStatus status,
+      Phase outcome,
+      String reason,
+      String message,
+      Instant now) {
     Rollout rollout = status.getRollout();
     long generation = rollout.getGeneration();
     metrics.rolloutFinished(resource, outcome, reason);
     StatusRecorder.stalled(status, outcome, reason, message, generation, now);
-    StatusRecorder.addHistory(status, history(resource, rollout, generation, outcome, reason, message, now));
+    StatusRecorder.addHistory(
+        status, history(resource, rollout, generation, outcome, reason, message, now));
     locks.release(rollout.getDatabase(), DatabaseLocks.key(resource));
     return new Decision();
   }
 
   /**
-   * resourceVersion of the Secret holding the database URL (null when it is gone): a URL the runner refused is tried
-   * again once this changes.
+   * resourceVersion of the Secret holding the database URL (null when it is gone): a URL the runner
+   * refused is tried again once this changes.
    */
   String secretVersion(DatabaseMigration resource) {
     var ref = resource.getSpec().getDatabase().getUrlSecretRef();
-    var secret = client.secrets().inNamespace(resource.getMetadata().getNamespace()).withName(ref.getName()).get();
+    var secret =
+        client
+            .secrets()
+            .inNamespace(resource.getMetadata().getNamespace())
+            .withName(ref.getName())
+            .get();
     return secret == null ? null : secret.getMetadata().getResourceVersion();
   }
 
   private static int checkCount(DatabaseMigration resource) {
-    return resource.getSpec().getVerify() == null || resource.getSpec().getVerify().getChecks() == null ? 0
+    return resource.getSpec().getVerify() == null
+            || resource.getSpec().getVerify().getChecks() == null
+        ? 0
         : resource.getSpec().getVerify().getChecks().size();
   }
 
-  /** The history entry of a rollout that ended, or, with a null rollout, of one refused before it started. */
-  static HistoryEntry history(DatabaseMigration resource, Rollout rollout, long generation, Phase outcome,
-                              String reason, String message, Instant now) {
+  /**
+   * The history entry of a rollout that ended, or, with a null rollout, of one refused before it
+   * started.
+   */
+  static HistoryEntry history(
+      DatabaseMigration resource,
+      Rollout rollout,
+      long generation,
+      Phase outcome,
+      String reason,
+      String message,
+      Instant now) {
     HistoryEntry entry = new HistoryEntry();
     entry.setGeneration(generation);
     entry.setOutcome(outcome);

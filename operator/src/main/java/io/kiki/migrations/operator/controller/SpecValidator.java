@@ -16,8 +16,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The CRD's validation again, for API servers that do not validate (and the mock): every problem names the field
- * and what to write instead.
+ * The CRD's validation again, for API servers that do not validate (and the mock): every problem
+ * names the field and what to write instead.
  */
 public final class SpecValidator {
   private static final Pattern REVISION = Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
@@ -27,12 +27,11 @@ public final class SpecValidator {
   private static final int MAX_RETRY_TOKEN = 253;
   private static final int MAX_CHECKS = 20;
 
-  private SpecValidator() {
-  }
+  private SpecValidator() {}
 
   /**
-   * The resource's problems: first one that kept its spec from being read at all (an unknown enum value), else its
-   * name (it becomes label values of its Jobs) and its spec.
+   * The resource's problems: first one that kept its spec from being read at all (an unknown enum
+   * value), else its name (it becomes label values of its Jobs) and its spec.
    */
   public static List<String> validate(DatabaseMigration resource) {
     if (resource.getSpecProblem() != null) {
@@ -44,17 +43,22 @@ public final class SpecValidator {
   }
 
   /**
-   * What the CRD itself refuses, so what {@code kubectl apply} against a validating API server refuses: the name and
-   * the spec's patterns, bounds and rules (not the checks only the operator makes, such as a verify that cannot pass
-   * in time or a SQL check that is not one read-only query).
+   * What the CRD itself refuses, so what {@code kubectl apply} against a validating API server
+   * refuses: the name and the spec's patterns, bounds and rules (not the checks only the operator
+   * makes, such as a verify that cannot pass in time or a SQL check that is not one read-only
+   * query).
    */
   public static List<String> crdProblems(DatabaseMigration resource) {
     List<String> problems = new ArrayList<>();
     String name = resource.getMetadata().getName();
     if (name != null && name.length() > DatabaseMigration.MAX_NAME_LENGTH) {
-      problems.add("metadata.name must be at most " + DatabaseMigration.MAX_NAME_LENGTH + " characters (it has " + name.length()
-          + "): the operator puts it into label values of the rollout's Jobs and pods, which Kubernetes limits to 63; "
-          + "choose a shorter name");
+      problems.add(
+          "metadata.name must be at most "
+              + DatabaseMigration.MAX_NAME_LENGTH
+              + " characters (it has "
+              + name.length()
+              + "): the operator puts it into label values of the rollout's Jobs and pods, which Kubernetes limits to 63; "
+              + "choose a shorter name");
     }
     problems.addAll(crdProblems(resource.getSpec()));
     return problems;
@@ -66,7 +70,10 @@ public final class SpecValidator {
     return problems;
   }
 
-  /** The operator's own checks, which an API server cannot make: they need SQL parsing or arithmetic on durations. */
+  /**
+   * The operator's own checks, which an API server cannot make: they need SQL parsing or arithmetic
+   * on durations.
+   */
   private static List<String> beyondCrd(DatabaseMigrationSpec spec) {
     List<String> problems = new ArrayList<>();
     if (spec == null) {
@@ -75,12 +82,15 @@ public final class SpecValidator {
     if (spec.getVerify() != null) {
       feasible(spec.getVerify(), problems);
     }
-    List<HealthCheckSpec> checks = spec.getVerify() == null || spec.getVerify().getChecks() == null ? List.of()
-        : spec.getVerify().getChecks();
+    List<HealthCheckSpec> checks =
+        spec.getVerify() == null || spec.getVerify().getChecks() == null
+            ? List.of()
+            : spec.getVerify().getChecks();
     for (int i = 0; i < checks.size(); i++) {
       String field = "spec.verify.checks[" + i + "]";
       if (checks.get(i).getSql() != null) {
-        SqlCheck.statementProblem(checks.get(i).getSql()).ifPresent(p -> problems.add(field + ".sql: " + p));
+        SqlCheck.statementProblem(checks.get(i).getSql())
+            .ifPresent(p -> problems.add(field + ".sql: " + p));
       }
     }
     return problems;
@@ -91,30 +101,45 @@ public final class SpecValidator {
     if (spec == null) {
       return List.of("spec is missing");
     }
-    if (spec.getImage() == null || spec.getImage().isBlank() || spec.getImage().chars().anyMatch(Character::isWhitespace)) {
-      problems.add("spec.image must name the migrations image (e.g. registry.example.com/kiki/migrations:1.6.0)");
+    if (spec.getImage() == null
+        || spec.getImage().isBlank()
+        || spec.getImage().chars().anyMatch(Character::isWhitespace)) {
+      problems.add(
+          "spec.image must name the migrations image (e.g. registry.example.com/kiki/migrations:1.6.0)");
     }
     String target = spec.getTargetRevision();
     if (target == null || !REVISION.matcher(target).matches()) {
       problems.add("spec.targetRevision '" + target + "' must be a revision id, head or base");
-    } else if (DatabaseMigrationSpec.BASE.equals(target) && !Boolean.TRUE.equals(spec.getAllowDowngrade())) {
-      problems.add("spec.targetRevision base removes the whole schema: it needs spec.allowDowngrade: true");
+    } else if (DatabaseMigrationSpec.BASE.equals(target)
+        && !Boolean.TRUE.equals(spec.getAllowDowngrade())) {
+      problems.add(
+          "spec.targetRevision base removes the whole schema: it needs spec.allowDowngrade: true");
     }
-    if (spec.getDatabase() == null || spec.getDatabase().getUrlSecretRef() == null
-        || isBlank(spec.getDatabase().getUrlSecretRef().getName()) || isBlank(spec.getDatabase().getUrlSecretRef().getKey())) {
-      problems.add("spec.database.urlSecretRef needs name and key of the Secret holding the database URL");
+    if (spec.getDatabase() == null
+        || spec.getDatabase().getUrlSecretRef() == null
+        || isBlank(spec.getDatabase().getUrlSecretRef().getName())
+        || isBlank(spec.getDatabase().getUrlSecretRef().getKey())) {
+      problems.add(
+          "spec.database.urlSecretRef needs name and key of the Secret holding the database URL");
     } else if (!NAME.matcher(spec.getDatabase().getUrlSecretRef().getName()).matches()) {
-      problems.add("spec.database.urlSecretRef.name '" + spec.getDatabase().getUrlSecretRef().getName()
-          + "' is not a valid Secret name");
+      problems.add(
+          "spec.database.urlSecretRef.name '"
+              + spec.getDatabase().getUrlSecretRef().getName()
+              + "' is not a valid Secret name");
     }
-    boolean backupEnabled = spec.getBackup() != null && Boolean.TRUE.equals(spec.getBackup().getEnabled());
+    boolean backupEnabled =
+        spec.getBackup() != null && Boolean.TRUE.equals(spec.getBackup().getEnabled());
     if (backupEnabled && isBlank(spec.getBackup().getPersistentVolumeClaim())) {
       problems.add("spec.backup.enabled needs spec.backup.persistentVolumeClaim");
     }
-    if (spec.getBackup() != null && spec.getBackup().getKeep() != null && spec.getBackup().getKeep() < 1) {
+    if (spec.getBackup() != null
+        && spec.getBackup().getKeep() != null
+        && spec.getBackup().getKeep() < 1) {
       problems.add("spec.backup.keep must be at least 1");
     }
-    if (spec.getRollback() != null && spec.getRollback().getOnFailure() == RollbackStrategy.Restore && !backupEnabled) {
+    if (spec.getRollback() != null
+        && spec.getRollback().getOnFailure() == RollbackStrategy.Restore
+        && !backupEnabled) {
       problems.add("spec.rollback.onFailure Restore needs spec.backup.enabled: true");
     }
     validateVerify(spec.getVerify(), problems);
@@ -130,33 +155,52 @@ public final class SpecValidator {
     return problems;
   }
 
-  /** The CRD's patterns and bounds on names and values (SpecValidatorMatchesCrdTest keeps the two lists equal). */
+  /**
+   * The CRD's patterns and bounds on names and values (SpecValidatorMatchesCrdTest keeps the two
+   * lists equal).
+   */
   private static void validateFormats(DatabaseMigrationSpec spec, List<String> problems) {
     if (spec.getRetryToken() != null && spec.getRetryToken().length() > MAX_RETRY_TOKEN) {
-      problems.add("spec.retryToken is " + spec.getRetryToken().length() + " characters long; at most " + MAX_RETRY_TOKEN);
+      problems.add(
+          "spec.retryToken is "
+              + spec.getRetryToken().length()
+              + " characters long; at most "
+              + MAX_RETRY_TOKEN);
     }
     if (spec.getDatabase() != null && spec.getDatabase().getUrlSecretRef() != null) {
       String key = spec.getDatabase().getUrlSecretRef().getKey();
       if (!isBlank(key) && !SECRET_KEY.matcher(key).matches()) {
-        problems.add("spec.database.urlSecretRef.key '" + key + "' is not a valid Secret key (letters, digits, '-', '_', '.')");
+        problems.add(
+            "spec.database.urlSecretRef.key '"
+                + key
+                + "' is not a valid Secret key (letters, digits, '-', '_', '.')");
       }
     }
-    if (spec.getBackup() != null && !isBlank(spec.getBackup().getPersistentVolumeClaim())
+    if (spec.getBackup() != null
+        && !isBlank(spec.getBackup().getPersistentVolumeClaim())
         && !NAME.matcher(spec.getBackup().getPersistentVolumeClaim()).matches()) {
-      problems.add("spec.backup.persistentVolumeClaim '" + spec.getBackup().getPersistentVolumeClaim()
-          + "' is not a valid PersistentVolumeClaim name (lower-case letters, digits, '-', '.')");
+      problems.add(
+          "spec.backup.persistentVolumeClaim '"
+              + spec.getBackup().getPersistentVolumeClaim()
+              + "' is not a valid PersistentVolumeClaim name (lower-case letters, digits, '-', '.')");
     }
     VerifySpec verify = spec.getVerify();
-    List<HealthCheckSpec> checks = verify == null || verify.getChecks() == null ? List.of() : verify.getChecks();
+    List<HealthCheckSpec> checks =
+        verify == null || verify.getChecks() == null ? List.of() : verify.getChecks();
     if (checks.size() > MAX_CHECKS) {
       problems.add("spec.verify.checks has " + checks.size() + " checks; at most " + MAX_CHECKS);
     }
     for (int i = 0; i < checks.size(); i++) {
       HealthCheckSpec check = checks.get(i);
       String field = "spec.verify.checks[" + i + "]";
-      if (check.getDeployment() != null && !isBlank(check.getDeployment().getName())
+      if (check.getDeployment() != null
+          && !isBlank(check.getDeployment().getName())
           && !NAME.matcher(check.getDeployment().getName()).matches()) {
-        problems.add(field + ".deployment.name '" + check.getDeployment().getName() + "' is not a valid Deployment name");
+        problems.add(
+            field
+                + ".deployment.name '"
+                + check.getDeployment().getName()
+                + "' is not a valid Deployment name");
       }
       Integer status = check.getHttp() == null ? null : check.getHttp().getExpectStatus();
       if (status != null && (status < 100 || status > 599)) {
@@ -171,17 +215,25 @@ public final class SpecValidator {
     }
     boolean timeoutValid = duration("spec.verify.timeout", verify.getTimeout(), problems);
     boolean intervalValid = duration("spec.verify.interval", verify.getInterval(), problems);
-    Duration timeout = timeoutValid && verify.getTimeout() != null ? DurationParser.parse(verify.getTimeout()) : null;
-    Duration interval = intervalValid && verify.getInterval() != null ? DurationParser.parse(verify.getInterval()) : null;
+    Duration timeout =
+        timeoutValid && verify.getTimeout() != null
+            ? DurationParser.parse(verify.getTimeout())
+            : null;
+    Duration interval =
+        intervalValid && verify.getInterval() != null
+            ? DurationParser.parse(verify.getInterval())
+            : null;
     if (interval != null && (interval.isZero() || interval.isNegative())) {
-      problems.add("spec.verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks");
+      problems.add(
+          "spec.verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks");
     }
     if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
       problems.add("spec.verify.timeout must be longer than 0s (e.g. 5m)");
     }
     if (interval != null && timeout != null && interval.compareTo(timeout) > 0) {
-      problems.add("spec.verify.interval must not be longer than spec.verify.timeout: no second round of checks could run "
-          + "before the timeout");
+      problems.add(
+          "spec.verify.interval must not be longer than spec.verify.timeout: no second round of checks could run "
+              + "before the timeout");
     }
     duration("spec.verify.databaseOutageTimeout", verify.getDatabaseOutageTimeout(), problems);
     if (verify.getSuccessThreshold() != null && verify.getSuccessThreshold() < 1) {
@@ -197,16 +249,25 @@ public final class SpecValidator {
       } else if (check.getName().length() > 63) {
         problems.add(field + ".name '" + check.getName() + "' must be at most 63 characters");
       } else if (!CHECK_NAME.matcher(check.getName()).matches()) {
-        problems.add(field + ".name '" + check.getName() + "' must be lower-case letters, digits and '-', starting and "
-            + "ending with a letter or digit (e.g. campaigns-readable)");
+        problems.add(
+            field
+                + ".name '"
+                + check.getName()
+                + "' must be lower-case letters, digits and '-', starting and "
+                + "ending with a letter or digit (e.g. campaigns-readable)");
       } else if (!names.add(check.getName())) {
         problems.add(field + ".name '" + check.getName() + "' is used twice");
       }
-      int kinds = (check.getSql() != null ? 1 : 0) + (check.getHttp() != null ? 1 : 0) + (check.getDeployment() != null ? 1 : 0);
+      int kinds =
+          (check.getSql() != null ? 1 : 0)
+              + (check.getHttp() != null ? 1 : 0)
+              + (check.getDeployment() != null ? 1 : 0);
       if (kinds != 1) {
         problems.add(field + " needs exactly one of sql, http, deployment");
       }
-      if (check.getHttp() != null && (check.getHttp().getUrl() == null || !check.getHttp().getUrl().matches("^https?://\\S+$"))) {
+      if (check.getHttp() != null
+          && (check.getHttp().getUrl() == null
+              || !check.getHttp().getUrl().matches("^https?://\\S+$"))) {
         problems.add(field + ".http.url must be an http:// or https:// URL");
       }
       if (check.getDeployment() != null && isBlank(check.getDeployment().getName())) {
@@ -216,13 +277,16 @@ public final class SpecValidator {
   }
 
   /**
-   * The first round runs when verification starts and one more every interval, so successThreshold passing rounds take
-   * (successThreshold - 1) x interval: a timeout not longer than that can never pass, and the rollout would roll back a
-   * migration whose every check passed. Refused before planning, with numbers that work.
+   * The first round runs when verification starts and one more every interval, so successThreshold
+   * passing rounds take (successThreshold - 1) x interval: a timeout not longer than that can never
+   * pass, and the rollout would roll back a migration whose every check passed. Refused before
+   * planning, with numbers that work.
    */
   private static void feasible(VerifySpec verify, List<String> problems) {
-    if (!DurationParser.isValid(verify.getTimeout()) || !DurationParser.isValid(verify.getInterval())
-        || verify.getSuccessThreshold() == null || verify.getSuccessThreshold() < 1) {
+    if (!DurationParser.isValid(verify.getTimeout())
+        || !DurationParser.isValid(verify.getInterval())
+        || verify.getSuccessThreshold() == null
+        || verify.getSuccessThreshold() < 1) {
       return;
     }
     Duration timeout = DurationParser.parse(verify.getTimeout());
@@ -235,12 +299,21 @@ public final class SpecValidator {
     if (timeout.compareTo(needed) <= 0) {
       long smallestTimeout = needed.toSeconds() + 1;
       long largestInterval = (timeout.toMillis() - 1) / ((threshold - 1) * 1000L);
-      problems.add("spec.verify cannot pass in time: timeout must be longer than (successThreshold - 1) x interval, "
-          + "the time from the first to the last of " + threshold + " passing rounds every " + verify.getInterval()
-          + ", that is " + needed.toSeconds() + "s, but timeout is " + verify.getTimeout() + ". Set timeout to "
-          + smallestTimeout + "s or more"
-          + (largestInterval > 0 ? ", or interval to " + largestInterval + "s or less" : "")
-          + ", or lower successThreshold");
+      problems.add(
+          "spec.verify cannot pass in time: timeout must be longer than (successThreshold - 1) x interval, "
+              + "the time from the first to the last of "
+              + threshold
+              + " passing rounds every "
+              + verify.getInterval()
+              + ", that is "
+              + needed.toSeconds()
+              + "s, but timeout is "
+              + verify.getTimeout()
+              + ". Set timeout to "
+              + smallestTimeout
+              + "s or more"
+              + (largestInterval > 0 ? ", or interval to " + largestInterval + "s or less" : "")
+              + ", or lower successThreshold");
     }
   }
 

@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the database's current Alembic revision(s) from the project's version table (alembic_version unless env.py
- * names another, see {@link VersionTable}); a missing table means base.
+ * Reads the database's current Alembic revision(s) from the project's version table
+ * (alembic_version unless env.py names another, see {@link VersionTable}); a missing table means
+ * base.
  */
 public class AlembicRevisionReader {
   public static final String BASE = "base";
@@ -26,13 +27,18 @@ public class AlembicRevisionReader {
     return read(target, VersionTable.DEFAULT);
   }
 
-  /** The current revisions in {@code table}, sorted; empty for base (no such table, or no such schema). */
+  /**
+   * The current revisions in {@code table}, sorted; empty for base (no such table, or no such
+   * schema).
+   */
   public List<String> read(JdbcTarget target, VersionTable table) {
     try (Connection connection = target.connect(connectTimeout);
-         Statement statement = connection.createStatement()) {
+        Statement statement = connection.createStatement()) {
       statement.setQueryTimeout(JdbcTarget.timeoutSeconds(connectTimeout));
       List<String> revisions = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery("SELECT version_num FROM " + table.sql() + " ORDER BY version_num")) {
+      try (ResultSet rows =
+          statement.executeQuery(
+              "SELECT version_num FROM " + table.sql() + " ORDER BY version_num")) {
         while (rows.next()) {
           revisions.add(rows.getString(1));
         }
@@ -46,7 +52,9 @@ public class AlembicRevisionReader {
     }
   }
 
-  /** "base" for no revision, else the ids joined with commas (several only with unmerged branches). */
+  /**
+   * "base" for no revision, else the ids joined with commas (several only with unmerged branches).
+   */
   public static String describe(List<String> revisions) {
     return revisions.isEmpty() ? BASE : String.join(",", revisions);
   }

@@ -1,6 +1,9 @@
 package io.kiki.migrations.operator.database;
 
-/** The resource's database settings cannot be used (Secret or key missing, URL malformed); fixed by the user. */
+/**
+ * The resource's database settings cannot be used (Secret or key missing, URL malformed); fixed by
+ * the user.
+ */
 public class DatabaseConfigException extends Exception {
   private final String reason;
 

@@ -2,7 +2,9 @@ package io.kiki.migrations.operator.database;
 
 import java.util.Locale;
 
-/** What makes two resources point at the same database: host, port and database name (not the user). */
+/**
+ * What makes two resources point at the same database: host, port and database name (not the user).
+ */
 public record DatabaseIdentity(String host, int port, String database) {
   public DatabaseIdentity {
     host = host.toLowerCase(Locale.ROOT);

@@ -11,13 +11,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One rollout per database across resources. Ownership comes from the resources' statuses (an active rollout
- * records its database), so it survives a restart; claims made in this process cover the moment between taking
- * the database and the informer cache showing the holder's new status.
+ * One rollout per database across resources. Ownership comes from the resources' statuses (an
+ * active rollout records its database), so it survives a restart; claims made in this process cover
+ * the moment between taking the database and the informer cache showing the holder's new status.
  */
 public class DatabaseLocks {
-  private record Claim(String holder, Instant at) {
-  }
+  private record Claim(String holder, Instant at) {}
 
   private final Map<String, Claim> claims = new HashMap<>();
   private final Duration claimTtl;
@@ -30,21 +29,28 @@ public class DatabaseLocks {
     return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
   }
 
-  /** Takes the database for {@code owner}; returns the resource ("namespace/name") that holds it otherwise. */
-  public synchronized Optional<String> tryAcquire(String database, String owner, Collection<DatabaseMigration> known,
-                                                  Instant now) {
-    Optional<String> statusHolder = known.stream()
-        .filter(r -> !key(r).equals(owner))
-        .filter(r -> holds(r, database))
-        .map(DatabaseLocks::key)
-        .sorted()
-        .findFirst();
+  /**
+   * Takes the database for {@code owner}; returns the resource ("namespace/name") that holds it
+   * otherwise.
+   */
+  public synchronized Optional<String> tryAcquire(
+      String database, String owner, Collection<DatabaseMigration> known, Instant now) {
+    Optional<String> statusHolder =
+        known.stream()
+            .filter(r -> !key(r).equals(owner))
+            .filter(r -> holds(r, database))
+            .map(DatabaseLocks::key)
+            .sorted()
+            .findFirst();
     if (statusHolder.isPresent()) {
       return statusHolder;
     }
     Claim claim = claims.get(database);
-    boolean holderExists = claim != null && known.stream().anyMatch(r -> key(r).equals(claim.holder()));
-    if (claim != null && !claim.holder().equals(owner) && holderExists
+    boolean holderExists =
+        claim != null && known.stream().anyMatch(r -> key(r).equals(claim.holder()));
+    if (claim != null
+        && !claim.holder().equals(owner)
+        && holderExists
         && Duration.between(claim.at(), now).compareTo(claimTtl) < 0) {
       return Optional.of(claim.holder());
     }
@@ -60,7 +66,10 @@ public class DatabaseLocks {
 
   static boolean holds(DatabaseMigration resource, String database) {
     DatabaseMigrationStatus status = resource.getStatus();
-    return status != null && status.getPhase() != null && status.getPhase().isRolloutActive()
-        && status.getRollout() != null && Objects.equals(status.getRollout().getDatabase(), database);
+    return status != null
+        && status.getPhase() != null
+        && status.getPhase().isRolloutActive()
+        && status.getRollout() != null
+        && Objects.equals(status.getRollout().getDatabase(), database);
   }
 }

@@ -8,11 +8,17 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * A database the operator connects to over JDBC: URL without credentials, plus the credentials, which only
- * go into the driver's Properties. toString() never shows the password.
+ * A database the operator connects to over JDBC: URL without credentials, plus the credentials,
+ * which only go into the driver's Properties. toString() never shows the password.
  */
-public record JdbcTarget(String jdbcUrl, String user, String password, String host, int port, String database,
-                         Map<String, String> parameters) {
+public record JdbcTarget(
+    String jdbcUrl,
+    String user,
+    String password,
+    String host,
+    int port,
+    String database,
+    Map<String, String> parameters) {
 
   public DatabaseIdentity identity() {
     return new DatabaseIdentity(host, port, database);
@@ -28,12 +34,16 @@ public record JdbcTarget(String jdbcUrl, String user, String password, String ho
     }
     properties.setProperty("connectTimeout", String.valueOf(connectTimeoutSeconds));
     properties.setProperty("loginTimeout", String.valueOf(connectTimeoutSeconds));
-    properties.setProperty("socketTimeout", String.valueOf(Math.max(30, connectTimeoutSeconds * 3)));
+    properties.setProperty(
+        "socketTimeout", String.valueOf(Math.max(30, connectTimeoutSeconds * 3)));
     properties.putIfAbsent("ApplicationName", "kiki-migrations-operator");
     return properties;
   }
 
-  /** A connection whose connect, login and socket timeouts derive from {@code timeout} (at least one second). */
+  /**
+   * A connection whose connect, login and socket timeouts derive from {@code timeout} (at least one
+   * second).
+   */
   public Connection connect(Duration timeout) throws SQLException {
     return DriverManager.getConnection(jdbcUrl, connectionProperties(timeoutSeconds(timeout)));
   }

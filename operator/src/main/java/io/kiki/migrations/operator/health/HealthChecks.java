@@ -17,18 +17,23 @@ public class HealthChecks {
     this.timeout = timeout;
   }
 
-  public List<CheckResult> runRound(List<HealthCheckSpec> checks, String namespace, JdbcTarget database) {
+  public List<CheckResult> runRound(
+      List<HealthCheckSpec> checks, String namespace, JdbcTarget database) {
     List<CheckResult> results = new ArrayList<>();
     for (HealthCheckSpec check : checks) {
       if (check.getSql() != null) {
         results.add(SqlCheck.run(check.getName(), database, check.getSql(), timeout));
       } else if (check.getHttp() != null) {
-        int expect = check.getHttp().getExpectStatus() == null ? 200 : check.getHttp().getExpectStatus();
+        int expect =
+            check.getHttp().getExpectStatus() == null ? 200 : check.getHttp().getExpectStatus();
         results.add(HttpCheck.run(check.getName(), check.getHttp().getUrl(), expect, timeout));
       } else if (check.getDeployment() != null) {
-        results.add(DeploymentCheck.run(check.getName(), client, namespace, check.getDeployment().getName()));
+        results.add(
+            DeploymentCheck.run(
+                check.getName(), client, namespace, check.getDeployment().getName()));
       } else {
-        results.add(CheckResult.fail(check.getName(), "the check has none of sql, http, deployment"));
+        results.add(
+            CheckResult.fail(check.getName(), "the check has none of sql, http, deployment"));
       }
     }
     return results;

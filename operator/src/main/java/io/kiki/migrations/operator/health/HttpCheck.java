@@ -9,18 +9,22 @@ import java.time.Duration;
 
 /** GETs a URL; passes on the expected status code. */
 public final class HttpCheck {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(5))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
 
-  private HttpCheck() {
-  }
+  private HttpCheck() {}
 
   public static CheckResult run(String name, String url, int expectStatus, Duration timeout) {
     try {
       HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
       int status = CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-      return status == expectStatus ? CheckResult.pass(name)
-          : CheckResult.fail(name, "GET " + url + " returned " + status + ", expected " + expectStatus);
+      return status == expectStatus
+          ? CheckResult.pass(name)
+          : CheckResult.fail(
+              name, "GET " + url + " returned " + status + ", expected " + expectStatus);
     } catch (IOException | IllegalArgumentException e) {
       return CheckResult.fail(name, "GET " + url + " failed: " + e);
     } catch (InterruptedException e) {

@@ -29,46 +29,69 @@ public final class JobFactory {
   public static final String CONTAINER = "kiki-migrate";
   public static final String BACKUP_DIR = "/backups";
   public static final String DATABASE_URL_ENV = "KIKI_DATABASE_URL";
-  /** spec.timeouts.lock in seconds: how long one migration statement waits for a table lock (the runner's lock_timeout). */
+
+  /**
+   * spec.timeouts.lock in seconds: how long one migration statement waits for a table lock (the
+   * runner's lock_timeout).
+   */
   public static final String TABLE_LOCK_TIMEOUT_ENV = "KIKI_TABLE_LOCK_TIMEOUT";
+
   static final Duration DEFAULT_TABLE_LOCK_TIMEOUT = Duration.ofSeconds(5);
-  /** Non-root user and group of the Job pods: the migrations image's numeric USER; fsGroup makes /backups writable. */
+
+  /**
+   * Non-root user and group of the Job pods: the migrations image's numeric USER; fsGroup makes
+   * /backups writable.
+   */
   public static final long RUN_AS_USER = 10001L;
+
   /** Istio's per-pod switch for sidecar injection. */
   public static final String ISTIO_INJECT = "sidecar.istio.io/inject";
 
-  private JobFactory() {
-  }
+  private JobFactory() {}
 
   /** What one Job runs. {@code backupClaim} is mounted at /backups when not null. */
-  public record JobRequest(String name, RolloutStage stage, String rolloutId, String image, List<String> args,
-                           Duration deadline, SecretKeyRef databaseUrl, String backupClaim) {
-  }
+  public record JobRequest(
+      String name,
+      RolloutStage stage,
+      String rolloutId,
+      String image,
+      List<String> args,
+      Duration deadline,
+      SecretKeyRef databaseUrl,
+      String backupClaim) {}
 
   /** spec.timeouts.lock as the runner reads it: seconds, a decimal number ("5", "0.5"). */
   static String tableLockTimeoutSeconds(DatabaseMigration owner) {
-    String lock = owner.getSpec().getTimeouts() == null ? null : owner.getSpec().getTimeouts().getLock();
+    String lock =
+        owner.getSpec().getTimeouts() == null ? null : owner.getSpec().getTimeouts().getLock();
     Duration timeout = DurationParser.parseOr(lock, DEFAULT_TABLE_LOCK_TIMEOUT);
-    return BigDecimal.valueOf(Math.max(1, timeout.toMillis()), 3).stripTrailingZeros().toPlainString();
+    return BigDecimal.valueOf(Math.max(1, timeout.toMillis()), 3)
+        .stripTrailingZeros()
+        .toPlainString();
   }
 
   public static Job build(DatabaseMigration owner, JobRequest request) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
     labels.put(Labels.NAME, Labels.NAME_VALUE);
-    labels.put(Labels.INSTANCE, JobNames.fit(owner.getMetadata().getName(), JobNames.MAX_LABEL_VALUE));
-    labels.put(Labels.RESOURCE, JobNames.fit(owner.getMetadata().getName(), JobNames.MAX_LABEL_VALUE));
+    labels.put(
+        Labels.INSTANCE, JobNames.fit(owner.getMetadata().getName(), JobNames.MAX_LABEL_VALUE));
+    labels.put(
+        Labels.RESOURCE, JobNames.fit(owner.getMetadata().getName(), JobNames.MAX_LABEL_VALUE));
     labels.put(Labels.STAGE, request.stage().name().toLowerCase(Locale.ROOT));
     labels.put(Labels.ROLLOUT, JobNames.fit(request.rolloutId(), JobNames.MAX_LABEL_VALUE));
 
-    JobTemplateSpec template = owner.getSpec().getJobTemplate() == null ? new JobTemplateSpec()
-        : owner.getSpec().getJobTemplate();
+    JobTemplateSpec template =
+        owner.getSpec().getJobTemplate() == null
+            ? new JobTemplateSpec()
+            : owner.getSpec().getJobTemplate();
     Map<String, String> podLabels = new LinkedHashMap<>();
     if (template.getPodLabels() != null) {
       podLabels.putAll(template.getPodLabels());
     }
     podLabels.putAll(labels);
-    // A service-mesh sidecar would keep the pod running after kiki-migrate exited; the operator reads kiki-migrate's
+    // A service-mesh sidecar would keep the pod running after kiki-migrate exited; the operator
+    // reads kiki-migrate's
     // own result anyway, and a pod may opt back in with spec.jobTemplate.podAnnotations.
     Map<String, String> podAnnotations = new LinkedHashMap<>();
     podAnnotations.put(ISTIO_INJECT, "false");
@@ -82,72 +105,99 @@ public final class JobFactory {
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     if (request.backupClaim() != null) {
       mounts.add(new VolumeMountBuilder().withName("backups").withMountPath(BACKUP_DIR).build());
-      volumes.add(new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim()
-          .withClaimName(request.backupClaim()).endPersistentVolumeClaim().build());
+      volumes.add(
+          new VolumeBuilder()
+              .withName("backups")
+              .withNewPersistentVolumeClaim()
+              .withClaimName(request.backupClaim())
+              .endPersistentVolumeClaim()
+              .build());
     }
 
-    Container container = new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(request.image())
-        .withCommand("kiki-migrate")
-        .withArgs(request.args())
-        .withEnv(new EnvVarBuilder().withName(DATABASE_URL_ENV).withNewValueFrom().withNewSecretKeyRef()
-                .withName(request.databaseUrl().getName()).withKey(request.databaseUrl().getKey()).endSecretKeyRef()
-                .endValueFrom().build(),
-            new EnvVarBuilder().withName(TABLE_LOCK_TIMEOUT_ENV).withValue(tableLockTimeoutSeconds(owner)).build(),
-            new EnvVarBuilder().withName("HOME").withValue("/tmp").build())
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withResources(template.getResources())
-        .withVolumeMounts(mounts)
-        .withNewSecurityContext()
-          .withRunAsNonRoot(true)
-          .withAllowPrivilegeEscalation(false)
-          .withPrivileged(false)
-          .withReadOnlyRootFilesystem(true)
-          .withNewCapabilities().withDrop("ALL").endCapabilities()
-          .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-        .endSecurityContext()
-        .build();
+    Container container =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(request.image())
+            .withCommand("kiki-migrate")
+            .withArgs(request.args())
+            .withEnv(
+                new EnvVarBuilder()
+                    .withName(DATABASE_URL_ENV)
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef()
+                    .withName(request.databaseUrl().getName())
+                    .withKey(request.databaseUrl().getKey())
+                    .endSecretKeyRef()
+                    .endValueFrom()
+                    .build(),
+                new EnvVarBuilder()
+                    .withName(TABLE_LOCK_TIMEOUT_ENV)
+                    .withValue(tableLockTimeoutSeconds(owner))
+                    .build(),
+                new EnvVarBuilder().withName("HOME").withValue("/tmp").build())
+            .withTerminationMessagePolicy("FallbackToLogsOnError")
+            .withResources(template.getResources())
+            .withVolumeMounts(mounts)
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withAllowPrivilegeEscalation(false)
+            .withPrivileged(false)
+            .withReadOnlyRootFilesystem(true)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .build();
 
-    var podSpec = new PodSpecBuilder()
-        .withRestartPolicy("Never")
-        .withServiceAccountName(template.getServiceAccountName())
-        .withAutomountServiceAccountToken(false)
-        .withNodeSelector(template.getNodeSelector())
-        .withTolerations(template.getTolerations())
-        .withImagePullSecrets(template.getImagePullSecrets())
-        .withNewSecurityContext()
-          .withRunAsNonRoot(true)
-          .withRunAsUser(RUN_AS_USER)
-          .withRunAsGroup(RUN_AS_USER)
-          .withFsGroup(RUN_AS_USER)
-          .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-        .endSecurityContext()
-        .withContainers(container)
-        .withVolumes(volumes)
-        .build();
+    var podSpec =
+        new PodSpecBuilder()
+            .withRestartPolicy("Never")
+            .withServiceAccountName(template.getServiceAccountName())
+            .withAutomountServiceAccountToken(false)
+            .withNodeSelector(template.getNodeSelector())
+            .withTolerations(template.getTolerations())
+            .withImagePullSecrets(template.getImagePullSecrets())
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(RUN_AS_USER)
+            .withRunAsGroup(RUN_AS_USER)
+            .withFsGroup(RUN_AS_USER)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .withContainers(container)
+            .withVolumes(volumes)
+            .build();
 
     return new JobBuilder()
         .withNewMetadata()
-          .withName(request.name())
-          .withNamespace(owner.getMetadata().getNamespace())
-          .withLabels(labels)
-          .withOwnerReferences(new OwnerReferenceBuilder()
-              .withApiVersion(owner.getApiVersion())
-              .withKind(owner.getKind())
-              .withName(owner.getMetadata().getName())
-              .withUid(owner.getMetadata().getUid())
-              .withController(true)
-              .withBlockOwnerDeletion(true)
-              .build())
+        .withName(request.name())
+        .withNamespace(owner.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withOwnerReferences(
+            new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build())
         .endMetadata()
         .withNewSpec()
-          .withBackoffLimit(0)
-          .withActiveDeadlineSeconds(Math.max(1, request.deadline().toSeconds()))
-          .withNewTemplate()
-            .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
-            .withSpec(podSpec)
-          .endTemplate()
+        .withBackoffLimit(0)
+        .withActiveDeadlineSeconds(Math.max(1, request.deadline().toSeconds()))
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(podLabels)
+        .withAnnotations(podAnnotations)
+        .endMetadata()
+        .withSpec(podSpec)
+        .endTemplate()
         .endSpec()
         .build();
   }

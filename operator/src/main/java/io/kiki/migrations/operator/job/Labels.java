@@ -10,9 +10,9 @@ public final class Labels {
   public static final String RESOURCE = "migrations.kiki.io/resource";
   public static final String STAGE = "migrations.kiki.io/stage";
   public static final String ROLLOUT = "migrations.kiki.io/rollout";
+
   /** Set by the Job controller (or a sandbox kubelet) on the Job's pods. */
   public static final String JOB_NAME = "batch.kubernetes.io/job-name";
 
-  private Labels() {
-  }
+  private Labels() {}
 }

@@ -3,9 +3,9 @@ package io.kiki.migrations.operator.job;
 import java.util.Optional;
 
 /**
- * The error codes of kiki-migrate ({@code error.code} in its result) and the class of each, which is also the runner's
- * exit code. The runner declares them in {@code migrations-image/kiki_migrate/errors.py}; {@code RunnerErrorTest} fails
- * when the two differ.
+ * The error codes of kiki-migrate ({@code error.code} in its result) and the class of each, which
+ * is also the runner's exit code. The runner declares them in {@code
+ * migrations-image/kiki_migrate/errors.py}; {@code RunnerErrorTest} fails when the two differ.
  */
 public enum RunnerError {
   BAD_ARGUMENTS(ExitClass.USAGE),
@@ -66,7 +66,9 @@ public enum RunnerError {
     return exitClass == ExitClass.TRANSIENT;
   }
 
-  /** The error a result's {@code error.code} names; empty for none, or for a code of a newer runner. */
+  /**
+   * The error a result's {@code error.code} names; empty for none, or for a code of a newer runner.
+   */
   public static Optional<RunnerError> of(String code) {
     if (code == null) {
       return Optional.empty();

@@ -11,8 +11,8 @@ public record RunnerResult(JsonNode json) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /**
-   * The result in a termination message: the whole message, or with FallbackToLogsOnError the last line that is a
-   * JSON object.
+   * The result in a termination message: the whole message, or with FallbackToLogsOnError the last
+   * line that is a JSON object.
    */
   public static Optional<RunnerResult> parse(String terminationMessage) {
     if (terminationMessage == null || terminationMessage.isBlank()) {
@@ -48,7 +48,10 @@ public record RunnerResult(JsonNode json) {
     return json.path("error").path("code").asText(null);
   }
 
-  /** The contract's error the result names; empty when it names none or one this operator does not know. */
+  /**
+   * The contract's error the result names; empty when it names none or one this operator does not
+   * know.
+   */
   public Optional<RunnerError> runnerError() {
     return RunnerError.of(errorCode());
   }

@@ -9,7 +9,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
-/** /metrics (Prometheus text), /healthz (the process is up) and /readyz (the operator has started). */
+/**
+ * /metrics (Prometheus text), /healthz (the process is up) and /readyz (the operator has started).
+ */
 public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
 
@@ -17,15 +19,20 @@ public final class HttpEndpoints implements AutoCloseable {
     this.server = server;
   }
 
-  public static HttpEndpoints start(int port, PrometheusMeterRegistry registry, BooleanSupplier ready) throws IOException {
+  public static HttpEndpoints start(
+      int port, PrometheusMeterRegistry registry, BooleanSupplier ready) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok"));
-    server.createContext("/readyz", exchange -> {
-      boolean isReady = ready.getAsBoolean();
-      respond(exchange, isReady ? 200 : 503, "text/plain", isReady ? "ok" : "starting");
-    });
-    server.createContext("/metrics", exchange ->
-        respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+    server.createContext(
+        "/readyz",
+        exchange -> {
+          boolean isReady = ready.getAsBoolean();
+          respond(exchange, isReady ? 200 : 503, "text/plain", isReady ? "ok" : "starting");
+        });
+    server.createContext(
+        "/metrics",
+        exchange ->
+            respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
     server.start();
     return new HttpEndpoints(server);
   }
@@ -39,7 +46,8 @@ public final class HttpEndpoints implements AutoCloseable {
     server.stop(0);
   }
 
-  private static void respond(HttpExchange exchange, int code, String contentType, String body) throws IOException {
+  private static void respond(HttpExchange exchange, int code, String contentType, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().add("Content-Type", contentType);
     exchange.sendResponseHeaders(code, bytes.length);

@@ -1,5 +1,9 @@
 package io.kiki.migrations.operator.metrics;
 
+import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
+import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -8,10 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
-import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
-import io.kiki.migrations.api.v1alpha1.Phase;
-import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -20,24 +20,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The operator's own metrics (Prometheus names in brackets). Per resource (labels namespace and name) only what an
- * alert has to name a resource for: its phase (kiki_migrations_phase, one series, the current phase) and, while a
- * rollout runs, its start (kiki_migrations_rollout_started_timestamp_seconds). Everything else is by stage, outcome,
- * reason or check, never by resource, so the scrape grows by one series per resource (about 80 bytes): rollouts by
- * outcome (kiki_migrations_rollouts_total), stage durations (kiki_migrations_stage_duration_seconds), rollbacks
- * (kiki_migrations_rollbacks_total), health-check failures (kiki_migrations_health_check_failures_total) and backup
- * sizes (kiki_migrations_backup_size_bytes). The current revision of each database is in its status
+ * The operator's own metrics (Prometheus names in brackets). Per resource (labels namespace and
+ * name) only what an alert has to name a resource for: its phase (kiki_migrations_phase, one
+ * series, the current phase) and, while a rollout runs, its start
+ * (kiki_migrations_rollout_started_timestamp_seconds). Everything else is by stage, outcome, reason
+ * or check, never by resource, so the scrape grows by one series per resource (about 80 bytes):
+ * rollouts by outcome (kiki_migrations_rollouts_total), stage durations
+ * (kiki_migrations_stage_duration_seconds), rollbacks (kiki_migrations_rollbacks_total),
+ * health-check failures (kiki_migrations_health_check_failures_total) and backup sizes
+ * (kiki_migrations_backup_size_bytes). The current revision of each database is in its status
  * ({@code kubectl get dbm}, column Current).
  */
 public class OperatorMetrics {
-  private record Key(String namespace, String name) {
-  }
+  private record Key(String namespace, String name) {}
 
-  private record PhaseSeries(Phase phase, Meter gauge) {
-  }
+  private record PhaseSeries(Phase phase, Meter gauge) {}
 
-  private record RolloutStart(AtomicLong epochSecond, Meter gauge) {
-  }
+  private record RolloutStart(AtomicLong epochSecond, Meter gauge) {}
 
   private final MeterRegistry registry;
   private final Map<Key, PhaseSeries> phases = new ConcurrentHashMap<>();
@@ -53,73 +52,109 @@ public class OperatorMetrics {
   }
 
   public void rolloutFinished(DatabaseMigration resource, Phase outcome, String reason) {
-    Counter.builder("kiki.migrations.rollouts").description("Finished rollouts by outcome and reason")
-        .tag("outcome", outcome.name()).tag("reason", Objects.toString(reason, ""))
-        .register(registry).increment();
+    Counter.builder("kiki.migrations.rollouts")
+        .description("Finished rollouts by outcome and reason")
+        .tag("outcome", outcome.name())
+        .tag("reason", Objects.toString(reason, ""))
+        .register(registry)
+        .increment();
   }
 
-  public void stageFinished(DatabaseMigration resource, RolloutStage stage, String outcome, Duration duration) {
-    Timer.builder("kiki.migrations.stage.duration").description("Duration of rollout stages")
-        .tag("stage", stage.name()).tag("outcome", outcome)
-        .register(registry).record(duration.isNegative() ? Duration.ZERO : duration);
-  }
-
-  /** A rollback stage started: {@code method} is Downgrade (alembic downgrade) or Restore (pg_restore of the backup). */
-  public void rollbackStarted(DatabaseMigration resource, RolloutStage stage, String reason) {
-    String method = stage == RolloutStage.Restore ? "Restore" : "Downgrade";
-    Counter.builder("kiki.migrations.rollbacks").description("Rollbacks started, by method (Downgrade, Restore)")
-        .tag("method", method).tag("reason", Objects.toString(reason, ""))
-        .register(registry).increment();
-  }
-
-  public void healthCheckFailed(DatabaseMigration resource, String check) {
-    Counter.builder("kiki.migrations.health.check.failures").description("Failed verify checks")
-        .tag("check", check)
-        .register(registry).increment();
-  }
-
-  public void backupTaken(DatabaseMigration resource, long sizeBytes) {
-    DistributionSummary.builder("kiki.migrations.backup.size").baseUnit("bytes").description("Sizes of the backups taken")
-        .register(registry).record(sizeBytes);
+  public void stageFinished(
+      DatabaseMigration resource, RolloutStage stage, String outcome, Duration duration) {
+    Timer.builder("kiki.migrations.stage.duration")
+        .description("Duration of rollout stages")
+        .tag("stage", stage.name())
+        .tag("outcome", outcome)
+        .register(registry)
+        .record(duration.isNegative() ? Duration.ZERO : duration);
   }
 
   /**
-   * Phase and active rollout of a resource after a reconcile. A scrape never sees a rollout start next to a phase
-   * outside a rollout: the start goes before the phase leaves the rollout, and comes after the phase entered it.
+   * A rollback stage started: {@code method} is Downgrade (alembic downgrade) or Restore
+   * (pg_restore of the backup).
+   */
+  public void rollbackStarted(DatabaseMigration resource, RolloutStage stage, String reason) {
+    String method = stage == RolloutStage.Restore ? "Restore" : "Downgrade";
+    Counter.builder("kiki.migrations.rollbacks")
+        .description("Rollbacks started, by method (Downgrade, Restore)")
+        .tag("method", method)
+        .tag("reason", Objects.toString(reason, ""))
+        .register(registry)
+        .increment();
+  }
+
+  public void healthCheckFailed(DatabaseMigration resource, String check) {
+    Counter.builder("kiki.migrations.health.check.failures")
+        .description("Failed verify checks")
+        .tag("check", check)
+        .register(registry)
+        .increment();
+  }
+
+  public void backupTaken(DatabaseMigration resource, long sizeBytes) {
+    DistributionSummary.builder("kiki.migrations.backup.size")
+        .baseUnit("bytes")
+        .description("Sizes of the backups taken")
+        .register(registry)
+        .record(sizeBytes);
+  }
+
+  /**
+   * Phase and active rollout of a resource after a reconcile. A scrape never sees a rollout start
+   * next to a phase outside a rollout: the start goes before the phase leaves the rollout, and
+   * comes after the phase entered it.
    */
   public void observe(DatabaseMigration resource, DatabaseMigrationStatus status) {
     if (status == null || status.getPhase() == null) {
       return;
     }
     Key key = key(resource);
-    boolean active = status.getPhase().isRolloutActive() && status.getRollout() != null
-        && status.getRollout().getStartedAt() != null;
+    boolean active =
+        status.getPhase().isRolloutActive()
+            && status.getRollout() != null
+            && status.getRollout().getStartedAt() != null;
     if (!active) {
       RolloutStart finished = rolloutStarts.remove(key);
       if (finished != null) {
         registry.remove(finished.gauge());
       }
     }
-    phases.compute(key, (k, old) -> {
-      if (old != null && old.phase() == status.getPhase()) {
-        return old;
-      }
-      if (old != null) {
-        registry.remove(old.gauge());
-      }
-      Meter gauge = Gauge.builder("kiki.migrations.phase", () -> 1).description("1 for the resource's current phase")
-          .tags(tags(resource)).tag("phase", status.getPhase().name()).register(registry);
-      return new PhaseSeries(status.getPhase(), gauge);
-    });
+    phases.compute(
+        key,
+        (k, old) -> {
+          if (old != null && old.phase() == status.getPhase()) {
+            return old;
+          }
+          if (old != null) {
+            registry.remove(old.gauge());
+          }
+          Meter gauge =
+              Gauge.builder("kiki.migrations.phase", () -> 1)
+                  .description("1 for the resource's current phase")
+                  .tags(tags(resource))
+                  .tag("phase", status.getPhase().name())
+                  .register(registry);
+          return new PhaseSeries(status.getPhase(), gauge);
+        });
     if (active) {
       long startedAt = Instant.parse(status.getRollout().getStartedAt()).getEpochSecond();
-      rolloutStarts.computeIfAbsent(key, k -> {
-        AtomicLong value = new AtomicLong(startedAt);
-        Meter gauge = Gauge.builder("kiki.migrations.rollout.started.timestamp", value, AtomicLong::get)
-            .baseUnit("seconds").description("Start of the resource's active rollout (Unix time)")
-            .tags(tags(resource)).register(registry);
-        return new RolloutStart(value, gauge);
-      }).epochSecond().set(startedAt);
+      rolloutStarts
+          .computeIfAbsent(
+              key,
+              k -> {
+                AtomicLong value = new AtomicLong(startedAt);
+                Meter gauge =
+                    Gauge.builder(
+                            "kiki.migrations.rollout.started.timestamp", value, AtomicLong::get)
+                        .baseUnit("seconds")
+                        .description("Start of the resource's active rollout (Unix time)")
+                        .tags(tags(resource))
+                        .register(registry);
+                return new RolloutStart(value, gauge);
+              })
+          .epochSecond()
+          .set(startedAt);
     }
   }
 
@@ -128,6 +163,10 @@ public class OperatorMetrics {
   }
 
   private static Tags tags(DatabaseMigration resource) {
-    return Tags.of("namespace", resource.getMetadata().getNamespace(), "name", resource.getMetadata().getName());
+    return Tags.of(
+        "namespace",
+        resource.getMetadata().getNamespace(),
+        "name",
+        resource.getMetadata().getName());
   }
 }

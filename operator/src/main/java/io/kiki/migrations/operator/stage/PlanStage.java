@@ -29,8 +29,13 @@ public class PlanStage extends JobStage {
   public StageResult run(RolloutContext context) {
     Rollout rollout = context.rollout();
     String target = rollout.getTo() != null ? rollout.getTo() : context.spec().getTargetRevision();
-    JobOutcome outcome = runJob(context, List.of("plan", "--target", target), context.timeouts().getPlan(), false,
-        Reasons.PLAN_STARTED);
+    JobOutcome outcome =
+        runJob(
+            context,
+            List.of("plan", "--target", target),
+            context.timeouts().getPlan(),
+            false,
+            Reasons.PLAN_STARTED);
     if (outcome instanceof JobOutcome.Succeeded succeeded) {
       return afterPlan(context, PlanResult.of(succeeded.result()));
     }
@@ -64,24 +69,61 @@ public class PlanStage extends JobStage {
       return new StageResult.Ready(Reasons.UP_TO_DATE, "database already at " + plan.target());
     }
     if (PlanResult.DOWNGRADE.equals(plan.direction()) && !context.allowDowngrade()) {
-      boolean withAppliedImage = rollout.getImage() != null && !rollout.getImage().equals(rollout.getRequestedImage());
-      return new StageResult.Failed(Phase.Blocked, Reasons.DOWNGRADE_NOT_ALLOWED, "target " + plan.target()
-          + " is behind the database (at " + from + "): a downgrade of " + plan.stepCount() + " step(s)"
-          + (withAppliedImage ? ", which would run with status.appliedImage " + rollout.getImage() + " (spec.image "
-              + rollout.getRequestedImage() + " does not know revision " + from + ")" : "") + ". Set "
-          + "spec.allowDowngrade: true to run it, or set spec.targetRevision to " + from + " or later"
-          + (withAppliedImage ? ", or set spec.image back to " + rollout.getImage() : ""));
+      boolean withAppliedImage =
+          rollout.getImage() != null && !rollout.getImage().equals(rollout.getRequestedImage());
+      return new StageResult.Failed(
+          Phase.Blocked,
+          Reasons.DOWNGRADE_NOT_ALLOWED,
+          "target "
+              + plan.target()
+              + " is behind the database (at "
+              + from
+              + "): a downgrade of "
+              + plan.stepCount()
+              + " step(s)"
+              + (withAppliedImage
+                  ? ", which would run with status.appliedImage "
+                      + rollout.getImage()
+                      + " (spec.image "
+                      + rollout.getRequestedImage()
+                      + " does not know revision "
+                      + from
+                      + ")"
+                  : "")
+              + ". Set "
+              + "spec.allowDowngrade: true to run it, or set spec.targetRevision to "
+              + from
+              + " or later"
+              + (withAppliedImage ? ", or set spec.image back to " + rollout.getImage() : ""));
     }
-    String summary = "plan " + Optional.ofNullable(plan.planHash()).orElse("") + ": " + plan.direction() + " from " + from
-        + " to " + plan.target() + ", " + plan.stepCount() + " step(s)"
-        + (plan.irreversibleSteps().isEmpty() ? "" : ", irreversible: " + String.join(", ", plan.irreversibleSteps())
-            + (context.backupEnabled() ? " (a rollback restores the backup, which discards writes made after it)" : ""))
-        + (PlanLint.noteworthy(plan.lint()) ? "; " + PlanLint.summary(plan.lint()) : "");
+    String summary =
+        "plan "
+            + Optional.ofNullable(plan.planHash()).orElse("")
+            + ": "
+            + plan.direction()
+            + " from "
+            + from
+            + " to "
+            + plan.target()
+            + ", "
+            + plan.stepCount()
+            + " step(s)"
+            + (plan.irreversibleSteps().isEmpty()
+                ? ""
+                : ", irreversible: "
+                    + String.join(", ", plan.irreversibleSteps())
+                    + (context.backupEnabled()
+                        ? " (a rollback restores the backup, which discards writes made after it)"
+                        : ""))
+            + (PlanLint.noteworthy(plan.lint()) ? "; " + PlanLint.summary(plan.lint()) : "");
     if (lintMode == LintMode.Block && PlanLint.findings(plan.lint()) > 0) {
-      return new StageResult.Failed(Phase.Blocked, Reasons.LINT_FAILED, PlanLint.blockMessage(plan.lint()));
+      return new StageResult.Failed(
+          Phase.Blocked, Reasons.LINT_FAILED, PlanLint.blockMessage(plan.lint()));
     }
-    return new StageResult.Advance(context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate,
-        Reasons.PLAN_SUCCEEDED, summary);
+    return new StageResult.Advance(
+        context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate,
+        Reasons.PLAN_SUCCEEDED,
+        summary);
   }
 
   StageResult afterFailure(RolloutContext context, JobOutcome.Failed failed) {
@@ -94,7 +136,9 @@ public class PlanStage extends JobStage {
     return decideFailure(failed.errorCode(), failed.message());
   }
 
-  /** Plan error code -> outcome; a code this operator does not know fails the plan, naming the code. */
+  /**
+   * Plan error code -> outcome; a code this operator does not know fails the plan, naming the code.
+   */
   static StageResult decideFailure(String code, String message) {
     if (code == null) {
       return new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, message);
@@ -105,22 +149,30 @@ public class PlanStage extends JobStage {
     }
     return switch (error) {
       case MULTIPLE_HEADS -> new StageResult.Failed(Phase.Blocked, Reasons.MULTIPLE_HEADS, message);
-      case UNKNOWN_REVISION -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, message);
-      case TARGET_WOULD_BRANCH -> new StageResult.Failed(Phase.Blocked, Reasons.TARGET_WOULD_BRANCH, message);
-      case UNVERSIONED_DATABASE -> new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, message);
-      case BAD_VERSION_TABLE -> new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, message);
-      case UNKNOWN_CURRENT_REVISION -> new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
-      case BAD_DATABASE_URL -> new StageResult.Misconfigured(Reasons.INVALID_DATABASE_URL, Messages.clause(message)
-          + ". Fix the URL in the Secret (spec.database.urlSecretRef): the plan runs again once the Secret changes, "
-          + "no retryToken needed");
+      case UNKNOWN_REVISION ->
+          new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_REVISION, message);
+      case TARGET_WOULD_BRANCH ->
+          new StageResult.Failed(Phase.Blocked, Reasons.TARGET_WOULD_BRANCH, message);
+      case UNVERSIONED_DATABASE ->
+          new StageResult.Failed(Phase.Blocked, Reasons.UNVERSIONED_DATABASE, message);
+      case BAD_VERSION_TABLE ->
+          new StageResult.Failed(Phase.Blocked, Reasons.BAD_VERSION_TABLE, message);
+      case UNKNOWN_CURRENT_REVISION ->
+          new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
+      case BAD_DATABASE_URL ->
+          new StageResult.Misconfigured(
+              Reasons.INVALID_DATABASE_URL,
+              Messages.clause(message)
+                  + ". Fix the URL in the Secret (spec.database.urlSecretRef): the plan runs again once the Secret changes, "
+                  + "no retryToken needed");
       default -> new StageResult.Failed(Phase.Failed, Reasons.PLAN_FAILED, code + ": " + message);
     };
   }
 
   /**
-   * spec.image does not know the database's revision (an application rollback reverted the image): plan again
-   * with status.appliedImage, which applied that revision and can downgrade it, towards the revision spec.image
-   * expects.
+   * spec.image does not know the database's revision (an application rollback reverted the image):
+   * plan again with status.appliedImage, which applied that revision and can downgrade it, towards
+   * the revision spec.image expects.
    */
   private StageResult unknownCurrentRevision(RolloutContext context, JobOutcome.Failed failed) {
     Rollout rollout = context.rollout();
@@ -128,36 +180,61 @@ public class PlanStage extends JobStage {
     if (applied == null || applied.equals(rollout.getImage())) {
       return decideFailure(RunnerError.UNKNOWN_CURRENT_REVISION.name(), failed.message());
     }
-    String runnerTarget = failed.result().map(r -> r.error().path("target").asText(null)).orElse(null);
-    Optional<String> target = fallbackTarget(context.spec().getTargetRevision(), rollout.getRequestedImage(),
-        context.status(), runnerTarget);
+    String runnerTarget =
+        failed.result().map(r -> r.error().path("target").asText(null)).orElse(null);
+    Optional<String> target =
+        fallbackTarget(
+            context.spec().getTargetRevision(),
+            rollout.getRequestedImage(),
+            context.status(),
+            runnerTarget);
     if (target.isEmpty()) {
-      return new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, Messages.clause(failed.message())
-          + ". The operator could downgrade with status.appliedImage " + applied + ", but does not know which revision "
-          + "spec.image's head is: set spec.targetRevision to that revision id");
+      return new StageResult.Failed(
+          Phase.Blocked,
+          Reasons.UNKNOWN_CURRENT_REVISION,
+          Messages.clause(failed.message())
+              + ". The operator could downgrade with status.appliedImage "
+              + applied
+              + ", but does not know which revision "
+              + "spec.image's head is: set spec.targetRevision to that revision id");
     }
     rollout.setImage(applied);
     rollout.setTo(target.get());
-    return new StageResult.Retry(Reasons.UNKNOWN_CURRENT_REVISION, "spec.image " + rollout.getRequestedImage()
-        + " does not know the database's revision; planning the way to " + target.get() + " with status.appliedImage "
-        + applied, services.config().stepDelay());
+    return new StageResult.Retry(
+        Reasons.UNKNOWN_CURRENT_REVISION,
+        "spec.image "
+            + rollout.getRequestedImage()
+            + " does not know the database's revision; planning the way to "
+            + target.get()
+            + " with status.appliedImage "
+            + applied,
+        services.config().stepDelay());
   }
 
   /**
-   * The revision spec.image wants, when spec.image cannot tell: the runner's resolved target, an explicit
-   * targetRevision, or the revision a successful rollout of the same image reached before.
+   * The revision spec.image wants, when spec.image cannot tell: the runner's resolved target, an
+   * explicit targetRevision, or the revision a successful rollout of the same image reached before.
    */
-  static Optional<String> fallbackTarget(String specTarget, String requestedImage, DatabaseMigrationStatus status,
-                                         String runnerTarget) {
+  static Optional<String> fallbackTarget(
+      String specTarget,
+      String requestedImage,
+      DatabaseMigrationStatus status,
+      String runnerTarget) {
     if (runnerTarget != null && !runnerTarget.isEmpty()) {
       return Optional.of(runnerTarget);
     }
-    if (specTarget != null && !DatabaseMigrationSpec.HEAD.equals(specTarget) && !"heads".equals(specTarget)) {
+    if (specTarget != null
+        && !DatabaseMigrationSpec.HEAD.equals(specTarget)
+        && !"heads".equals(specTarget)) {
       return Optional.of(specTarget);
     }
     List<HistoryEntry> history = status.getHistory() == null ? List.of() : status.getHistory();
     return history.stream()
-        .filter(h -> h.getOutcome() == Phase.Ready && requestedImage != null && requestedImage.equals(h.getImage()))
+        .filter(
+            h ->
+                h.getOutcome() == Phase.Ready
+                    && requestedImage != null
+                    && requestedImage.equals(h.getImage()))
         .map(HistoryEntry::getTo)
         .filter(to -> to != null && !to.contains(","))
         .findFirst();

@@ -22,8 +22,13 @@ public class RestoreStage extends JobStage {
   @Override
   public StageResult run(RolloutContext context) {
     Rollout rollout = context.rollout();
-    JobOutcome outcome = runJob(context, List.of("restore", "--file", JobFactory.BACKUP_DIR + "/" + rollout.getBackupFile()),
-        context.timeouts().getRollback(), true, Reasons.RESTORE_STARTED);
+    JobOutcome outcome =
+        runJob(
+            context,
+            List.of("restore", "--file", JobFactory.BACKUP_DIR + "/" + rollout.getBackupFile()),
+            context.timeouts().getRollback(),
+            true,
+            Reasons.RESTORE_STARTED);
     if (outcome instanceof JobOutcome.Running) {
       return waiting(context, outcome);
     }
@@ -35,11 +40,26 @@ public class RestoreStage extends JobStage {
       if (failed.isTransient()) {
         return retry(context, failed);
       }
-      return new StageResult.Failed(Phase.Failed, Reasons.ROLLBACK_FAILED, "restore of backup " + rollout.getBackupFile()
-          + " failed (database at " + current + "): " + Messages.clause(failed.message())
-          + ". The database needs a human: restore " + rollout.getBackupFile() + " by hand");
+      return new StageResult.Failed(
+          Phase.Failed,
+          Reasons.ROLLBACK_FAILED,
+          "restore of backup "
+              + rollout.getBackupFile()
+              + " failed (database at "
+              + current
+              + "): "
+              + Messages.clause(failed.message())
+              + ". The database needs a human: restore "
+              + rollout.getBackupFile()
+              + " by hand");
     }
-    return new StageResult.RolledBack(rollout.getRollbackReason(), "restored backup "
-        + rollout.getBackupFile() + " (database at " + current + ") after: " + rollout.getRollbackMessage());
+    return new StageResult.RolledBack(
+        rollout.getRollbackReason(),
+        "restored backup "
+            + rollout.getBackupFile()
+            + " (database at "
+            + current
+            + ") after: "
+            + rollout.getRollbackMessage());
   }
 }

@@ -13,11 +13,11 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * What a stage works with: the resource as last read from the API, the status being built (the reconciler writes
- * it once), the database target, and the time of this reconcile.
+ * What a stage works with: the resource as last read from the API, the status being built (the
+ * reconciler writes it once), the database target, and the time of this reconcile.
  */
-public record RolloutContext(DatabaseMigration resource, DatabaseMigrationStatus status, JdbcTarget database,
-                             Instant now) {
+public record RolloutContext(
+    DatabaseMigration resource, DatabaseMigrationStatus status, JdbcTarget database, Instant now) {
 
   public DatabaseMigrationSpec spec() {
     return resource.getSpec();

@@ -6,6 +6,5 @@ public final class ConditionTypes {
   public static final String RECONCILING = "Reconciling";
   public static final String STALLED = "Stalled";
 
-  private ConditionTypes() {
-  }
+  private ConditionTypes() {}
 }

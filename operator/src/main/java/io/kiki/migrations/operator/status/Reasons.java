@@ -2,7 +2,9 @@ package io.kiki.migrations.operator.status;
 
 import java.util.Set;
 
-/** Every reason the operator writes into conditions, history and events: one constant per outcome. */
+/**
+ * Every reason the operator writes into conditions, history and events: one constant per outcome.
+ */
 public final class Reasons {
   // Rollout in progress (Reconciling=True)
   public static final String PLANNING = "Planning";
@@ -43,18 +45,37 @@ public final class Reasons {
   public static final String UNKNOWN_REVISION = "UnknownRevision";
   public static final String UNKNOWN_CURRENT_REVISION = "UnknownCurrentRevision";
   public static final String DOWNGRADE_NOT_ALLOWED = "DowngradeNotAllowed";
-  /** The target is on another branch than the database's: reaching it would leave two current revisions. */
+
+  /**
+   * The target is on another branch than the database's: reaching it would leave two current
+   * revisions.
+   */
   public static final String TARGET_WOULD_BRANCH = "TargetWouldBranch";
+
   /** Tables but no version table: a person stamps the revision the schema matches. */
   public static final String UNVERSIONED_DATABASE = "UnversionedDatabase";
-  /** The version table holds rows Alembic would not write (a revision next to its ancestor, empty values). */
+
+  /**
+   * The version table holds rows Alembic would not write (a revision next to its ancestor, empty
+   * values).
+   */
   public static final String BAD_VERSION_TABLE = "BadVersionTable";
-  /** spec.lint Block and the plan's SQL lint found statements that take long or strong locks: nothing ran. */
+
+  /**
+   * spec.lint Block and the plan's SQL lint found statements that take long or strong locks:
+   * nothing ran.
+   */
   public static final String LINT_FAILED = "LintFailed";
-  /** spec.lint Warn and the plan's SQL lint found statements that take long or strong locks (an event; the rollout goes on). */
+
+  /**
+   * spec.lint Warn and the plan's SQL lint found statements that take long or strong locks (an
+   * event; the rollout goes on).
+   */
   public static final String LINT_FINDINGS = "LintFindings";
+
   /** Another resource owns the database and wants another revision. */
   public static final String DATABASE_OWNED_BY_ANOTHER = "DatabaseOwnedByAnother";
+
   /** A Ready resource's database is no longer at its target (moved by someone else); rechecked. */
   public static final String DATABASE_NOT_AT_TARGET = "DatabaseNotAtTarget";
 
@@ -62,13 +83,20 @@ public final class Reasons {
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
   public static final String INVALID_DATABASE_URL = "InvalidDatabaseUrl";
+
   /** The database refused the URL's user or password. */
   public static final String DATABASE_AUTHENTICATION_FAILED = "DatabaseAuthenticationFailed";
+
   /** The server has no database of the URL's name. */
   public static final String DATABASE_NOT_FOUND = "DatabaseNotFound";
+
   /** The server and the URL's sslmode disagree. */
   public static final String DATABASE_TLS_REFUSED = "DatabaseTlsRefused";
-  /** spec.database (or its Secret) changed to another database while a rollout was working on the old one. */
+
+  /**
+   * spec.database (or its Secret) changed to another database while a rollout was working on the
+   * old one.
+   */
   public static final String DATABASE_CHANGED = "DatabaseChanged";
 
   // Failed
@@ -77,25 +105,55 @@ public final class Reasons {
   public static final String MIGRATION_FAILED = "MigrationFailed";
   public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
   public static final String VERIFY_FAILED = "VerifyFailed";
-  /** The checks could not reach the database for verify.databaseOutageTimeout: Failed, not rolled back. */
+
+  /**
+   * The checks could not reach the database for verify.databaseOutageTimeout: Failed, not rolled
+   * back.
+   */
   public static final String VERIFY_INCONCLUSIVE = "VerifyInconclusive";
+
   public static final String ROLLBACK_FAILED = "RollbackFailed";
   public static final String IRREVERSIBLE_WITHOUT_BACKUP = "IrreversibleWithoutBackup";
   public static final String NO_BACKUP = "NoBackup";
-  /** A stage's Job was created and deleted before its result was read; it is never re-created silently. */
+
+  /**
+   * A stage's Job was created and deleted before its result was read; it is never re-created
+   * silently.
+   */
   public static final String JOB_LOST = "JobLost";
+
   /** A stage's pod can never start as it is (InvalidImageName, ErrImageNeverPull). */
   public static final String JOB_CANNOT_START = "JobCannotStart";
-  /** A stage's Job name is taken by a Job of a deleted DatabaseMigration of the same name: a new name is used. */
+
+  /**
+   * A stage's Job name is taken by a Job of a deleted DatabaseMigration of the same name: a new
+   * name is used.
+   */
   public static final String JOB_NAME_TAKEN = "JobNameTaken";
 
-  private static final Set<String> NORMAL = Set.of(PLANNING, BACKING_UP, MIGRATING, VERIFYING, ROLLING_BACK, RESTORING,
-      PLAN_STARTED, BACKUP_STARTED, MIGRATION_STARTED, VERIFY_STARTED, ROLLBACK_STARTED, RESTORE_STARTED,
-      PLAN_SUCCEEDED, BACKUP_SUCCEEDED, MIGRATION_SUCCEEDED, ROLLBACK_SUCCEEDED, RESTORE_SUCCEEDED,
-      SUCCEEDED, UP_TO_DATE);
+  private static final Set<String> NORMAL =
+      Set.of(
+          PLANNING,
+          BACKING_UP,
+          MIGRATING,
+          VERIFYING,
+          ROLLING_BACK,
+          RESTORING,
+          PLAN_STARTED,
+          BACKUP_STARTED,
+          MIGRATION_STARTED,
+          VERIFY_STARTED,
+          ROLLBACK_STARTED,
+          RESTORE_STARTED,
+          PLAN_SUCCEEDED,
+          BACKUP_SUCCEEDED,
+          MIGRATION_SUCCEEDED,
+          ROLLBACK_SUCCEEDED,
+          RESTORE_SUCCEEDED,
+          SUCCEEDED,
+          UP_TO_DATE);
 
-  private Reasons() {
-  }
+  private Reasons() {}
 
   /** Event type for a reason: Normal for progress and success, Warning for everything else. */
   public static String eventType(String reason) {

@@ -16,66 +16,88 @@ import java.util.List;
 
 /**
  * The one place that writes phase, message and kstatus conditions, and the status itself to the API
- * ({@link #write}). lastTransitionTime changes only when a condition's status changes; every message goes through
- * redaction.
+ * ({@link #write}). lastTransitionTime changes only when a condition's status changes; every
+ * message goes through redaction.
  */
 public final class StatusRecorder {
   public static final int HISTORY_LIMIT = 10;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /**
-   * The status changed under this reconcile (another writer, or a cache that lagged behind the API): what it decided
-   * rests on a status that is gone, so it is not written; JOSDK runs the reconcile again on the newer resource.
+   * The status changed under this reconcile (another writer, or a cache that lagged behind the
+   * API): what it decided rests on a status that is gone, so it is not written; JOSDK runs the
+   * reconcile again on the newer resource.
    */
   public static final class StaleStatusException extends RuntimeException {
     StaleStatusException(DatabaseMigration resource) {
-      super("the status of " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
-          + " changed since this reconcile read it (resourceVersion " + resource.getMetadata().getResourceVersion()
-          + "); reconciling again");
+      super(
+          "the status of "
+              + resource.getMetadata().getNamespace()
+              + "/"
+              + resource.getMetadata().getName()
+              + " changed since this reconcile read it (resourceVersion "
+              + resource.getMetadata().getResourceVersion()
+              + "); reconciling again");
     }
   }
 
-  private StatusRecorder() {
-  }
+  private StatusRecorder() {}
 
   /**
-   * Writes {@code status} over the status {@code resource} has (the one it was built from), once, and not at all when
-   * nothing changed. The write carries the resourceVersion: when someone else changed the resource meanwhile (a label,
-   * an annotation, the spec), the 409 is retried here on the newer version, as long as its status is still the one this
-   * status was built from. The written resource is kept in the controller's cache (JOSDK's
-   * PrimaryUpdateAndCacheUtils), so the next reconcile sees this status without reading the resource from the API.
+   * Writes {@code status} over the status {@code resource} has (the one it was built from), once,
+   * and not at all when nothing changed. The write carries the resourceVersion: when someone else
+   * changed the resource meanwhile (a label, an annotation, the spec), the 409 is retried here on
+   * the newer version, as long as its status is still the one this status was built from. The
+   * written resource is kept in the controller's cache (JOSDK's PrimaryUpdateAndCacheUtils), so the
+   * next reconcile sees this status without reading the resource from the API.
    *
    * @return the resource as written, or {@code resource} when nothing changed
    */
-  public static DatabaseMigration write(DatabaseMigration resource, DatabaseMigrationStatus status,
-                                        Context<DatabaseMigration> context) {
+  public static DatabaseMigration write(
+      DatabaseMigration resource,
+      DatabaseMigrationStatus status,
+      Context<DatabaseMigration> context) {
     DatabaseMigrationStatus builtFrom = resource.getStatus();
     if (same(builtFrom, status)) {
       return resource;
     }
-    return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, context, current -> {
-      if (current != resource && !same(current.getStatus(), builtFrom)) {
-        throw new StaleStatusException(current);
-      }
-      current.setStatus(status);
-      return current;
-    });
+    return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+        resource,
+        context,
+        current -> {
+          if (current != resource && !same(current.getStatus(), builtFrom)) {
+            throw new StaleStatusException(current);
+          }
+          current.setStatus(status);
+          return current;
+        });
   }
 
   /** Whether the two statuses say the same (field by field, as the API would store them). */
   public static boolean same(DatabaseMigrationStatus a, DatabaseMigrationStatus b) {
-    return MAPPER.valueToTree(a == null ? new DatabaseMigrationStatus() : a)
+    return MAPPER
+        .valueToTree(a == null ? new DatabaseMigrationStatus() : a)
         .equals(MAPPER.valueToTree(b == null ? new DatabaseMigrationStatus() : b));
   }
 
   /** A copy to build the next status in, leaving the resource's own status as it was read. */
   public static DatabaseMigrationStatus copy(DatabaseMigrationStatus status) {
-    return status == null ? new DatabaseMigrationStatus() : MAPPER.convertValue(status, DatabaseMigrationStatus.class);
+    return status == null
+        ? new DatabaseMigrationStatus()
+        : MAPPER.convertValue(status, DatabaseMigrationStatus.class);
   }
 
-  /** Working on a rollout (or waiting for the database): Reconciling=True, Ready=False, Stalled=False. */
-  public static void progressing(DatabaseMigrationStatus status, Phase phase, String reason, String message,
-                                 long generation, Instant now) {
+  /**
+   * Working on a rollout (or waiting for the database): Reconciling=True, Ready=False,
+   * Stalled=False.
+   */
+  public static void progressing(
+      DatabaseMigrationStatus status,
+      Phase phase,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
     set(status, phase, message, generation);
     condition(status, ConditionTypes.RECONCILING, true, reason, message, generation, now);
     condition(status, ConditionTypes.READY, false, reason, message, generation, now);
@@ -83,25 +105,36 @@ public final class StatusRecorder {
   }
 
   /** At the target: Ready=True, Reconciling=False, Stalled=False. */
-  public static void ready(DatabaseMigrationStatus status, String reason, String message, long generation, Instant now) {
+  public static void ready(
+      DatabaseMigrationStatus status, String reason, String message, long generation, Instant now) {
     set(status, Phase.Ready, message, generation);
     condition(status, ConditionTypes.READY, true, reason, message, generation, now);
     condition(status, ConditionTypes.RECONCILING, false, reason, message, generation, now);
     condition(status, ConditionTypes.STALLED, false, reason, message, generation, now);
   }
 
-  /** Needs a human (terminal outcome or bad configuration): Stalled=True, Ready=False, Reconciling=False. */
-  public static void stalled(DatabaseMigrationStatus status, Phase phase, String reason, String message,
-                             long generation, Instant now) {
+  /**
+   * Needs a human (terminal outcome or bad configuration): Stalled=True, Ready=False,
+   * Reconciling=False.
+   */
+  public static void stalled(
+      DatabaseMigrationStatus status,
+      Phase phase,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
     set(status, phase, message, generation);
     condition(status, ConditionTypes.STALLED, true, reason, message, generation, now);
     condition(status, ConditionTypes.READY, false, reason, message, generation, now);
     condition(status, ConditionTypes.RECONCILING, false, reason, message, generation, now);
   }
 
-  /** A transient problem while reconciling; the phase stays, Reconciling=True says what is wrong. */
-  public static void transientProblem(DatabaseMigrationStatus status, String reason, String message, long generation,
-                                      Instant now) {
+  /**
+   * A transient problem while reconciling; the phase stays, Reconciling=True says what is wrong.
+   */
+  public static void transientProblem(
+      DatabaseMigrationStatus status, String reason, String message, long generation, Instant now) {
     if (status.getPhase() == null || status.getPhase().isTerminal()) {
       status.setPhase(Phase.Pending);
     }
@@ -112,11 +145,21 @@ public final class StatusRecorder {
     condition(status, ConditionTypes.STALLED, false, reason, message, generation, now);
   }
 
-  public static void condition(DatabaseMigrationStatus status, String type, boolean value, String reason, String message,
-                               long generation, Instant now) {
-    List<Condition> conditions = status.getConditions() == null ? new ArrayList<>() : new ArrayList<>(status.getConditions());
+  public static void condition(
+      DatabaseMigrationStatus status,
+      String type,
+      boolean value,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
+    List<Condition> conditions =
+        status.getConditions() == null
+            ? new ArrayList<>()
+            : new ArrayList<>(status.getConditions());
     String text = value ? "True" : "False";
-    Condition condition = conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    Condition condition =
+        conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     if (condition == null) {
       condition = new Condition();
       condition.setType(type);
@@ -134,8 +177,12 @@ public final class StatusRecorder {
   }
 
   public static Condition find(DatabaseMigrationStatus status, String type) {
-    return status == null || status.getConditions() == null ? null
-        : status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    return status == null || status.getConditions() == null
+        ? null
+        : status.getConditions().stream()
+            .filter(c -> type.equals(c.getType()))
+            .findFirst()
+            .orElse(null);
   }
 
   /** Newest first, at most HISTORY_LIMIT entries. */
@@ -148,7 +195,8 @@ public final class StatusRecorder {
     status.setHistory(new ArrayList<>(history.subList(0, Math.min(HISTORY_LIMIT, history.size()))));
   }
 
-  private static void set(DatabaseMigrationStatus status, Phase phase, String message, long generation) {
+  private static void set(
+      DatabaseMigrationStatus status, Phase phase, String message, long generation) {
     status.setPhase(phase);
     status.setMessage(Redaction.redact(message));
     status.setObservedGeneration(generation);

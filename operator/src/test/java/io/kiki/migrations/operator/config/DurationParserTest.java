@@ -25,7 +25,10 @@ class DurationParserTest {
     assertThat(DurationParser.format(Duration.ofMinutes(5))).isEqualTo("5m");
     assertThat(DurationParser.format(Duration.ofHours(2))).isEqualTo("2h");
     assertThat(DurationParser.format(Duration.ZERO)).isEqualTo("0ms");
-    for (Duration d : new Duration[] {Duration.ofMillis(1500), Duration.ofSeconds(3601), Duration.ofMinutes(90)}) {
+    for (Duration d :
+        new Duration[] {
+          Duration.ofMillis(1500), Duration.ofSeconds(3601), Duration.ofMinutes(90)
+        }) {
       assertThat(DurationParser.parse(DurationParser.format(d))).isEqualTo(d);
     }
   }

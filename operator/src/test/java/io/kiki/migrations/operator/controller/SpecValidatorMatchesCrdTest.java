@@ -21,112 +21,195 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every pattern, enum, bound, required field and CEL rule of the CRD has a case here that a validating API server
- * refuses, and the operator (SpecValidator, after the tolerant decoding) refuses it too, naming the field. A
- * constraint added to the CRD without a case fails {@link #everyCrdConstraintHasACase}: add the case, and the check in
- * SpecValidator if the new case fails.
+ * Every pattern, enum, bound, required field and CEL rule of the CRD has a case here that a
+ * validating API server refuses, and the operator (SpecValidator, after the tolerant decoding)
+ * refuses it too, naming the field. A constraint added to the CRD without a case fails {@link
+ * #everyCrdConstraintHasACase}: add the case, and the check in SpecValidator if the new case fails.
  */
 class SpecValidatorMatchesCrdTest {
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String CRD = "/META-INF/fabric8/databasemigrations.migrations.kiki.io-v1.yml";
+  private static final String CRD =
+      "/META-INF/fabric8/databasemigrations.migrations.kiki.io-v1.yml";
+
   /** Subtrees whose schema is Kubernetes' own (the API server validates them everywhere). */
-  private static final Set<String> KUBERNETES_TYPES = Set.of("spec.jobTemplate.resources", "spec.jobTemplate.tolerations",
-      "spec.jobTemplate.imagePullSecrets");
+  private static final Set<String> KUBERNETES_TYPES =
+      Set.of(
+          "spec.jobTemplate.resources",
+          "spec.jobTemplate.tolerations",
+          "spec.jobTemplate.imagePullSecrets");
 
   /** A violating change to a valid spec, and the field the operator's message must name. */
-  private record Case(Consumer<ObjectNode> change, String field) {
-  }
+  private record Case(Consumer<ObjectNode> change, String field) {}
 
   private static final Map<String, Case> CASES = new LinkedHashMap<>();
 
   static {
     add("spec required database", s -> s.remove("database"), "spec.database");
     add("spec required image", s -> s.remove("image"), "spec.image");
-    add("spec rule targetRevision base removes the whole schema: it needs allowDowngrade: true",
-        s -> s.put("targetRevision", "base"), "allowDowngrade");
-    add("spec rule rollback.onFailure Restore needs backup.enabled: true", s -> {
-      s.with("rollback").put("onFailure", "Restore");
-      s.with("backup").put("enabled", false);
-    }, "spec.rollback.onFailure");
+    add(
+        "spec rule targetRevision base removes the whole schema: it needs allowDowngrade: true",
+        s -> s.put("targetRevision", "base"),
+        "allowDowngrade");
+    add(
+        "spec rule rollback.onFailure Restore needs backup.enabled: true",
+        s -> {
+          s.with("rollback").put("onFailure", "Restore");
+          s.with("backup").put("enabled", false);
+        },
+        "spec.rollback.onFailure");
     add("spec.image pattern ^\\S+$", s -> s.put("image", "kiki/migrations 2"), "spec.image");
-    add("spec.targetRevision pattern ^[A-Za-z0-9_-]{1,64}$", s -> s.put("targetRevision", "b2;drop"), "spec.targetRevision");
-    add("spec.retryToken maxLength 253", s -> s.put("retryToken", "r".repeat(254)), "spec.retryToken");
-    add("spec.database required urlSecretRef", s -> s.with("database").remove("urlSecretRef"), "spec.database.urlSecretRef");
-    add("spec.database.urlSecretRef required key", s -> ref(s).remove("key"), "spec.database.urlSecretRef");
-    add("spec.database.urlSecretRef required name", s -> ref(s).remove("name"), "spec.database.urlSecretRef");
-    add("spec.database.urlSecretRef.name pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", s -> ref(s).put("name", "Kiki_DB"),
+    add(
+        "spec.targetRevision pattern ^[A-Za-z0-9_-]{1,64}$",
+        s -> s.put("targetRevision", "b2;drop"),
+        "spec.targetRevision");
+    add(
+        "spec.retryToken maxLength 253",
+        s -> s.put("retryToken", "r".repeat(254)),
+        "spec.retryToken");
+    add(
+        "spec.database required urlSecretRef",
+        s -> s.with("database").remove("urlSecretRef"),
+        "spec.database.urlSecretRef");
+    add(
+        "spec.database.urlSecretRef required key",
+        s -> ref(s).remove("key"),
+        "spec.database.urlSecretRef");
+    add(
+        "spec.database.urlSecretRef required name",
+        s -> ref(s).remove("name"),
+        "spec.database.urlSecretRef");
+    add(
+        "spec.database.urlSecretRef.name pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+        s -> ref(s).put("name", "Kiki_DB"),
         "spec.database.urlSecretRef.name");
-    add("spec.database.urlSecretRef.key pattern ^[-._a-zA-Z0-9]+$", s -> ref(s).put("key", "KIKI DATABASE/URL"),
+    add(
+        "spec.database.urlSecretRef.key pattern ^[-._a-zA-Z0-9]+$",
+        s -> ref(s).put("key", "KIKI DATABASE/URL"),
         "spec.database.urlSecretRef.key");
-    add("spec.backup rule backup.enabled needs backup.persistentVolumeClaim",
-        s -> s.with("backup").remove("persistentVolumeClaim"), "spec.backup.persistentVolumeClaim");
+    add(
+        "spec.backup rule backup.enabled needs backup.persistentVolumeClaim",
+        s -> s.with("backup").remove("persistentVolumeClaim"),
+        "spec.backup.persistentVolumeClaim");
     add("spec.backup.keep minimum 1", s -> s.with("backup").put("keep", 0), "spec.backup.keep");
-    add("spec.backup.persistentVolumeClaim pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
-        s -> s.with("backup").put("persistentVolumeClaim", "Backups!"), "spec.backup.persistentVolumeClaim");
-    add("spec.rollback.onFailure enum [Downgrade, DowngradeThenRestore, None, Restore]",
-        s -> s.with("rollback").put("onFailure", "RestoreEverything"), "spec.rollback.onFailure");
+    add(
+        "spec.backup.persistentVolumeClaim pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+        s -> s.with("backup").put("persistentVolumeClaim", "Backups!"),
+        "spec.backup.persistentVolumeClaim");
+    add(
+        "spec.rollback.onFailure enum [Downgrade, DowngradeThenRestore, None, Restore]",
+        s -> s.with("rollback").put("onFailure", "RestoreEverything"),
+        "spec.rollback.onFailure");
     add("spec.lint enum [Block, Warn]", s -> s.put("lint", "Strict"), "spec.lint");
     for (String stage : List.of("plan", "backup", "migrate", "rollback", "lock")) {
-      add("spec.timeouts." + stage + " pattern ^([0-9]+(ms|s|m|h))+$", s -> s.with("timeouts").put(stage, "30 minutes"),
+      add(
+          "spec.timeouts." + stage + " pattern ^([0-9]+(ms|s|m|h))+$",
+          s -> s.with("timeouts").put(stage, "30 minutes"),
           "spec.timeouts." + stage);
     }
-    add("spec.verify rule verify.checks names must be unique", s -> {
-      ObjectNode second = checks(s).addObject();
-      second.put("name", "readable");
-      second.put("sql", "SELECT 2");
-    }, "is used twice");
-    add("spec.verify.timeout pattern ^([0-9]+(ms|s|m|h))+$", s -> s.with("verify").put("timeout", "5 min"),
+    add(
+        "spec.verify rule verify.checks names must be unique",
+        s -> {
+          ObjectNode second = checks(s).addObject();
+          second.put("name", "readable");
+          second.put("sql", "SELECT 2");
+        },
+        "is used twice");
+    add(
+        "spec.verify.timeout pattern ^([0-9]+(ms|s|m|h))+$",
+        s -> s.with("verify").put("timeout", "5 min"),
         "spec.verify.timeout");
-    add("spec.verify.interval pattern ^([0-9]+(ms|s|m|h))+$", s -> s.with("verify").put("interval", "often"),
+    add(
+        "spec.verify.interval pattern ^([0-9]+(ms|s|m|h))+$",
+        s -> s.with("verify").put("interval", "often"),
         "spec.verify.interval");
-    add("spec.verify.databaseOutageTimeout pattern ^([0-9]+(ms|s|m|h))+$",
-        s -> s.with("verify").put("databaseOutageTimeout", "forever"), "spec.verify.databaseOutageTimeout");
-    add("spec.verify rule verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks",
-        s -> s.with("verify").put("interval", "0s"), "spec.verify.interval must be longer than 0s");
-    add("spec.verify rule verify.timeout must be longer than 0s (e.g. 5m)",
-        s -> s.with("verify").put("timeout", "0s"), "spec.verify.timeout must be longer than 0s");
-    add("spec.verify rule verify.interval must not be longer than verify.timeout: no second round of checks could run "
-        + "before the timeout", s -> s.with("verify").put("interval", "10m").put("timeout", "5m"),
+    add(
+        "spec.verify.databaseOutageTimeout pattern ^([0-9]+(ms|s|m|h))+$",
+        s -> s.with("verify").put("databaseOutageTimeout", "forever"),
+        "spec.verify.databaseOutageTimeout");
+    add(
+        "spec.verify rule verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks",
+        s -> s.with("verify").put("interval", "0s"),
+        "spec.verify.interval must be longer than 0s");
+    add(
+        "spec.verify rule verify.timeout must be longer than 0s (e.g. 5m)",
+        s -> s.with("verify").put("timeout", "0s"),
+        "spec.verify.timeout must be longer than 0s");
+    add(
+        "spec.verify rule verify.interval must not be longer than verify.timeout: no second round of checks could run "
+            + "before the timeout",
+        s -> s.with("verify").put("interval", "10m").put("timeout", "5m"),
         "spec.verify.interval must not be longer than spec.verify.timeout");
-    add("spec.verify.checks[].name maxLength 63", s -> check(s).put("name", "c".repeat(64)),
+    add(
+        "spec.verify.checks[].name maxLength 63",
+        s -> check(s).put("name", "c".repeat(64)),
         "spec.verify.checks[0].name");
-    add("spec.verify.successThreshold minimum 1", s -> s.with("verify").put("successThreshold", 0),
+    add(
+        "spec.verify.successThreshold minimum 1",
+        s -> s.with("verify").put("successThreshold", 0),
         "spec.verify.successThreshold");
-    add("spec.verify.checks maxItems 20", s -> {
-      for (int i = 0; i < 20; i++) {
-        checks(s).addObject().put("name", "extra-" + i).put("sql", "SELECT 1");
-      }
-    }, "spec.verify.checks");
-    add("spec.verify.checks[] required name", s -> check(s).remove("name"), "spec.verify.checks[0].name");
-    add("spec.verify.checks[] rule a check needs exactly one of sql, http, deployment",
-        s -> check(s).with("deployment").put("name", "kiki-api"), "spec.verify.checks[0]");
-    add("spec.verify.checks[].name pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", s -> check(s).put("name", "prüfung ✓"),
+    add(
+        "spec.verify.checks maxItems 20",
+        s -> {
+          for (int i = 0; i < 20; i++) {
+            checks(s).addObject().put("name", "extra-" + i).put("sql", "SELECT 1");
+          }
+        },
+        "spec.verify.checks");
+    add(
+        "spec.verify.checks[] required name",
+        s -> check(s).remove("name"),
         "spec.verify.checks[0].name");
-    add("spec.verify.checks[].deployment required name", s -> {
-      check(s).remove("sql");
-      check(s).putObject("deployment");
-    }, "spec.verify.checks[0].deployment.name");
-    add("spec.verify.checks[].deployment.name pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", s -> {
-      check(s).remove("sql");
-      check(s).putObject("deployment").put("name", "Kiki API");
-    }, "spec.verify.checks[0].deployment.name");
-    add("spec.verify.checks[].http required url", s -> {
-      check(s).remove("sql");
-      check(s).putObject("http").put("expectStatus", 200);
-    }, "spec.verify.checks[0].http.url");
-    add("spec.verify.checks[].http.url pattern ^https?://\\S+$", s -> {
-      check(s).remove("sql");
-      check(s).putObject("http").put("url", "ftp://kiki-api/healthz");
-    }, "spec.verify.checks[0].http.url");
-    add("spec.verify.checks[].http.expectStatus minimum 100", s -> {
-      check(s).remove("sql");
-      check(s).putObject("http").put("url", "http://kiki-api/healthz").put("expectStatus", 99);
-    }, "spec.verify.checks[0].http.expectStatus");
-    add("spec.verify.checks[].http.expectStatus maximum 599", s -> {
-      check(s).remove("sql");
-      check(s).putObject("http").put("url", "http://kiki-api/healthz").put("expectStatus", 600);
-    }, "spec.verify.checks[0].http.expectStatus");
+    add(
+        "spec.verify.checks[] rule a check needs exactly one of sql, http, deployment",
+        s -> check(s).with("deployment").put("name", "kiki-api"),
+        "spec.verify.checks[0]");
+    add(
+        "spec.verify.checks[].name pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        s -> check(s).put("name", "prüfung ✓"),
+        "spec.verify.checks[0].name");
+    add(
+        "spec.verify.checks[].deployment required name",
+        s -> {
+          check(s).remove("sql");
+          check(s).putObject("deployment");
+        },
+        "spec.verify.checks[0].deployment.name");
+    add(
+        "spec.verify.checks[].deployment.name pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+        s -> {
+          check(s).remove("sql");
+          check(s).putObject("deployment").put("name", "Kiki API");
+        },
+        "spec.verify.checks[0].deployment.name");
+    add(
+        "spec.verify.checks[].http required url",
+        s -> {
+          check(s).remove("sql");
+          check(s).putObject("http").put("expectStatus", 200);
+        },
+        "spec.verify.checks[0].http.url");
+    add(
+        "spec.verify.checks[].http.url pattern ^https?://\\S+$",
+        s -> {
+          check(s).remove("sql");
+          check(s).putObject("http").put("url", "ftp://kiki-api/healthz");
+        },
+        "spec.verify.checks[0].http.url");
+    add(
+        "spec.verify.checks[].http.expectStatus minimum 100",
+        s -> {
+          check(s).remove("sql");
+          check(s).putObject("http").put("url", "http://kiki-api/healthz").put("expectStatus", 99);
+        },
+        "spec.verify.checks[0].http.expectStatus");
+    add(
+        "spec.verify.checks[].http.expectStatus maximum 599",
+        s -> {
+          check(s).remove("sql");
+          check(s).putObject("http").put("url", "http://kiki-api/healthz").put("expectStatus", 600);
+        },
+        "spec.verify.checks[0].http.expectStatus");
   }
 
   private static void add(String constraint, Consumer<ObjectNode> change, String field) {
@@ -146,7 +229,9 @@ class SpecValidatorMatchesCrdTest {
   }
 
   private static ObjectNode validSpec() throws Exception {
-    return (ObjectNode) JSON.readTree("""
+    return (ObjectNode)
+        JSON.readTree(
+            """
         {"image": "kiki/migrations:2", "targetRevision": "head", "allowDowngrade": false, "retryToken": "1",
          "database": {"urlSecretRef": {"name": "kiki-db", "key": "KIKI_DATABASE_URL"}},
          "backup": {"enabled": true, "persistentVolumeClaim": "kiki-backups", "keep": 5},
@@ -175,7 +260,15 @@ class SpecValidatorMatchesCrdTest {
     Set<String> constraints = new TreeSet<>();
     try (InputStream in = getClass().getResourceAsStream(CRD)) {
       CustomResourceDefinition crd = SERIALIZATION.unmarshal(in, CustomResourceDefinition.class);
-      walk("spec", crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec"),
+      walk(
+          "spec",
+          crd.getSpec()
+              .getVersions()
+              .get(0)
+              .getSchema()
+              .getOpenAPIV3Schema()
+              .getProperties()
+              .get("spec"),
           constraints);
     }
     Set<String> withoutCase = new TreeSet<>(constraints);
@@ -197,7 +290,9 @@ class SpecValidatorMatchesCrdTest {
         accepted.add(entry.getKey() + " -> " + problems);
       }
     }
-    assertThat(accepted).as("CRD constraints the operator does not enforce (naming the field)").isEmpty();
+    assertThat(accepted)
+        .as("CRD constraints the operator does not enforce (naming the field)")
+        .isEmpty();
   }
 
   @Test

@@ -23,7 +23,9 @@ class DatabaseLocksTest {
     assertThat(locks.tryAcquire(DB, "ns/a", known, now)).isEmpty();
     assertThat(locks.tryAcquire(DB, "ns/b", known, now)).contains("ns/a");
     assertThat(locks.tryAcquire(DB, "ns/a", known, now)).as("re-entrant").isEmpty();
-    assertThat(locks.tryAcquire("other:5432/db", "ns/b", known, now)).as("another database").isEmpty();
+    assertThat(locks.tryAcquire("other:5432/db", "ns/b", known, now))
+        .as("another database")
+        .isEmpty();
     locks.release(DB, "ns/a");
     assertThat(locks.tryAcquire(DB, "ns/b", known, now)).isEmpty();
   }
@@ -41,7 +43,9 @@ class DatabaseLocksTest {
   void staleClaimsOfDeletedOrSilentResourcesExpire() {
     DatabaseLocks locks = new DatabaseLocks(Duration.ofMinutes(1));
     locks.tryAcquire(DB, "ns/a", List.of(resource("a", null)), now);
-    assertThat(locks.tryAcquire(DB, "ns/b", List.of(resource("b", null)), now)).as("a was deleted").isEmpty();
+    assertThat(locks.tryAcquire(DB, "ns/b", List.of(resource("b", null)), now))
+        .as("a was deleted")
+        .isEmpty();
     DatabaseLocks other = new DatabaseLocks(Duration.ofMinutes(1));
     List<DatabaseMigration> known = List.of(resource("a", null), resource("b", null));
     other.tryAcquire(DB, "ns/a", known, now);

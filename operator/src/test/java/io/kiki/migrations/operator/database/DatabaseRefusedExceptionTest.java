@@ -8,15 +8,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class DatabaseRefusedExceptionTest {
-  private static final JdbcTarget TARGET = new JdbcTarget("jdbc:postgresql://db:5432/app", "app", "secret", "db", 5432,
-      "app", Map.of());
+  private static final JdbcTarget TARGET =
+      new JdbcTarget("jdbc:postgresql://db:5432/app", "app", "secret", "db", 5432, "app", Map.of());
 
   @Test
   void aDriverMessageEndingInAFullStopIsNotGivenASecond() {
-    DatabaseUnreachableException refused = DatabaseRefusedException.of(TARGET,
-        new SQLException("The server does not support SSL.", "08004"), "plan");
+    DatabaseUnreachableException refused =
+        DatabaseRefusedException.of(
+            TARGET, new SQLException("The server does not support SSL.", "08004"), "plan");
     assertThat(refused).isInstanceOf(DatabaseRefusedException.class);
-    assertThat(((DatabaseRefusedException) refused).reason()).isEqualTo(Reasons.DATABASE_TLS_REFUSED);
-    assertThat(refused.getMessage()).contains("does not support SSL. Set sslmode").doesNotContain("..");
+    assertThat(((DatabaseRefusedException) refused).reason())
+        .isEqualTo(Reasons.DATABASE_TLS_REFUSED);
+    assertThat(refused.getMessage())
+        .contains("does not support SSL. Set sslmode")
+        .doesNotContain("..");
   }
 }

@@ -16,13 +16,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The table of database URLs the runner's tests read as well ({@code migrations-image/tests/fixtures/database-urls.json},
- * {@code test_runner_urls.py}): the operator reads every URL the runner reads to the same user, password, host, port
- * and database, and refuses every URL the runner refuses, saying to URL-encode, without the password.
+ * The table of database URLs the runner's tests read as well ({@code
+ * migrations-image/tests/fixtures/database-urls.json}, {@code test_runner_urls.py}): the operator
+ * reads every URL the runner reads to the same user, password, host, port and database, and refuses
+ * every URL the runner refuses, saying to URL-encode, without the password.
  */
 class SqlAlchemyUrlSharedCasesTest {
-  static final Path CASES = Path.of(System.getProperty("basedir", "."))
-      .resolve("../migrations-image/tests/fixtures/database-urls.json").normalize();
+  static final Path CASES =
+      Path.of(System.getProperty("basedir", "."))
+          .resolve("../migrations-image/tests/fixtures/database-urls.json")
+          .normalize();
 
   static Stream<JsonNode> readable() throws IOException {
     return cases().stream().filter(c -> !c.path("refused").asBoolean());
@@ -54,14 +57,26 @@ class SqlAlchemyUrlSharedCasesTest {
   @MethodSource("readable")
   void readsTheUrlAsTheRunnerDoes(JsonNode c) throws Exception {
     JdbcTarget target = SqlAlchemyUrl.toJdbc(c.path("url").asText());
-    assertThat(target).extracting(JdbcTarget::user, JdbcTarget::password, JdbcTarget::host, JdbcTarget::port,
+    assertThat(target)
+        .extracting(
+            JdbcTarget::user,
+            JdbcTarget::password,
+            JdbcTarget::host,
+            JdbcTarget::port,
             JdbcTarget::database)
-        .containsExactly(c.path("user").asText(), c.path("password").asText(), c.path("host").asText(),
-            c.path("port").asInt(), c.path("database").asText());
+        .containsExactly(
+            c.path("user").asText(),
+            c.path("password").asText(),
+            c.path("host").asText(),
+            c.path("port").asInt(),
+            c.path("database").asText());
     assertThat(target.jdbcUrl()).doesNotContain(c.path("password").asText());
   }
 
-  /** The advice's Java recipe writes the table's form, and the operator reads both recipes' forms to the password. */
+  /**
+   * The advice's Java recipe writes the table's form, and the operator reads both recipes' forms to
+   * the password.
+   */
   @ParameterizedTest
   @MethodSource("encoded")
   void followingTheAdviceGivesAUrlThatReadsBackToThePassword(JsonNode e) throws Exception {
@@ -69,7 +84,8 @@ class SqlAlchemyUrlSharedCasesTest {
     assertThat(URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%20"))
         .isEqualTo(e.path("java").asText());
     for (String form : List.of(e.path("python").asText(), e.path("java").asText())) {
-      assertThat(SqlAlchemyUrl.toJdbc("postgresql://kiki:" + form + "@127.0.0.1:5432/kiki").password())
+      assertThat(
+              SqlAlchemyUrl.toJdbc("postgresql://kiki:" + form + "@127.0.0.1:5432/kiki").password())
           .isEqualTo(password);
     }
   }

@@ -12,9 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * One bad object never stops the operator: objects stored as a newer CRD (or a server that does not validate) lets
- * them through, sent raw as `kubectl apply` would. The mock server validates nothing, so this is the server that keeps
- * such objects.
+ * One bad object never stops the operator: objects stored as a newer CRD (or a server that does not
+ * validate) lets them through, sent raw as `kubectl apply` would. The mock server validates
+ * nothing, so this is the server that keeps such objects.
  */
 class BadObjectIT extends MockClusterTestBase {
 
@@ -33,12 +33,15 @@ class BadObjectIT extends MockClusterTestBase {
     for (String name : new String[] {"restore-everything", "restore-everything-2"}) {
       DatabaseMigration bad = awaitPhase(name, Phase.Blocked);
       assertCondition(bad, "Stalled", "True", Reasons.INVALID_SPEC, 1);
-      assertThat(bad.getStatus().getMessage()).isEqualTo("invalid spec: spec.rollback.onFailure: Unsupported value "
-          + "\"RestoreEverything\": supported values: Downgrade, Restore, DowngradeThenRestore, None");
+      assertThat(bad.getStatus().getMessage())
+          .isEqualTo(
+              "invalid spec: spec.rollback.onFailure: Unsupported value "
+                  + "\"RestoreEverything\": supported values: Downgrade, Restore, DowngradeThenRestore, None");
       assertThat(eventReasons(name)).contains(Reasons.INVALID_SPEC);
       // Nothing of what the user wrote is lost by the operator's status writes.
       Map<String, Object> spec = raw(name).get("spec");
-      assertThat(spec).containsEntry("rollback", Map.of("onFailure", "RestoreEverything"))
+      assertThat(spec)
+          .containsEntry("rollback", Map.of("onFailure", "RestoreEverything"))
           .containsEntry("image", "kiki/migrations:2");
     }
     assertThat(jobsInApi()).noneMatch(job -> job.startsWith("restore-everything"));
@@ -54,19 +57,28 @@ class BadObjectIT extends MockClusterTestBase {
 
   private void createRaw(String file, String name) throws Exception {
     try (InputStream in = getClass().getResourceAsStream(file)) {
-      GenericKubernetesResource resource = client.getKubernetesSerialization().unmarshal(in, GenericKubernetesResource.class);
+      GenericKubernetesResource resource =
+          client.getKubernetesSerialization().unmarshal(in, GenericKubernetesResource.class);
       resource.getMetadata().setName(name);
       resource.getMetadata().setNamespace(namespace);
-      client.genericKubernetesResources(DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION, "DatabaseMigration")
-          .inNamespace(namespace).resource(resource).create();
+      client
+          .genericKubernetesResources(
+              DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION, "DatabaseMigration")
+          .inNamespace(namespace)
+          .resource(resource)
+          .create();
     }
   }
 
   @SuppressWarnings("unchecked")
   private Map<String, Map<String, Object>> raw(String name) {
-    GenericKubernetesResource resource = client.genericKubernetesResources(
-        DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION, "DatabaseMigration").inNamespace(namespace)
-        .withName(name).get();
+    GenericKubernetesResource resource =
+        client
+            .genericKubernetesResources(
+                DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION, "DatabaseMigration")
+            .inNamespace(namespace)
+            .withName(name)
+            .get();
     return (Map<String, Map<String, Object>>) (Map<String, ?>) resource.getAdditionalProperties();
   }
 }

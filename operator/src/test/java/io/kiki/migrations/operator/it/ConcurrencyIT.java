@@ -33,30 +33,38 @@ class ConcurrencyIT extends MockClusterTestBase {
     DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
     assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 1);
     assertThat(revision()).isEqualTo("c3");
-    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
+    assertThat(kubelet.jobNames())
+        .containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
     assertThat(ready.getStatus().getHistory()).hasSize(1);
   }
 
   /**
-   * Someone labels the resource all through the rollout: each label bumps the resourceVersion, so status writes made
-   * with the older one conflict (409). They are retried where they happen: no error reason, no Warning event.
+   * Someone labels the resource all through the rollout: each label bumps the resourceVersion, so
+   * status writes made with the older one conflict (409). They are retried where they happen: no
+   * error reason, no Warning event.
    */
   @Test
   void editsDuringTheRolloutConflictQuietly() throws Exception {
     create(fixture("basic.yaml"));
     AtomicBoolean editing = new AtomicBoolean(true);
     AtomicInteger edits = new AtomicInteger();
-    Thread editor = new Thread(() -> {
-      while (editing.get()) {
-        int n = edits.incrementAndGet();
-        edit("kiki-campaigns", r -> {
-          Map<String, String> labels = new HashMap<>(Optional.ofNullable(r.getMetadata().getLabels()).orElse(Map.of()));
-          labels.put("edited", String.valueOf(n));
-          r.getMetadata().setLabels(labels);
-          return r;
-        });
-      }
-    });
+    Thread editor =
+        new Thread(
+            () -> {
+              while (editing.get()) {
+                int n = edits.incrementAndGet();
+                edit(
+                    "kiki-campaigns",
+                    r -> {
+                      Map<String, String> labels =
+                          new HashMap<>(
+                              Optional.ofNullable(r.getMetadata().getLabels()).orElse(Map.of()));
+                      labels.put("edited", String.valueOf(n));
+                      r.getMetadata().setLabels(labels);
+                      return r;
+                    });
+              }
+            });
     editor.start();
     try {
       DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
@@ -66,10 +74,13 @@ class ConcurrencyIT extends MockClusterTestBase {
       editor.join();
     }
     assertThat(edits.get()).as("edits made while the operator wrote the status").isGreaterThan(5);
-    assertThat(eventReasons("kiki-campaigns")).doesNotContain(Reasons.RECONCILE_ERROR, "ApiConflict")
+    assertThat(eventReasons("kiki-campaigns"))
+        .doesNotContain(Reasons.RECONCILE_ERROR, "ApiConflict")
         .containsSubsequence(Reasons.PLAN_STARTED, Reasons.MIGRATION_STARTED, Reasons.SUCCEEDED);
-    assertThat(events("kiki-campaigns")).allSatisfy(e -> assertThat(e.getType()).isEqualTo("Normal"));
-    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
+    assertThat(events("kiki-campaigns"))
+        .allSatisfy(e -> assertThat(e.getType()).isEqualTo("Normal"));
+    assertThat(kubelet.jobNames())
+        .containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
     assertThat(get("kiki-campaigns").getStatus().getHistory()).hasSize(1);
   }
 
@@ -94,7 +105,8 @@ class ConcurrencyIT extends MockClusterTestBase {
     awaitPhase("first", Phase.Ready);
     DatabaseMigration ready = awaitPhase("second", Phase.Ready);
     assertCondition(ready, "Ready", "True", Reasons.UP_TO_DATE, 1);
-    assertThat(kubelet.jobNames()).containsExactly("first-plan-1", "first-migrate-1", "second-plan-1");
+    assertThat(kubelet.jobNames())
+        .containsExactly("first-plan-1", "first-migrate-1", "second-plan-1");
     await().atMost(Duration.ofSeconds(5)).until(() -> revision().equals("c3"));
   }
 
@@ -112,14 +124,19 @@ class ConcurrencyIT extends MockClusterTestBase {
     create(second);
     DatabaseMigration blocked = awaitPhase("second", Phase.Blocked);
     assertCondition(blocked, "Stalled", "True", Reasons.DATABASE_OWNED_BY_ANOTHER, 1);
-    assertThat(blocked.getStatus().getMessage()).contains("belongs to DatabaseMigration " + namespace + "/first")
-        .contains("targetRevision head").contains("targetRevision b2");
+    assertThat(blocked.getStatus().getMessage())
+        .contains("belongs to DatabaseMigration " + namespace + "/first")
+        .contains("targetRevision head")
+        .contains("targetRevision b2");
     assertThat(kubelet.jobNames()).noneMatch(name -> name.startsWith("second-"));
     assertThat(revision()).isEqualTo("c3");
     assertThat(get("first").getStatus().getPhase()).isEqualTo(Phase.Ready);
   }
 
-  /** A Ready resource whose database is moved by someone else says so, and is Ready again once it is back. */
+  /**
+   * A Ready resource whose database is moved by someone else says so, and is Ready again once it is
+   * back.
+   */
   @Test
   void aReadyResourceWhoseDatabaseLeavesTheTargetSaysSo() throws Exception {
     create(fixture("basic.yaml"));
@@ -133,12 +150,14 @@ class ConcurrencyIT extends MockClusterTestBase {
     stamp("c3");
     DatabaseMigration back = awaitPhase("kiki-campaigns", Phase.Ready);
     assertCondition(back, "Ready", "True", Reasons.UP_TO_DATE, 1);
-    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
+    assertThat(kubelet.jobNames())
+        .containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
   }
 
   /**
-   * Rollout ids are generations, so a resource deleted and created again reuses its predecessor's Job names. Without
-   * garbage collection (or before it ran) those Jobs are still there, with results about another database state.
+   * Rollout ids are generations, so a resource deleted and created again reuses its predecessor's
+   * Job names. Without garbage collection (or before it ran) those Jobs are still there, with
+   * results about another database state.
    */
   @Test
   void recreatedResourceDoesNotTrustTheJobsOfItsDeletedPredecessor() throws Exception {
@@ -148,9 +167,14 @@ class ConcurrencyIT extends MockClusterTestBase {
     String oldUid = create(predecessor).getMetadata().getUid();
     awaitPhase("kiki-campaigns", Phase.Ready);
     assertThat(revision()).isEqualTo("b2");
-    client.resources(DatabaseMigration.class).inNamespace(namespace).withName("kiki-campaigns").delete();
+    client
+        .resources(DatabaseMigration.class)
+        .inNamespace(namespace)
+        .withName("kiki-campaigns")
+        .delete();
     await().atMost(TIMEOUT).until(() -> get("kiki-campaigns") == null);
-    assertThat(jobsInApi()).as("the mock API has no garbage collector")
+    assertThat(jobsInApi())
+        .as("the mock API has no garbage collector")
         .containsExactly("kiki-campaigns-migrate-1", "kiki-campaigns-plan-1");
     stamp("a1");
 
@@ -159,13 +183,28 @@ class ConcurrencyIT extends MockClusterTestBase {
     assertThat(ready.getStatus().getRollout().getFrom()).isEqualTo("a1");
     assertThat(ready.getStatus().getRollout().getTo()).isEqualTo("c3");
     assertThat(revision()).isEqualTo("c3");
-    // The operator may not delete Jobs: the predecessor's are left to garbage collection, untouched, and this
+    // The operator may not delete Jobs: the predecessor's are left to garbage collection,
+    // untouched, and this
     // resource's run under new names.
-    assertThat(jobsInApi()).containsExactly("kiki-campaigns-migrate-1", "kiki-campaigns-migrate-1-2",
-        "kiki-campaigns-plan-1", "kiki-campaigns-plan-1-2");
+    assertThat(jobsInApi())
+        .containsExactly(
+            "kiki-campaigns-migrate-1",
+            "kiki-campaigns-migrate-1-2",
+            "kiki-campaigns-plan-1",
+            "kiki-campaigns-plan-1-2");
     for (String job : jobsInApi()) {
-      String owner = client.batch().v1().jobs().inNamespace(namespace).withName(job).get().getMetadata()
-          .getOwnerReferences().get(0).getUid();
+      String owner =
+          client
+              .batch()
+              .v1()
+              .jobs()
+              .inNamespace(namespace)
+              .withName(job)
+              .get()
+              .getMetadata()
+              .getOwnerReferences()
+              .get(0)
+              .getUid();
       assertThat(owner).as(job).isEqualTo(job.endsWith("-2") ? newUid : oldUid);
     }
     assertThat(eventReasons("kiki-campaigns")).contains(Reasons.JOB_NAME_TAKEN);
@@ -180,29 +219,41 @@ class ConcurrencyIT extends MockClusterTestBase {
     kubelet.hold("plan");
     create(fixture("basic.yaml"));
     await().atMost(TIMEOUT).until(() -> kubelet.jobNames().contains("kiki-campaigns-plan-1"));
-    edit("kiki-campaigns", r -> {
-      r.getSpec().getDatabase().getUrlSecretRef().setName("other-db");
-      return r;
-    });
+    edit(
+        "kiki-campaigns",
+        r -> {
+          r.getSpec().getDatabase().getUrlSecretRef().setName("other-db");
+          return r;
+        });
     kubelet.resume();
-    await().atMost(TIMEOUT).until(() -> {
-      DatabaseMigration resource = get("kiki-campaigns");
-      return resource.getStatus().getConditions().stream().anyMatch(c -> "Reconciling".equals(c.getType())
-          && Reasons.DATABASE_CHANGED.equals(c.getReason()));
-    });
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> {
+              DatabaseMigration resource = get("kiki-campaigns");
+              return resource.getStatus().getConditions().stream()
+                  .anyMatch(
+                      c ->
+                          "Reconciling".equals(c.getType())
+                              && Reasons.DATABASE_CHANGED.equals(c.getReason()));
+            });
     Thread.sleep(1500);
     DatabaseMigration held = get("kiki-campaigns");
-    assertThat(held.getStatus().getPhase()).as("the plan's result, about the old database, waits too")
+    assertThat(held.getStatus().getPhase())
+        .as("the plan's result, about the old database, waits too")
         .isEqualTo(Phase.Planning);
     assertThat(held.getStatus().getMessage()).contains("back at");
     assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1");
     assertThat(TestingKubelet.readRevision(TestingPostgres.target(otherUrl))).isEmpty();
-    assertThat(eventReasons("kiki-campaigns").stream().filter(Reasons.DATABASE_CHANGED::equals)).hasSize(1);
+    assertThat(eventReasons("kiki-campaigns").stream().filter(Reasons.DATABASE_CHANGED::equals))
+        .hasSize(1);
 
-    edit("kiki-campaigns", r -> {
-      r.getSpec().getDatabase().getUrlSecretRef().setName("kiki-db");
-      return r;
-    });
+    edit(
+        "kiki-campaigns",
+        r -> {
+          r.getSpec().getDatabase().getUrlSecretRef().setName("kiki-db");
+          return r;
+        });
     DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
     assertThat(ready.getStatus().getHistory().get(1).getGeneration()).isEqualTo(1L);
     assertThat(ready.getStatus().getHistory().get(1).getTo()).isEqualTo("c3");

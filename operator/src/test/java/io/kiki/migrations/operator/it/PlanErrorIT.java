@@ -14,11 +14,14 @@ class PlanErrorIT extends MockClusterTestBase {
 
   @ParameterizedTest(name = "{3}")
   @CsvSource({
-      "kiki/migrations:two-heads, head, base, MultipleHeads, alembic merge heads",
-      "kiki/migrations:2, zz9, base, UnknownRevision, zz9",
-      "kiki/migrations:2, head, q7, UnknownCurrentRevision, q7",
-      "kiki/migrations:2, a1, c3, DowngradeNotAllowed, allowDowngrade"})
-  void planErrorBlocks(String image, String target, String databaseAt, String reason, String messagePart) throws Exception {
+    "kiki/migrations:two-heads, head, base, MultipleHeads, alembic merge heads",
+    "kiki/migrations:2, zz9, base, UnknownRevision, zz9",
+    "kiki/migrations:2, head, q7, UnknownCurrentRevision, q7",
+    "kiki/migrations:2, a1, c3, DowngradeNotAllowed, allowDowngrade"
+  })
+  void planErrorBlocks(
+      String image, String target, String databaseAt, String reason, String messagePart)
+      throws Exception {
     stamp(databaseAt);
     DatabaseMigration resource = fixture("basic.yaml");
     resource.getSpec().setImage(image);

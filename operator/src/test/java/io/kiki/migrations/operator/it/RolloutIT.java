@@ -21,15 +21,22 @@ class RolloutIT extends MockClusterTestBase {
   @Test
   void emptyDatabaseGoesToHeadWithBackupAndChecks() throws Exception {
     HttpServer api = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    api.createContext("/healthz", exchange -> {
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
+    api.createContext(
+        "/healthz",
+        exchange -> {
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
     api.start();
     try {
       availableDeployment("kiki-api");
       DatabaseMigration resource = fixture("backup-and-checks.yaml");
-      resource.getSpec().getVerify().getChecks().get(1).getHttp()
+      resource
+          .getSpec()
+          .getVerify()
+          .getChecks()
+          .get(1)
+          .getHttp()
           .setUrl("http://127.0.0.1:" + api.getAddress().getPort() + "/healthz");
       create(resource);
 
@@ -48,38 +55,71 @@ class RolloutIT extends MockClusterTestBase {
       assertThat(ready.getStatus().getLastBackup().getVerified()).isTrue();
       assertThat(ready.getStatus().getHistory()).hasSize(1);
       assertThat(ready.getStatus().getHistory().get(0).getOutcome()).isEqualTo(Phase.Ready);
-      assertThat(ready.getStatus().getHistory().get(0).getBackupFile()).isEqualTo(ready.getStatus().getLastBackup().getFile());
-      assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-backup-1",
-          "kiki-campaigns-migrate-1");
-      assertThat(eventReasons("kiki-campaigns")).containsSubsequence(Reasons.PLAN_STARTED, Reasons.PLAN_SUCCEEDED,
-          Reasons.BACKUP_STARTED, Reasons.BACKUP_SUCCEEDED, Reasons.MIGRATION_STARTED, Reasons.MIGRATION_SUCCEEDED,
-          Reasons.VERIFY_STARTED, Reasons.SUCCEEDED);
+      assertThat(ready.getStatus().getHistory().get(0).getBackupFile())
+          .isEqualTo(ready.getStatus().getLastBackup().getFile());
+      assertThat(kubelet.jobNames())
+          .containsExactly(
+              "kiki-campaigns-plan-1", "kiki-campaigns-backup-1", "kiki-campaigns-migrate-1");
+      assertThat(eventReasons("kiki-campaigns"))
+          .containsSubsequence(
+              Reasons.PLAN_STARTED,
+              Reasons.PLAN_SUCCEEDED,
+              Reasons.BACKUP_STARTED,
+              Reasons.BACKUP_SUCCEEDED,
+              Reasons.MIGRATION_STARTED,
+              Reasons.MIGRATION_SUCCEEDED,
+              Reasons.VERIFY_STARTED,
+              Reasons.SUCCEEDED);
 
       Job backup = kubelet.jobs().get(1);
       assertThat(backup.getSpec().getBackoffLimit()).isZero();
       assertThat(backup.getSpec().getActiveDeadlineSeconds()).isEqualTo(120L);
-      assertThat(backup.getMetadata().getOwnerReferences()).singleElement()
-          .satisfies(owner -> {
-            assertThat(owner.getController()).isTrue();
-            assertThat(owner.getName()).isEqualTo("kiki-campaigns");
-          });
-      assertThat(backup.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "kiki-migrations-operator")
-          .containsEntry("migrations.kiki.io/stage", "backup").containsEntry("migrations.kiki.io/resource", "kiki-campaigns");
+      assertThat(backup.getMetadata().getOwnerReferences())
+          .singleElement()
+          .satisfies(
+              owner -> {
+                assertThat(owner.getController()).isTrue();
+                assertThat(owner.getName()).isEqualTo("kiki-campaigns");
+              });
+      assertThat(backup.getMetadata().getLabels())
+          .containsEntry("app.kubernetes.io/managed-by", "kiki-migrations-operator")
+          .containsEntry("migrations.kiki.io/stage", "backup")
+          .containsEntry("migrations.kiki.io/resource", "kiki-campaigns");
       PodSpec pod = backup.getSpec().getTemplate().getSpec();
       assertThat(pod.getServiceAccountName()).isEqualTo("kiki-migrations-job");
-      assertThat(backup.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("team", "kiki");
+      assertThat(backup.getSpec().getTemplate().getMetadata().getLabels())
+          .containsEntry("team", "kiki");
       Container container = pod.getContainers().get(0);
-      assertThat(container.getArgs()).containsExactly("backup", "--dir", "/backups", "--name", "kiki-campaigns", "--keep", "3");
-      assertThat(container.getVolumeMounts()).extracting("mountPath").containsExactly("/tmp", "/backups");
-      assertThat(kubelet.jobs().get(2).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+      assertThat(container.getArgs())
+          .containsExactly(
+              "backup", "--dir", "/backups", "--name", "kiki-campaigns", "--keep", "3");
+      assertThat(container.getVolumeMounts())
+          .extracting("mountPath")
+          .containsExactly("/tmp", "/backups");
+      assertThat(
+              kubelet
+                  .jobs()
+                  .get(2)
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .get(0)
+                  .getArgs())
           .containsExactly("upgrade", "--target", "c3");
       assertThat(kubelet.jobs().get(2).getSpec().getActiveDeadlineSeconds()).isEqualTo(180L);
 
       String scrape = metrics.scrape();
-      assertThat(scrape).contains("kiki_migrations_rollouts_total{outcome=\"Ready\",reason=\"Succeeded\"} 1.0")
+      assertThat(scrape)
+          .contains("kiki_migrations_rollouts_total{outcome=\"Ready\",reason=\"Succeeded\"} 1.0")
           .contains("kiki_migrations_backup_size_bytes_sum 2048.0")
-          .contains("kiki_migrations_phase{name=\"kiki-campaigns\",namespace=\"" + namespace + "\",phase=\"Ready\"} 1.0")
-          .contains("stage=\"Plan\"").contains("stage=\"Backup\"").contains("stage=\"Migrate\"")
+          .contains(
+              "kiki_migrations_phase{name=\"kiki-campaigns\",namespace=\""
+                  + namespace
+                  + "\",phase=\"Ready\"} 1.0")
+          .contains("stage=\"Plan\"")
+          .contains("stage=\"Backup\"")
+          .contains("stage=\"Migrate\"")
           .contains("stage=\"Verify\"");
     } finally {
       api.stop(0);
@@ -95,17 +135,23 @@ class RolloutIT extends MockClusterTestBase {
     assertThat(first.getStatus().getCurrentRevision()).isEqualTo("b2");
     assertCondition(first, "Ready", "True", Reasons.SUCCEEDED, 1);
 
-    edit("kiki-campaigns", r -> {
-      r.getSpec().setTargetRevision("head");
-      return r;
-    });
+    edit(
+        "kiki-campaigns",
+        r -> {
+          r.getSpec().setTargetRevision("head");
+          return r;
+        });
     DatabaseMigration second = awaitPhase("kiki-campaigns", Phase.Ready);
     assertCondition(second, "Ready", "True", Reasons.SUCCEEDED, 2);
     assertThat(revision()).isEqualTo("c3");
     assertThat(second.getStatus().getRollout().getFrom()).isEqualTo("b2");
     assertThat(second.getStatus().getHistory()).extracting("to").containsExactly("c3", "b2");
-    assertThat(kubelet.jobNames()).containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1",
-        "kiki-campaigns-plan-2", "kiki-campaigns-migrate-2");
+    assertThat(kubelet.jobNames())
+        .containsExactly(
+            "kiki-campaigns-plan-1",
+            "kiki-campaigns-migrate-1",
+            "kiki-campaigns-plan-2",
+            "kiki-campaigns-migrate-2");
   }
 
   @Test
@@ -131,14 +177,17 @@ class RolloutIT extends MockClusterTestBase {
     assertThat(kubelet.commands()).containsExactly("plan");
     assertThat(revision()).isEqualTo("c3");
 
-    edit("kiki-campaigns", r -> {
-      r.getSpec().setAllowDowngrade(true);
-      return r;
-    });
+    edit(
+        "kiki-campaigns",
+        r -> {
+          r.getSpec().setAllowDowngrade(true);
+          return r;
+        });
     DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
     assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 2);
     assertThat(revision()).isEqualTo("a1");
-    assertThat(TestingKubelet.args(kubelet.job("kiki-campaigns-migrate-2"))).containsExactly("downgrade", "--target", "a1");
+    assertThat(TestingKubelet.args(kubelet.job("kiki-campaigns-migrate-2")))
+        .containsExactly("downgrade", "--target", "a1");
   }
 
   @Test
@@ -148,17 +197,21 @@ class RolloutIT extends MockClusterTestBase {
     create(resource);
     awaitPhase("kiki-campaigns", Phase.Ready);
     assertThat(revision()).isEqualTo("b2");
-    edit("kiki-campaigns", r -> {
-      r.getSpec().setImage(IMAGE_V2);
-      return r;
-    });
+    edit(
+        "kiki-campaigns",
+        r -> {
+          r.getSpec().setImage(IMAGE_V2);
+          return r;
+        });
     awaitPhase("kiki-campaigns", Phase.Ready);
     assertThat(revision()).isEqualTo("c3");
-    edit("kiki-campaigns", r -> {
-      r.getSpec().setImage(IMAGE_V1);
-      r.getSpec().setAllowDowngrade(true);
-      return r;
-    });
+    edit(
+        "kiki-campaigns",
+        r -> {
+          r.getSpec().setImage(IMAGE_V1);
+          r.getSpec().setAllowDowngrade(true);
+          return r;
+        });
     DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
     assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 3);
     assertThat(revision()).isEqualTo("b2");
@@ -166,13 +219,17 @@ class RolloutIT extends MockClusterTestBase {
     assertThat(ready.getStatus().getRollout().getImage()).isEqualTo(IMAGE_V2);
     assertThat(TestingKubelet.image(kubelet.job("kiki-campaigns-plan-3"))).isEqualTo(IMAGE_V1);
     assertThat(TestingKubelet.image(kubelet.job("kiki-campaigns-plan-3-2"))).isEqualTo(IMAGE_V2);
-    assertThat(TestingKubelet.args(kubelet.job("kiki-campaigns-plan-3-2"))).containsExactly("plan", "--target", "b2");
+    assertThat(TestingKubelet.args(kubelet.job("kiki-campaigns-plan-3-2")))
+        .containsExactly("plan", "--target", "b2");
     Job downgrade = kubelet.job("kiki-campaigns-migrate-3");
     assertThat(TestingKubelet.image(downgrade)).isEqualTo(IMAGE_V2);
     assertThat(TestingKubelet.args(downgrade)).containsExactly("downgrade", "--target", "b2");
   }
 
-  /** Without an earlier rollout of the reverted image, its revision comes from the runner's resolved target. */
+  /**
+   * Without an earlier rollout of the reverted image, its revision comes from the runner's resolved
+   * target.
+   */
   @Test
   void revertedImageWithTargetHeadAndNoHistoryDowngradesWithTheAppliedImage() throws Exception {
     stamp("b2");
@@ -180,17 +237,20 @@ class RolloutIT extends MockClusterTestBase {
     DatabaseMigration upgraded = awaitPhase("kiki-campaigns", Phase.Ready);
     assertThat(revision()).isEqualTo("c3");
     assertThat(upgraded.getStatus().getHistory()).noneMatch(h -> IMAGE_V1.equals(h.getImage()));
-    edit("kiki-campaigns", r -> {
-      r.getSpec().setImage(IMAGE_V1);
-      r.getSpec().setAllowDowngrade(true);
-      return r;
-    });
+    edit(
+        "kiki-campaigns",
+        r -> {
+          r.getSpec().setImage(IMAGE_V1);
+          r.getSpec().setAllowDowngrade(true);
+          return r;
+        });
     DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
     assertCondition(ready, "Ready", "True", Reasons.SUCCEEDED, 2);
     assertThat(revision()).isEqualTo("b2");
     assertThat(ready.getStatus().getAppliedImage()).isEqualTo(IMAGE_V1);
     assertThat(ready.getStatus().getHistory().get(0).getDirection()).isEqualTo("downgrade");
-    assertThat(TestingKubelet.args(kubelet.job("kiki-campaigns-plan-2"))).containsExactly("plan", "--target", "head");
+    assertThat(TestingKubelet.args(kubelet.job("kiki-campaigns-plan-2")))
+        .containsExactly("plan", "--target", "head");
     assertThat(TestingKubelet.image(kubelet.job("kiki-campaigns-plan-2-2"))).isEqualTo(IMAGE_V2);
     Job downgrade = kubelet.job("kiki-campaigns-migrate-2");
     assertThat(TestingKubelet.image(downgrade)).isEqualTo(IMAGE_V2);
@@ -198,16 +258,41 @@ class RolloutIT extends MockClusterTestBase {
   }
 
   private void availableDeployment(String name) {
-    Deployment deployment = new DeploymentBuilder()
-        .withNewMetadata().withName(name).withNamespace(namespace).withGeneration(1L).endMetadata()
-        .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", name).endSelector()
-          .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-          .withNewSpec().addNewContainer().withName("api").withImage("kiki/api:1").endContainer().endSpec().endTemplate()
-        .endSpec()
-        .withNewStatus().withObservedGeneration(1L).withReplicas(1).withUpdatedReplicas(1).withAvailableReplicas(1)
-          .addNewCondition().withType("Available").withStatus("True").endCondition()
-        .endStatus()
-        .build();
+    Deployment deployment =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .withGeneration(1L)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(1)
+            .withNewSelector()
+            .addToMatchLabels("app", name)
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("app", name)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("api")
+            .withImage("kiki/api:1")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .withNewStatus()
+            .withObservedGeneration(1L)
+            .withReplicas(1)
+            .withUpdatedReplicas(1)
+            .withAvailableReplicas(1)
+            .addNewCondition()
+            .withType("Available")
+            .withStatus("True")
+            .endCondition()
+            .endStatus()
+            .build();
     client.apps().deployments().inNamespace(namespace).resource(deployment).create();
   }
 }

@@ -36,15 +36,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Plays the kubelet and the Job controller for the mock API server: for each new kiki-migrate Job it creates the pod
- * (job-name labels, container terminated with the runner's result JSON as termination message, exactly as the
- * runner contract says) and sets the Job's status and conditions. The Job did not really run, so it applies the
- * revision change to the real PostgreSQL database's alembic_version table, which the operator then reads over JDBC.
+ * Plays the kubelet and the Job controller for the mock API server: for each new kiki-migrate Job
+ * it creates the pod (job-name labels, container terminated with the runner's result JSON as
+ * termination message, exactly as the runner contract says) and sets the Job's status and
+ * conditions. The Job did not really run, so it applies the revision change to the real PostgreSQL
+ * database's alembic_version table, which the operator then reads over JDBC.
  */
 public class TestingKubelet implements AutoCloseable {
-  /** A scripted failure of one command: the runner's error and message, optionally the revision the database is left at. */
-  public record Failure(RunnerError error, String message, String leaveDatabaseAt) {
-  }
+  /**
+   * A scripted failure of one command: the runner's error and message, optionally the revision the
+   * database is left at.
+   */
+  public record Failure(RunnerError error, String message, String leaveDatabaseAt) {}
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -61,35 +64,44 @@ public class TestingKubelet implements AutoCloseable {
   private final List<Job> held = new CopyOnWriteArrayList<>();
   private Watch watch;
 
-  public TestingKubelet(KubernetesClient client, String namespace, Map<String, TestingProject> projects) {
+  public TestingKubelet(
+      KubernetesClient client, String namespace, Map<String, TestingProject> projects) {
     this.client = client;
     this.namespace = namespace;
     this.projects = projects;
   }
 
   public TestingKubelet start() {
-    watch = client.batch().v1().jobs().inNamespace(namespace).watch(new Watcher<>() {
-      @Override
-      public void eventReceived(Action action, Job job) {
-        // By UID: a Job deleted and created again with the same name is a new Job.
-        if (action == Action.ADDED && handled.add(job.getMetadata().getUid())) {
-          seen.add(job);
-          if (paused.get() || heldCommands.contains(command(job))) {
-            held.add(job);
-          } else {
-            executor.submit(() -> run(job));
-          }
-        }
-      }
+    watch =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, Job job) {
+                    // By UID: a Job deleted and created again with the same name is a new Job.
+                    if (action == Action.ADDED && handled.add(job.getMetadata().getUid())) {
+                      seen.add(job);
+                      if (paused.get() || heldCommands.contains(command(job))) {
+                        held.add(job);
+                      } else {
+                        executor.submit(() -> run(job));
+                      }
+                    }
+                  }
 
-      @Override
-      public void onClose(WatcherException cause) {
-      }
-    });
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
     return this;
   }
 
-  /** Every later run of {@code command} (plan, upgrade, downgrade, backup, restore) fails like this. */
+  /**
+   * Every later run of {@code command} (plan, upgrade, downgrade, backup, restore) fails like this.
+   */
   public TestingKubelet fail(String command, Failure failure) {
     failures.put(command, failure);
     return this;
@@ -133,7 +145,10 @@ public class TestingKubelet implements AutoCloseable {
   }
 
   public Job job(String name) {
-    return seen.stream().filter(j -> j.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+    return seen.stream()
+        .filter(j -> j.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   public static List<String> args(Job job) {
@@ -152,12 +167,14 @@ public class TestingKubelet implements AutoCloseable {
       Map<String, Object> result = execute(args, image, database);
       complete(job, result);
     } catch (Exception e) {
-      throw new IllegalStateException("TestingKubelet could not run Job " + job.getMetadata().getName(), e);
+      throw new IllegalStateException(
+          "TestingKubelet could not run Job " + job.getMetadata().getName(), e);
     }
   }
 
   @SuppressWarnings("unchecked")
-  private Map<String, Object> execute(List<String> args, String image, JdbcTarget database) throws SQLException {
+  private Map<String, Object> execute(List<String> args, String image, JdbcTarget database)
+      throws SQLException {
     String command = args.get(0);
     TestingProject project = projects.get(image);
     List<String> current = readRevision(database);
@@ -173,16 +190,28 @@ public class TestingKubelet implements AutoCloseable {
       case "plan", "upgrade", "downgrade" -> {
         String targetArgument = args.get(2);
         if (project.multipleHeads() && targetArgument.equals("head")) {
-          return error(command, RunnerError.MULTIPLE_HEADS, "the project has 2 heads, so 'head' is ambiguous: run `alembic merge heads -m merge`");
+          return error(
+              command,
+              RunnerError.MULTIPLE_HEADS,
+              "the project has 2 heads, so 'head' is ambiguous: run `alembic merge heads -m merge`");
         }
         String target = targetArgument.equals("head") ? project.head() : targetArgument;
         if (project.index(target) == null) {
-          return error(command, RunnerError.UNKNOWN_REVISION, "revision '" + target + "' is not in this image's Alembic project");
+          return error(
+              command,
+              RunnerError.UNKNOWN_REVISION,
+              "revision '" + target + "' is not in this image's Alembic project");
         }
         if (project.index(currentId) == null) {
-          // As the runner: the resolved target too, which the operator uses with the image that applied currentId.
-          Map<String, Object> error = error(command, RunnerError.UNKNOWN_CURRENT_REVISION, "the database is at revision "
-              + currentId + ", which this image's Alembic project does not contain");
+          // As the runner: the resolved target too, which the operator uses with the image that
+          // applied currentId.
+          Map<String, Object> error =
+              error(
+                  command,
+                  RunnerError.UNKNOWN_CURRENT_REVISION,
+                  "the database is at revision "
+                      + currentId
+                      + ", which this image's Alembic project does not contain");
           ((Map<String, Object>) error.get("error")).put("target", target);
           return error;
         }
@@ -233,14 +262,23 @@ public class TestingKubelet implements AutoCloseable {
     }
   }
 
-  private static Map<String, Object> plan(TestingProject project, List<String> current, String target, String direction,
-                                          int from, int to) {
+  private static Map<String, Object> plan(
+      TestingProject project,
+      List<String> current,
+      String target,
+      String direction,
+      int from,
+      int to) {
     List<Map<String, Object>> steps = new ArrayList<>();
     List<String> irreversible = new ArrayList<>();
     if (direction.equals("upgrade")) {
       for (int i = from + 1; i <= to; i++) {
         String revision = project.revisions().get(i);
-        steps.add(step(revision, i == 0 ? null : project.revisions().get(i - 1), !project.irreversible().contains(revision)));
+        steps.add(
+            step(
+                revision,
+                i == 0 ? null : project.revisions().get(i - 1),
+                !project.irreversible().contains(revision)));
         if (project.irreversible().contains(revision)) {
           irreversible.add(revision);
         }
@@ -248,7 +286,11 @@ public class TestingKubelet implements AutoCloseable {
     } else if (direction.equals("downgrade")) {
       for (int i = from; i > to; i--) {
         String revision = project.revisions().get(i);
-        steps.add(step(revision, i == 0 ? null : project.revisions().get(i - 1), !project.irreversible().contains(revision)));
+        steps.add(
+            step(
+                revision,
+                i == 0 ? null : project.revisions().get(i - 1),
+                !project.irreversible().contains(revision)));
       }
     }
     Map<String, Object> result = ok("plan");
@@ -259,13 +301,19 @@ public class TestingKubelet implements AutoCloseable {
     result.put("steps", steps);
     result.put("stepCount", steps.size());
     result.put("irreversibleSteps", irreversible);
-    result.put("planHash", String.format("%016x", (current + target + direction).hashCode() & 0xffffffffL));
+    result.put(
+        "planHash",
+        String.format("%016x", (current + target + direction).hashCode() & 0xffffffffL));
     result.put("lint", lint(project, direction, steps));
     return result;
   }
 
-  /** The plan's lint object as the runner writes it: a finding for each upgraded revision the project marks. */
-  private static Map<String, Object> lint(TestingProject project, String direction, List<Map<String, Object>> steps) {
+  /**
+   * The plan's lint object as the runner writes it: a finding for each upgraded revision the
+   * project marks.
+   */
+  private static Map<String, Object> lint(
+      TestingProject project, String direction, List<Map<String, Object>> steps) {
     List<Map<String, Object>> findings = new ArrayList<>();
     for (Map<String, Object> step : steps) {
       String rule = project.lintFindings().get((String) step.get("revision"));
@@ -273,8 +321,11 @@ public class TestingKubelet implements AutoCloseable {
         Map<String, Object> finding = new LinkedHashMap<>();
         finding.put("revision", step.get("revision"));
         finding.put("rule", rule);
-        finding.put("statement", "CREATE INDEX ix_" + step.get("revision") + " ON accounts (email)");
-        finding.put("saferForm", "CREATE INDEX CONCURRENTLY (postgresql_concurrently=True) in an autocommit_block()");
+        finding.put(
+            "statement", "CREATE INDEX ix_" + step.get("revision") + " ON accounts (email)");
+        finding.put(
+            "saferForm",
+            "CREATE INDEX CONCURRENTLY (postgresql_concurrently=True) in an autocommit_block()");
         findings.add(finding);
       }
     }
@@ -327,59 +378,71 @@ public class TestingKubelet implements AutoCloseable {
     String message = MAPPER.writeValueAsString(result);
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     String name = job.getMetadata().getName();
-    Pod pod = new PodBuilder()
-        .withNewMetadata()
-          .withName(name + "-" + Long.toHexString(System.nanoTime() & 0xfffff))
-          .withNamespace(namespace)
-          .addToLabels("batch.kubernetes.io/job-name", name)
-          .addToLabels("job-name", name)
-          .addToLabels("batch.kubernetes.io/controller-uid", String.valueOf(job.getMetadata().getUid()))
-          .addToLabels(job.getSpec().getTemplate().getMetadata().getLabels())
-        .endMetadata()
-        .withSpec(job.getSpec().getTemplate().getSpec())
-        .withNewStatus()
-          .withPhase(ok ? "Succeeded" : "Failed")
-          .addNewContainerStatus()
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name + "-" + Long.toHexString(System.nanoTime() & 0xfffff))
+            .withNamespace(namespace)
+            .addToLabels("batch.kubernetes.io/job-name", name)
+            .addToLabels("job-name", name)
+            .addToLabels(
+                "batch.kubernetes.io/controller-uid", String.valueOf(job.getMetadata().getUid()))
+            .addToLabels(job.getSpec().getTemplate().getMetadata().getLabels())
+            .endMetadata()
+            .withSpec(job.getSpec().getTemplate().getSpec())
+            .withNewStatus()
+            .withPhase(ok ? "Succeeded" : "Failed")
+            .addNewContainerStatus()
             .withName("kiki-migrate")
             .withImage(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
             .withReady(false)
             .withRestartCount(0)
-            .withNewState().withNewTerminated()
-              .withExitCode(exitCode(result))
-              .withReason(ok ? "Completed" : "Error")
-              .withMessage(message)
-              .withStartedAt(now)
-              .withFinishedAt(now)
-            .endTerminated().endState()
-          .endContainerStatus()
-        .endStatus()
-        .build();
+            .withNewState()
+            .withNewTerminated()
+            .withExitCode(exitCode(result))
+            .withReason(ok ? "Completed" : "Error")
+            .withMessage(message)
+            .withStartedAt(now)
+            .withFinishedAt(now)
+            .endTerminated()
+            .endState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
     client.pods().inNamespace(namespace).resource(pod).create();
     Job current = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
-    current.setStatus(new JobStatusBuilder()
-        .withStartTime(now)
-        .withCompletionTime(ok ? now : null)
-        .withSucceeded(ok ? 1 : 0)
-        .withFailed(ok ? 0 : 1)
-        .withConditions(new JobConditionBuilder()
-            .withType(ok ? "Complete" : "Failed")
-            .withStatus("True")
-            .withReason(ok ? null : "BackoffLimitExceeded")
-            .withMessage(ok ? null : "Job has reached the specified backoff limit")
-            .withLastTransitionTime(now)
-            .build())
-        .build());
+    current.setStatus(
+        new JobStatusBuilder()
+            .withStartTime(now)
+            .withCompletionTime(ok ? now : null)
+            .withSucceeded(ok ? 1 : 0)
+            .withFailed(ok ? 0 : 1)
+            .withConditions(
+                new JobConditionBuilder()
+                    .withType(ok ? "Complete" : "Failed")
+                    .withStatus("True")
+                    .withReason(ok ? null : "BackoffLimitExceeded")
+                    .withMessage(ok ? null : "Job has reached the specified backoff limit")
+                    .withLastTransitionTime(now)
+                    .build())
+            .build());
     client.batch().v1().jobs().inNamespace(namespace).resource(current).updateStatus();
   }
 
   private JdbcTarget database(Job job) throws Exception {
-    EnvVar env = job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
-        .filter(e -> e.getName().equals("KIKI_DATABASE_URL")).findFirst().orElseThrow();
+    EnvVar env =
+        job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+            .filter(e -> e.getName().equals("KIKI_DATABASE_URL"))
+            .findFirst()
+            .orElseThrow();
     String secretName = env.getValueFrom().getSecretKeyRef().getName();
     String key = env.getValueFrom().getSecretKeyRef().getKey();
     Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
-    String url = secret.getStringData() != null && secret.getStringData().containsKey(key) ? secret.getStringData().get(key)
-        : new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    String url =
+        secret.getStringData() != null && secret.getStringData().containsKey(key)
+            ? secret.getStringData().get(key)
+            : new String(
+                Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
     return SqlAlchemyUrl.toJdbc(url);
   }
 
@@ -389,8 +452,10 @@ public class TestingKubelet implements AutoCloseable {
   }
 
   static void writeRevision(JdbcTarget database, String revision) throws SQLException {
-    try (Connection connection = database.connect(CONNECT_TIMEOUT); Statement statement = connection.createStatement()) {
-      statement.execute("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)");
+    try (Connection connection = database.connect(CONNECT_TIMEOUT);
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)");
       statement.execute("DELETE FROM alembic_version");
       if (!revision.equals("base")) {
         statement.execute("INSERT INTO alembic_version VALUES ('" + revision + "')");

@@ -11,14 +11,14 @@ import java.util.UUID;
 
 /** A fresh database per test on the throwaway PostgreSQL server named by KIKI_TEST_POSTGRES_URL. */
 public final class TestingPostgres {
-  private TestingPostgres() {
-  }
+  private TestingPostgres() {}
 
   public static String serverUrl() {
     String url = System.getenv("KIKI_TEST_POSTGRES_URL");
     if (url == null || url.isBlank()) {
-      throw new IllegalStateException("KIKI_TEST_POSTGRES_URL is not set: start a throwaway server with "
-          + "`eval \"$(scripts/postgres.sh start $(mktemp -d))\"` or run scripts/test.sh");
+      throw new IllegalStateException(
+          "KIKI_TEST_POSTGRES_URL is not set: start a throwaway server with "
+              + "`eval \"$(scripts/postgres.sh start $(mktemp -d))\"` or run scripts/test.sh");
     }
     return url;
   }
@@ -27,9 +27,15 @@ public final class TestingPostgres {
   public static String createDatabase() throws Exception {
     String server = serverUrl();
     JdbcTarget admin = SqlAlchemyUrl.toJdbc(server);
-    String name = "kiki_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+    String name =
+        "kiki_it_"
+            + UUID.randomUUID()
+                .toString()
+                .replace("-", "")
+                .substring(0, 12)
+                .toLowerCase(Locale.ROOT);
     try (Connection connection = admin.connect(Duration.ofSeconds(10));
-         Statement statement = connection.createStatement()) {
+        Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE " + name);
     }
     int slash = server.indexOf('/', server.indexOf("://") + 3);
@@ -44,7 +50,7 @@ public final class TestingPostgres {
   public static void execute(String sqlAlchemyUrl, String sql) throws Exception {
     JdbcTarget target = target(sqlAlchemyUrl);
     try (Connection connection = target.connect(Duration.ofSeconds(10));
-         Statement statement = connection.createStatement()) {
+        Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException(e);

@@ -5,12 +5,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Alembic project a test image contains, as the sandbox kubelet's stand-in for the runner needs it: a linear
- * revision chain (oldest first), revisions whose downgrade() does nothing, whether the project has two heads, and the
- * lint rule each revision's upgrade SQL breaks (what the runner's plan would report).
+ * The Alembic project a test image contains, as the sandbox kubelet's stand-in for the runner needs
+ * it: a linear revision chain (oldest first), revisions whose downgrade() does nothing, whether the
+ * project has two heads, and the lint rule each revision's upgrade SQL breaks (what the runner's
+ * plan would report).
  */
-public record TestingProject(List<String> revisions, Set<String> irreversible, boolean multipleHeads,
-                             Map<String, String> lintFindings) {
+public record TestingProject(
+    List<String> revisions,
+    Set<String> irreversible,
+    boolean multipleHeads,
+    Map<String, String> lintFindings) {
   public static TestingProject linear(String... revisions) {
     return new TestingProject(List.of(revisions), Set.of(), false, Map.of());
   }

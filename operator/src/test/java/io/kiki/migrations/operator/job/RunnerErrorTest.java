@@ -15,16 +15,22 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java side of the runner contract against the runner's own declaration, {@code kiki_migrate/errors.py}: the same
- * exit classes with the same exit codes, the same error codes, each in the same class. Read as text (its
- * {@code EXIT_* = n} constants and the {@code EXIT_CODES} dict), so no Python is needed.
+ * The Java side of the runner contract against the runner's own declaration, {@code
+ * kiki_migrate/errors.py}: the same exit classes with the same exit codes, the same error codes,
+ * each in the same class. Read as text (its {@code EXIT_* = n} constants and the {@code EXIT_CODES}
+ * dict), so no Python is needed.
  */
 class RunnerErrorTest {
-  static final Path ERRORS_PY = Path.of(System.getProperty("basedir", "."))
-      .resolve("../migrations-image/kiki_migrate/errors.py").normalize();
-  private static final Pattern EXIT_CONSTANT = Pattern.compile("(?m)^EXIT_([A-Z_]+)\\s*=\\s*(\\d+)\\b");
-  private static final Pattern EXIT_CODES_DICT = Pattern.compile("(?s)^EXIT_CODES\\s*=\\s*\\{(.*?)^}", Pattern.MULTILINE);
-  private static final Pattern DICT_ENTRY = Pattern.compile("\"([A-Z_]+)\"\\s*:\\s*EXIT_([A-Z_]+)\\s*,?");
+  static final Path ERRORS_PY =
+      Path.of(System.getProperty("basedir", "."))
+          .resolve("../migrations-image/kiki_migrate/errors.py")
+          .normalize();
+  private static final Pattern EXIT_CONSTANT =
+      Pattern.compile("(?m)^EXIT_([A-Z_]+)\\s*=\\s*(\\d+)\\b");
+  private static final Pattern EXIT_CODES_DICT =
+      Pattern.compile("(?s)^EXIT_CODES\\s*=\\s*\\{(.*?)^}", Pattern.MULTILINE);
+  private static final Pattern DICT_ENTRY =
+      Pattern.compile("\"([A-Z_]+)\"\\s*:\\s*EXIT_([A-Z_]+)\\s*,?");
 
   @Test
   void exitClassesAreTheRunners() throws IOException {
@@ -33,9 +39,13 @@ class RunnerErrorTest {
     while (m.find()) {
       python.put(m.group(1), Integer.parseInt(m.group(2)));
     }
-    Map<String, Integer> java = Arrays.stream(ExitClass.values())
-        .collect(Collectors.toMap(Enum::name, ExitClass::exitCode, (a, b) -> a, LinkedHashMap::new));
-    assertThat(python).as("EXIT_* in " + ERRORS_PY + " (RunnerError.ExitClass must match)").isNotEmpty()
+    Map<String, Integer> java =
+        Arrays.stream(ExitClass.values())
+            .collect(
+                Collectors.toMap(Enum::name, ExitClass::exitCode, (a, b) -> a, LinkedHashMap::new));
+    assertThat(python)
+        .as("EXIT_* in " + ERRORS_PY + " (RunnerError.ExitClass must match)")
+        .isNotEmpty()
         .containsExactlyInAnyOrderEntriesOf(java);
   }
 
@@ -48,11 +58,18 @@ class RunnerErrorTest {
     while (entry.find()) {
       python.put(entry.group(1), entry.group(2));
     }
-    assertThat(dict.group(1).replaceAll("(?m)#.*$", "").replaceAll(DICT_ENTRY.pattern(), "").strip())
-        .as("every entry of EXIT_CODES is \"CODE\": EXIT_CLASS").isEmpty();
-    Map<String, String> java = Arrays.stream(RunnerError.values())
-        .collect(Collectors.toMap(Enum::name, e -> e.exitClass().name(), (a, b) -> a, LinkedHashMap::new));
-    assertThat(python).as("EXIT_CODES in " + ERRORS_PY + " (RunnerError must match)").isNotEmpty()
+    assertThat(
+            dict.group(1).replaceAll("(?m)#.*$", "").replaceAll(DICT_ENTRY.pattern(), "").strip())
+        .as("every entry of EXIT_CODES is \"CODE\": EXIT_CLASS")
+        .isEmpty();
+    Map<String, String> java =
+        Arrays.stream(RunnerError.values())
+            .collect(
+                Collectors.toMap(
+                    Enum::name, e -> e.exitClass().name(), (a, b) -> a, LinkedHashMap::new));
+    assertThat(python)
+        .as("EXIT_CODES in " + ERRORS_PY + " (RunnerError must match)")
+        .isNotEmpty()
         .containsExactlyInAnyOrderEntriesOf(java);
   }
 

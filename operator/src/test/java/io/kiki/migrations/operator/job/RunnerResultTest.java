@@ -8,8 +8,11 @@ class RunnerResultTest {
 
   @Test
   void readsTheResultObject() {
-    RunnerResult result = RunnerResult.parse("{\"ok\":true,\"command\":\"backup\",\"file\":\"k.dump\",\"sizeBytes\":12,"
-        + "\"verified\":true,\"removed\":[\"a\",\"b\"]}").orElseThrow();
+    RunnerResult result =
+        RunnerResult.parse(
+                "{\"ok\":true,\"command\":\"backup\",\"file\":\"k.dump\",\"sizeBytes\":12,"
+                    + "\"verified\":true,\"removed\":[\"a\",\"b\"]}")
+            .orElseThrow();
     assertThat(result.ok()).isTrue();
     assertThat(result.command()).isEqualTo("backup");
     assertThat(result.text("file")).isEqualTo("k.dump");
@@ -20,8 +23,9 @@ class RunnerResultTest {
 
   @Test
   void findsTheLastJsonLineInLogsAndReadsErrors() {
-    String logs = "INFO plan: upgrade\n{\"not\":\"it\"}\nWARNING something\n"
-        + "{\"ok\":false,\"command\":\"plan\",\"error\":{\"code\":\"MULTIPLE_HEADS\",\"message\":\"merge heads\"}}\n";
+    String logs =
+        "INFO plan: upgrade\n{\"not\":\"it\"}\nWARNING something\n"
+            + "{\"ok\":false,\"command\":\"plan\",\"error\":{\"code\":\"MULTIPLE_HEADS\",\"message\":\"merge heads\"}}\n";
     RunnerResult result = RunnerResult.parse(logs).orElseThrow();
     assertThat(result.ok()).isFalse();
     assertThat(result.errorCode()).isEqualTo("MULTIPLE_HEADS");

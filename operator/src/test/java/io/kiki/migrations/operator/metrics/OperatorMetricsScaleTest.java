@@ -15,9 +15,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * The size of the /metrics scrape of one operator with 10,000 resources (issue 15 measured 12 MB and 140,007 series
- * before per-resource series were bounded): each resource is observed Ready, and in the second case has also been
- * through one rollout with a backup. Not a timing: the size depends only on which series exist.
+ * The size of the /metrics scrape of one operator with 10,000 resources (issue 15 measured 12 MB
+ * and 140,007 series before per-resource series were bounded): each resource is observed Ready, and
+ * in the second case has also been through one rollout with a backup. Not a timing: the size
+ * depends only on which series exist.
  */
 class OperatorMetricsScaleTest {
   static final int RESOURCES = 10_000;
@@ -39,7 +40,8 @@ class OperatorMetricsScaleTest {
     OperatorMetrics metrics = new OperatorMetrics(registry);
     for (int i = 0; i < RESOURCES; i++) {
       DatabaseMigration resource = resource(i);
-      for (RolloutStage stage : new RolloutStage[] {RolloutStage.Plan, RolloutStage.Backup, RolloutStage.Migrate}) {
+      for (RolloutStage stage :
+          new RolloutStage[] {RolloutStage.Plan, RolloutStage.Backup, RolloutStage.Migrate}) {
         metrics.stageFinished(resource, stage, "succeeded", Duration.ofMillis(300 + i % 700));
       }
       metrics.backupTaken(resource, 24_000_000L + i);
@@ -55,15 +57,19 @@ class OperatorMetricsScaleTest {
     long millis = (System.nanoTime() - start) / 1_000_000;
     int bytes = scrape.getBytes(StandardCharsets.UTF_8).length;
     long series = scrape.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).count();
-    System.out.printf("%,d resources, %s: %,d series, %,d bytes, scrape rendered in %d ms%n", RESOURCES, label, series,
-        bytes, millis);
+    System.out.printf(
+        "%,d resources, %s: %,d series, %,d bytes, scrape rendered in %d ms%n",
+        RESOURCES, label, series, bytes, millis);
     return bytes;
   }
 
   private static DatabaseMigration resource(int i) {
     DatabaseMigration resource = new DatabaseMigration();
-    resource.setMetadata(new ObjectMetaBuilder().withNamespace("kiki").withName(String.format("campaigns-%05d", i))
-        .build());
+    resource.setMetadata(
+        new ObjectMetaBuilder()
+            .withNamespace("kiki")
+            .withName(String.format("campaigns-%05d", i))
+            .build());
     return resource;
   }
 

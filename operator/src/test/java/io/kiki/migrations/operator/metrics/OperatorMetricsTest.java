@@ -29,31 +29,40 @@ class OperatorMetricsTest {
     metrics.observe(resource, status(Phase.Migrating, "b2"));
 
     String scrape = registry.scrape();
-    assertThat(scrape).contains(
-        "kiki_migrations_rollouts_total{outcome=\"RolledBack\",reason=\"HealthCheckFailed\"} 1.0",
-        "kiki_migrations_stage_duration_seconds_count{outcome=\"succeeded\",stage=\"Migrate\"} 1",
-        "kiki_migrations_stage_duration_seconds_sum{outcome=\"succeeded\",stage=\"Migrate\"} 3.0",
-        "kiki_migrations_stage_duration_seconds_max{",
-        "kiki_migrations_rollbacks_total{method=\"Downgrade\",reason=\"HealthCheckFailed\"} 1.0",
-        "kiki_migrations_health_check_failures_total{check=\"api\"} 1.0",
-        "kiki_migrations_backup_size_bytes_sum 2048.0",
-        "kiki_migrations_phase{name=\"kiki-campaigns\",namespace=\"kiki\",phase=\"Migrating\"} 1.0",
-        "kiki_migrations_rollout_started_timestamp_seconds{name=\"kiki-campaigns\",namespace=\"kiki\"} 1.7938368E9");
+    assertThat(scrape)
+        .contains(
+            "kiki_migrations_rollouts_total{outcome=\"RolledBack\",reason=\"HealthCheckFailed\"} 1.0",
+            "kiki_migrations_stage_duration_seconds_count{outcome=\"succeeded\",stage=\"Migrate\"} 1",
+            "kiki_migrations_stage_duration_seconds_sum{outcome=\"succeeded\",stage=\"Migrate\"} 3.0",
+            "kiki_migrations_stage_duration_seconds_max{",
+            "kiki_migrations_rollbacks_total{method=\"Downgrade\",reason=\"HealthCheckFailed\"} 1.0",
+            "kiki_migrations_health_check_failures_total{check=\"api\"} 1.0",
+            "kiki_migrations_backup_size_bytes_sum 2048.0",
+            "kiki_migrations_phase{name=\"kiki-campaigns\",namespace=\"kiki\",phase=\"Migrating\"} 1.0",
+            "kiki_migrations_rollout_started_timestamp_seconds{name=\"kiki-campaigns\",namespace=\"kiki\"} 1.7938368E9");
   }
 
-  /** Per resource only the current phase, and the rollout start while one runs: bounded series per resource. */
+  /**
+   * Per resource only the current phase, and the rollout start while one runs: bounded series per
+   * resource.
+   */
   @Test
   void aResourceHasOnePhaseSeriesAndAStartOnlyWhileItsRolloutRuns() {
     metrics.observe(resource, status(Phase.Migrating, "b2"));
     metrics.observe(resource, status(Phase.Ready, "c3"));
     String scrape = registry.scrape();
-    assertThat(scrape).contains("kiki_migrations_phase{name=\"kiki-campaigns\",namespace=\"kiki\",phase=\"Ready\"} 1.0")
+    assertThat(scrape)
+        .contains(
+            "kiki_migrations_phase{name=\"kiki-campaigns\",namespace=\"kiki\",phase=\"Ready\"} 1.0")
         .doesNotContain("phase=\"Migrating\"")
         .doesNotContain("kiki_migrations_rollout_started_timestamp_seconds{");
     assertThat(scrape.lines().filter(l -> l.startsWith("kiki_migrations_phase{"))).hasSize(1);
   }
 
-  /** Stage durations, rollouts and rollbacks are by stage and outcome: two resources share their series. */
+  /**
+   * Stage durations, rollouts and rollbacks are by stage and outcome: two resources share their
+   * series.
+   */
   @Test
   void countersAndHistogramsAreNotPerResource() {
     DatabaseMigration other = TestingResources.resource();
@@ -62,9 +71,10 @@ class OperatorMetricsTest {
     metrics.stageFinished(other, RolloutStage.Plan, "succeeded", Duration.ofSeconds(2));
     metrics.rolloutFinished(resource, Phase.Ready, Reasons.SUCCEEDED);
     metrics.rolloutFinished(other, Phase.Ready, Reasons.SUCCEEDED);
-    assertThat(registry.scrape()).contains(
-        "kiki_migrations_stage_duration_seconds_count{outcome=\"succeeded\",stage=\"Plan\"} 2",
-        "kiki_migrations_rollouts_total{outcome=\"Ready\",reason=\"Succeeded\"} 2.0");
+    assertThat(registry.scrape())
+        .contains(
+            "kiki_migrations_stage_duration_seconds_count{outcome=\"succeeded\",stage=\"Plan\"} 2",
+            "kiki_migrations_rollouts_total{outcome=\"Ready\",reason=\"Succeeded\"} 2.0");
   }
 
   static DatabaseMigrationStatus status(Phase phase, String revision) {

@@ -1,7 +1,6 @@
 package io.kiki.migrations.operator.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import io.kiki.migrations.operator.job.RunnerError;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kiki.migrations.api.v1alpha1.BackupSpec;
@@ -11,6 +10,7 @@ import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.kiki.migrations.operator.OperatorConfig;
 import io.kiki.migrations.operator.TestingResources;
 import io.kiki.migrations.operator.job.JobOutcome;
+import io.kiki.migrations.operator.job.RunnerError;
 import io.kiki.migrations.operator.job.RunnerResult;
 import io.kiki.migrations.operator.metrics.OperatorMetrics;
 import io.kiki.migrations.operator.status.Reasons;
@@ -20,11 +20,18 @@ import org.junit.jupiter.api.Test;
 
 /** Decisions of the Job stages after their Job ended (the Jobs themselves run in the ITs). */
 class JobStageDecisionsTest {
-  final StageServices services = new StageServices(null, null, null, OperatorConfig.defaults(), OperatorMetrics.discarding());
+  final StageServices services =
+      new StageServices(null, null, null, OperatorConfig.defaults(), OperatorMetrics.discarding());
 
   static JobOutcome.Failed failed(RunnerError error, String message) throws Exception {
-    String json = "{\"ok\":false,\"command\":\"upgrade\",\"error\":{\"code\":\"" + error.name() + "\",\"message\":\"" + message + "\"}}";
-    return new JobOutcome.Failed(Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
+    String json =
+        "{\"ok\":false,\"command\":\"upgrade\",\"error\":{\"code\":\""
+            + error.name()
+            + "\",\"message\":\""
+            + message
+            + "\"}}";
+    return new JobOutcome.Failed(
+        Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
   }
 
   static RolloutContext migrating(DatabaseMigration resource) {
@@ -37,45 +44,72 @@ class JobStageDecisionsTest {
   @Test
   void failedMigrationWithTheDatabaseUnchangedFails() throws Exception {
     MigrateStage stage = new MigrateStage(services);
-    StageResult result = stage.afterFailure(migrating(TestingResources.resource()),
-        failed(RunnerError.MIGRATION_FAILED, "revision b2 failed"), "a1");
+    StageResult result =
+        stage.afterFailure(
+            migrating(TestingResources.resource()),
+            failed(RunnerError.MIGRATION_FAILED, "revision b2 failed"),
+            "a1");
     assertThat(result).isInstanceOf(StageResult.Failed.class);
     assertThat(((StageResult.Failed) result).outcome()).isEqualTo(Phase.Failed);
     assertThat(((StageResult.Failed) result).reason()).isEqualTo(Reasons.MIGRATION_FAILED);
-    assertThat(((StageResult.Failed) result).message()).contains("unchanged at a1").contains("revision b2 failed");
+    assertThat(((StageResult.Failed) result).message())
+        .contains("unchanged at a1")
+        .contains("revision b2 failed");
   }
 
-  /** The runner's real MIGRATION_FAILED result: its message says everything; the operator composes from its parts. */
+  /**
+   * The runner's real MIGRATION_FAILED result: its message says everything; the operator composes
+   * from its parts.
+   */
   @Test
   void failedMigrationMessageStatesEachFactOnce() throws Exception {
-    String json = "{\"ok\":false,\"command\":\"upgrade\",\"error\":{\"code\":\"MIGRATION_FAILED\","
-        + "\"message\":\"upgrade to c3 failed in revision c3: relation \\\"no_such_table\\\" does not exist. Nothing "
-        + "was committed: the database is unchanged at a1. Fix the migration and build a new image.\",\"revision\":\"c3\","
-        + "\"current\":[\"a1\"],"
-        + "\"cause\":\"relation \\\"no_such_table\\\" does not exist\"}}";
-    JobOutcome.Failed failed = new JobOutcome.Failed(
-        Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
-    StageResult result = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), failed, "a1");
-    assertThat(((StageResult.Failed) result).message()).isEqualTo("upgrade to c3 failed in revision c3: relation "
-        + "\"no_such_table\" does not exist; the database is unchanged at a1. Fix the migration and build a new image");
+    String json =
+        "{\"ok\":false,\"command\":\"upgrade\",\"error\":{\"code\":\"MIGRATION_FAILED\","
+            + "\"message\":\"upgrade to c3 failed in revision c3: relation \\\"no_such_table\\\" does not exist. Nothing "
+            + "was committed: the database is unchanged at a1. Fix the migration and build a new image.\",\"revision\":\"c3\","
+            + "\"current\":[\"a1\"],"
+            + "\"cause\":\"relation \\\"no_such_table\\\" does not exist\"}}";
+    JobOutcome.Failed failed =
+        new JobOutcome.Failed(
+            Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
+    StageResult result =
+        new MigrateStage(services)
+            .afterFailure(migrating(TestingResources.resource()), failed, "a1");
+    assertThat(((StageResult.Failed) result).message())
+        .isEqualTo(
+            "upgrade to c3 failed in revision c3: relation "
+                + "\"no_such_table\" does not exist; the database is unchanged at a1. Fix the migration and build a new image");
 
-    StageResult moved = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), failed, "b2");
-    assertThat(((StageResult.Undo) moved).message()).isEqualTo("upgrade to c3 failed in revision c3: relation "
-        + "\"no_such_table\" does not exist; the database moved to b2; downgrading");
+    StageResult moved =
+        new MigrateStage(services)
+            .afterFailure(migrating(TestingResources.resource()), failed, "b2");
+    assertThat(((StageResult.Undo) moved).message())
+        .isEqualTo(
+            "upgrade to c3 failed in revision c3: relation "
+                + "\"no_such_table\" does not exist; the database moved to b2; downgrading");
   }
 
-  /** The Job ended without a runner result (pod gone), but the operator reads the target revision itself. */
+  /**
+   * The Job ended without a runner result (pod gone), but the operator reads the target revision
+   * itself.
+   */
   @Test
   void migrationAtTheTargetWithoutARunnerResultIsVerifiedNotRolledBack() {
-    JobOutcome.Failed lost = new JobOutcome.Failed(Optional.empty(),
-        "Job kiki-campaigns-migrate-1 completed but its pod left no kiki-migrate result in the termination message");
-    StageResult result = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), lost, "c3");
+    JobOutcome.Failed lost =
+        new JobOutcome.Failed(
+            Optional.empty(),
+            "Job kiki-campaigns-migrate-1 completed but its pod left no kiki-migrate result in the termination message");
+    StageResult result =
+        new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), lost, "c3");
     assertThat(result).isInstanceOf(StageResult.Advance.class);
     assertThat(((StageResult.Advance) result).next()).isEqualTo(RolloutStage.Verify);
     assertThat(((StageResult.Advance) result).reason()).isEqualTo(Reasons.MIGRATION_SUCCEEDED);
 
-    StageResult halfway = new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), lost, "b2");
-    assertThat(((StageResult.Undo) halfway).next()).as("not at the target: undo").isEqualTo(RolloutStage.Rollback);
+    StageResult halfway =
+        new MigrateStage(services).afterFailure(migrating(TestingResources.resource()), lost, "b2");
+    assertThat(((StageResult.Undo) halfway).next())
+        .as("not at the target: undo")
+        .isEqualTo(RolloutStage.Rollback);
   }
 
   @Test
@@ -83,7 +117,8 @@ class JobStageDecisionsTest {
     MigrateStage stage = new MigrateStage(services);
     RolloutContext context = migrating(TestingResources.resource());
     context.rollout().setAttempt(3);
-    StageResult result = stage.afterFailure(context, failed(RunnerError.LOCK_TIMEOUT, "advisory lock busy"), "a1");
+    StageResult result =
+        stage.afterFailure(context, failed(RunnerError.LOCK_TIMEOUT, "advisory lock busy"), "a1");
     assertThat(result).isInstanceOf(StageResult.Retry.class);
     assertThat(((StageResult.Retry) result).reason()).isEqualTo(Reasons.LOCK_TIMEOUT);
     assertThat(((StageResult.Retry) result).after()).isEqualTo(Duration.ofSeconds(8));
@@ -94,9 +129,15 @@ class JobStageDecisionsTest {
     MigrateStage stage = new MigrateStage(services);
     RolloutContext context = migrating(TestingResources.resource());
     context.rollout().setAttempt(JobStage.MAX_ATTEMPTS);
-    StageResult result = stage.afterFailure(context, failed(RunnerError.DATABASE_UNREACHABLE,
-        "db:5432 refused: the server does not support SSL."), "a1");
-    assertThat(((StageResult.Failed) result).message()).contains("does not support SSL. The database is at")
+    StageResult result =
+        stage.afterFailure(
+            context,
+            failed(
+                RunnerError.DATABASE_UNREACHABLE,
+                "db:5432 refused: the server does not support SSL."),
+            "a1");
+    assertThat(((StageResult.Failed) result).message())
+        .contains("does not support SSL. The database is at")
         .doesNotContain("..");
   }
 
@@ -105,38 +146,53 @@ class JobStageDecisionsTest {
     MigrateStage stage = new MigrateStage(services);
     RolloutContext context = migrating(TestingResources.resource());
     context.rollout().setAttempt(JobStage.LOCK_TIMEOUT_ATTEMPTS);
-    StageResult result = stage.afterFailure(context, failed(RunnerError.LOCK_TIMEOUT,
-        "table public.campaign_deployments held by pid 42; Nothing was committed"), "a1");
+    StageResult result =
+        stage.afterFailure(
+            context,
+            failed(
+                RunnerError.LOCK_TIMEOUT,
+                "table public.campaign_deployments held by pid 42; Nothing was committed"),
+            "a1");
     assertThat(result).isInstanceOf(StageResult.Failed.class);
     assertThat(((StageResult.Failed) result).outcome()).isEqualTo(Phase.Failed);
     assertThat(((StageResult.Failed) result).reason()).isEqualTo(Reasons.LOCK_TIMEOUT);
-    assertThat(((StageResult.Failed) result).message()).contains("gave up after 4 attempts")
+    assertThat(((StageResult.Failed) result).message())
+        .contains("gave up after 4 attempts")
         .contains("campaign_deployments held by pid 42");
 
     RolloutContext moved = migrating(TestingResources.resource());
     moved.rollout().setAttempt(1);
-    StageResult partly = stage.afterFailure(moved, failed(RunnerError.LOCK_TIMEOUT, "revision c3 waited"), "b2");
-    assertThat(((StageResult.Undo) partly).next()).as("some revisions committed: undo, not retry")
+    StageResult partly =
+        stage.afterFailure(moved, failed(RunnerError.LOCK_TIMEOUT, "revision c3 waited"), "b2");
+    assertThat(((StageResult.Undo) partly).next())
+        .as("some revisions committed: undo, not retry")
         .isEqualTo(RolloutStage.Rollback);
   }
 
   @Test
   void anUnverifiedBackupSaysWhyInTheRunnersWords() throws Exception {
-    RolloutContext context = TestingResources.context(TestingResources.resource(), RolloutStage.Backup, "a1");
-    String json = "{\"ok\":true,\"command\":\"backup\",\"file\":\"k-1.dump\",\"sizeBytes\":2048,\"sha256\":\"ab\","
-        + "\"revision\":\"a1\",\"verified\":false,\"verifyMessage\":\"it does not own table public.audit_log. Migrate "
-        + "as the role that owns the database's objects, or restore by hand as their owner.\"}";
-    StageResult failed = BackupStage.afterBackup(context, new RunnerResult(new ObjectMapper().readTree(json)));
+    RolloutContext context =
+        TestingResources.context(TestingResources.resource(), RolloutStage.Backup, "a1");
+    String json =
+        "{\"ok\":true,\"command\":\"backup\",\"file\":\"k-1.dump\",\"sizeBytes\":2048,\"sha256\":\"ab\","
+            + "\"revision\":\"a1\",\"verified\":false,\"verifyMessage\":\"it does not own table public.audit_log. Migrate "
+            + "as the role that owns the database's objects, or restore by hand as their owner.\"}";
+    StageResult failed =
+        BackupStage.afterBackup(context, new RunnerResult(new ObjectMapper().readTree(json)));
     assertThat(((StageResult.Failed) failed).message())
-        .isEqualTo("backup k-1.dump is not verified: it does not own table public.audit_log. Migrate as the role that "
-            + "owns the database's objects, or restore by hand as their owner; the database was not changed");
+        .isEqualTo(
+            "backup k-1.dump is not verified: it does not own table public.audit_log. Migrate as the role that "
+                + "owns the database's objects, or restore by hand as their owner; the database was not changed");
   }
 
   @Test
   void failedMigrationThatMovedTheDatabaseRollsBack() throws Exception {
     MigrateStage stage = new MigrateStage(services);
-    StageResult result = stage.afterFailure(migrating(TestingResources.resource()),
-        failed(RunnerError.MIGRATION_FAILED, "revision c3 failed"), "b2");
+    StageResult result =
+        stage.afterFailure(
+            migrating(TestingResources.resource()),
+            failed(RunnerError.MIGRATION_FAILED, "revision c3 failed"),
+            "b2");
     assertThat(result).isInstanceOf(StageResult.Undo.class);
     assertThat(((StageResult.Undo) result).next()).isEqualTo(RolloutStage.Rollback);
     assertThat(((StageResult.Undo) result).reason()).isEqualTo(Reasons.MIGRATION_FAILED);
@@ -149,56 +205,85 @@ class JobStageDecisionsTest {
     backup.setEnabled(true);
     resource.getSpec().setBackup(backup);
     RolloutContext context = TestingResources.context(resource, RolloutStage.Backup, "a1");
-    String ok = "{\"ok\":true,\"command\":\"backup\",\"file\":\"k-1.dump\",\"sizeBytes\":2048,\"sha256\":\"ab\","
-        + "\"revision\":\"a1\",\"verified\":true}";
-    StageResult done = BackupStage.afterBackup(context, new RunnerResult(new ObjectMapper().readTree(ok)));
-    assertThat(done).isEqualTo(new StageResult.Advance(RolloutStage.Migrate, Reasons.BACKUP_SUCCEEDED,
-        "backup k-1.dump (2048 bytes, revision a1)"));
+    String ok =
+        "{\"ok\":true,\"command\":\"backup\",\"file\":\"k-1.dump\",\"sizeBytes\":2048,\"sha256\":\"ab\","
+            + "\"revision\":\"a1\",\"verified\":true}";
+    StageResult done =
+        BackupStage.afterBackup(context, new RunnerResult(new ObjectMapper().readTree(ok)));
+    assertThat(done)
+        .isEqualTo(
+            new StageResult.Advance(
+                RolloutStage.Migrate,
+                Reasons.BACKUP_SUCCEEDED,
+                "backup k-1.dump (2048 bytes, revision a1)"));
     assertThat(context.rollout().getBackupFile()).isEqualTo("k-1.dump");
     assertThat(context.status().getLastBackup().getSha256()).isEqualTo("ab");
 
     RolloutContext unverified = TestingResources.context(resource, RolloutStage.Backup, "a1");
-    StageResult failed = BackupStage.afterBackup(unverified,
-        new RunnerResult(new ObjectMapper().readTree(ok.replace("\"verified\":true", "\"verified\":false"))));
+    StageResult failed =
+        BackupStage.afterBackup(
+            unverified,
+            new RunnerResult(
+                new ObjectMapper()
+                    .readTree(ok.replace("\"verified\":true", "\"verified\":false"))));
     assertThat(((StageResult.Failed) failed).reason()).isEqualTo(Reasons.BACKUP_FAILED);
-    assertThat(unverified.rollout().getBackupFile()).as("an unreadable backup is not used for restore").isNull();
+    assertThat(unverified.rollout().getBackupFile())
+        .as("an unreadable backup is not used for restore")
+        .isNull();
   }
 
   @Test
   void backoffDoublesUpToTheMaximum() {
-    assertThat(JobStage.backoff(1, Duration.ofSeconds(2), Duration.ofMinutes(5))).isEqualTo(Duration.ofSeconds(2));
-    assertThat(JobStage.backoff(4, Duration.ofSeconds(2), Duration.ofMinutes(5))).isEqualTo(Duration.ofSeconds(16));
-    assertThat(JobStage.backoff(40, Duration.ofSeconds(2), Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(5));
+    assertThat(JobStage.backoff(1, Duration.ofSeconds(2), Duration.ofMinutes(5)))
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThat(JobStage.backoff(4, Duration.ofSeconds(2), Duration.ofMinutes(5)))
+        .isEqualTo(Duration.ofSeconds(16));
+    assertThat(JobStage.backoff(40, Duration.ofSeconds(2), Duration.ofMinutes(5)))
+        .isEqualTo(Duration.ofMinutes(5));
   }
 
-  /** Transient failures: at most MAX_ATTEMPTS Jobs, then the rollout fails (Stalled) with the reason. */
+  /**
+   * Transient failures: at most MAX_ATTEMPTS Jobs, then the rollout fails (Stalled) with the
+   * reason.
+   */
   @Test
   void transientRetriesAreBoundedAndThenFailWithTheReason() throws Exception {
     MigrateStage stage = new MigrateStage(services);
     RolloutContext context = migrating(TestingResources.resource());
     context.rollout().setAttempt(JobStage.MAX_ATTEMPTS - 1);
-    assertThat(stage.afterFailure(context, failed(RunnerError.DATABASE_UNREACHABLE, "connection refused"), "a1"))
+    assertThat(
+            stage.afterFailure(
+                context, failed(RunnerError.DATABASE_UNREACHABLE, "connection refused"), "a1"))
         .isInstanceOf(StageResult.Retry.class);
     context.rollout().setAttempt(JobStage.MAX_ATTEMPTS);
-    StageResult last = stage.afterFailure(context, failed(RunnerError.DATABASE_UNREACHABLE, "connection refused"), "a1");
+    StageResult last =
+        stage.afterFailure(
+            context, failed(RunnerError.DATABASE_UNREACHABLE, "connection refused"), "a1");
     assertThat(last).isInstanceOf(StageResult.Failed.class);
     assertThat(((StageResult.Failed) last).outcome()).isEqualTo(Phase.Failed);
     assertThat(((StageResult.Failed) last).reason()).isEqualTo(Reasons.DATABASE_UNREACHABLE);
-    assertThat(((StageResult.Failed) last).message()).contains("gave up after 5 attempts").contains("connection refused");
+    assertThat(((StageResult.Failed) last).message())
+        .contains("gave up after 5 attempts")
+        .contains("connection refused");
   }
 
   /** A migrate Job deleted before its result was read: the database decides, nothing runs twice. */
   @Test
   void lostMigrateJobGoesOnAtTheTargetAndFailsWhereTheDatabaseIsUnchanged() {
     MigrateStage stage = new MigrateStage(services);
-    JobOutcome.Lost lost = new JobOutcome.Lost("migrate Job kiki-campaigns-migrate-3 (uid u) was deleted");
+    JobOutcome.Lost lost =
+        new JobOutcome.Lost("migrate Job kiki-campaigns-migrate-3 (uid u) was deleted");
     StageResult atTarget = stage.afterLost(migrating(TestingResources.resource()), lost, "c3");
     assertThat(atTarget).isInstanceOf(StageResult.Advance.class);
     assertThat(((StageResult.Advance) atTarget).next()).isEqualTo(RolloutStage.Verify);
-    assertThat(((StageResult.Advance) atTarget).message()).contains("result was lost").contains("at the target");
+    assertThat(((StageResult.Advance) atTarget).message())
+        .contains("result was lost")
+        .contains("at the target");
     StageResult unchanged = stage.afterLost(migrating(TestingResources.resource()), lost, "a1");
     assertThat(unchanged).isInstanceOf(StageResult.Failed.class);
     assertThat(((StageResult.Failed) unchanged).reason()).isEqualTo(Reasons.JOB_LOST);
-    assertThat(((StageResult.Failed) unchanged).message()).contains("unchanged at a1").contains("not run again");
+    assertThat(((StageResult.Failed) unchanged).message())
+        .contains("unchanged at a1")
+        .contains("not run again");
   }
 }

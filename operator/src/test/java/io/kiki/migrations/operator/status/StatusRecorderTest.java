@@ -24,11 +24,17 @@ class StatusRecorderTest {
     assertThat(reconciling.getLastTransitionTime()).isEqualTo("2026-11-24T05:00:00Z");
 
     StatusRecorder.ready(status, Reasons.SUCCEEDED, "done", 2, t1);
-    assertThat(StatusRecorder.find(status, ConditionTypes.READY).getLastTransitionTime()).isEqualTo("2026-11-24T05:00:30Z");
-    assertThat(StatusRecorder.find(status, ConditionTypes.RECONCILING).getStatus()).isEqualTo("False");
-    assertThat(StatusRecorder.find(status, ConditionTypes.STALLED).getLastTransitionTime()).isEqualTo("2026-11-24T05:00:00Z");
-    assertThat(status.getConditions()).extracting(Condition::getType).containsExactly("Ready", "Reconciling", "Stalled");
-    assertThat(status.getConditions()).allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(2L));
+    assertThat(StatusRecorder.find(status, ConditionTypes.READY).getLastTransitionTime())
+        .isEqualTo("2026-11-24T05:00:30Z");
+    assertThat(StatusRecorder.find(status, ConditionTypes.RECONCILING).getStatus())
+        .isEqualTo("False");
+    assertThat(StatusRecorder.find(status, ConditionTypes.STALLED).getLastTransitionTime())
+        .isEqualTo("2026-11-24T05:00:00Z");
+    assertThat(status.getConditions())
+        .extracting(Condition::getType)
+        .containsExactly("Ready", "Reconciling", "Stalled");
+    assertThat(status.getConditions())
+        .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(2L));
     assertThat(status.getObservedGeneration()).isEqualTo(2L);
     assertThat(status.getPhase()).isEqualTo(Phase.Ready);
   }
@@ -36,20 +42,31 @@ class StatusRecorderTest {
   @Test
   void stalledAndTransientBookkeeping() {
     DatabaseMigrationStatus status = new DatabaseMigrationStatus();
-    StatusRecorder.stalled(status, Phase.Failed, Reasons.MIGRATION_FAILED,
-        "failed on postgresql://kiki:s3cret@db/kiki", 4, t0);
+    StatusRecorder.stalled(
+        status,
+        Phase.Failed,
+        Reasons.MIGRATION_FAILED,
+        "failed on postgresql://kiki:s3cret@db/kiki",
+        4,
+        t0);
     assertThat(status.getPhase()).isEqualTo(Phase.Failed);
     assertThat(StatusRecorder.find(status, ConditionTypes.STALLED).getStatus()).isEqualTo("True");
     assertThat(status.getMessage()).doesNotContain("s3cret");
-    assertThat(StatusRecorder.find(status, ConditionTypes.STALLED).getMessage()).doesNotContain("s3cret");
+    assertThat(StatusRecorder.find(status, ConditionTypes.STALLED).getMessage())
+        .doesNotContain("s3cret");
 
-    StatusRecorder.transientProblem(status, Reasons.DATABASE_UNREACHABLE, "connection refused", 5, t1);
-    assertThat(status.getPhase()).as("a terminal phase is not kept for a new attempt").isEqualTo(Phase.Pending);
-    assertThat(StatusRecorder.find(status, ConditionTypes.RECONCILING).getReason()).isEqualTo(Reasons.DATABASE_UNREACHABLE);
+    StatusRecorder.transientProblem(
+        status, Reasons.DATABASE_UNREACHABLE, "connection refused", 5, t1);
+    assertThat(status.getPhase())
+        .as("a terminal phase is not kept for a new attempt")
+        .isEqualTo(Phase.Pending);
+    assertThat(StatusRecorder.find(status, ConditionTypes.RECONCILING).getReason())
+        .isEqualTo(Reasons.DATABASE_UNREACHABLE);
     assertThat(StatusRecorder.find(status, ConditionTypes.STALLED).getStatus()).isEqualTo("False");
 
     status.setPhase(Phase.Migrating);
-    StatusRecorder.transientProblem(status, Reasons.DATABASE_UNREACHABLE, "connection refused", 5, t1);
+    StatusRecorder.transientProblem(
+        status, Reasons.DATABASE_UNREACHABLE, "connection refused", 5, t1);
     assertThat(status.getPhase()).as("an active phase is kept").isEqualTo(Phase.Migrating);
   }
 
