@@ -51,7 +51,8 @@ public final class OperatorSettings {
       OperatorSetting.duration(
           "KIKI_STEP_DELAY",
           Duration.ofMillis(200),
-          "between recording an intent in the status and acting on it");
+          "the pause before a follow-up reconcile (a stage run again after its Job was lost,"
+              + " a re-plan, the next generation's rollout); the next stage's Job does not wait for it");
   public static final OperatorSetting<Duration> LOCK_RETRY_INTERVAL =
       OperatorSetting.duration(
           "KIKI_LOCK_RETRY_INTERVAL",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.operator.MigrationsOperator;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -164,17 +166,28 @@ class LeaderElectionIT extends MockClusterTestBase {
   void aLeaderThatLosesTheLeaseStops() {
     await().atMost(TIMEOUT).until(() -> FIRST.equals(holder()));
     assertThat(lostLeadership).isEmpty();
-    client
-        .leases()
-        .inNamespace(namespace)
-        .withName(OperatorConfig.LEASE_NAME)
-        .edit(
-            lease -> {
-              lease.getSpec().setHolderIdentity("intruder");
-              lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-              lease.getSpec().setLeaseDurationSeconds(60);
-              return lease;
-            });
+    // The leader renews the Lease meanwhile: an edit that races a renewal gets 409 and is tried
+    // again on the renewed Lease, as any writer of a Lease must.
+    await()
+        .atMost(TIMEOUT)
+        .ignoreExceptionsMatching(
+            e ->
+                e instanceof KubernetesClientException k
+                    && k.getCode() == HttpURLConnection.HTTP_CONFLICT)
+        .until(
+            () ->
+                client
+                        .leases()
+                        .inNamespace(namespace)
+                        .withName(OperatorConfig.LEASE_NAME)
+                        .edit(
+                            lease -> {
+                              lease.getSpec().setHolderIdentity("intruder");
+                              lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+                              lease.getSpec().setLeaseDurationSeconds(60);
+                              return lease;
+                            })
+                    != null);
     await().atMost(TIMEOUT).until(() -> lostLeadership.contains(FIRST));
     assertThat(lostLeadership).containsExactly(FIRST);
     assertThat(holder()).isEqualTo("intruder");
