@@ -28,8 +28,9 @@ def test_runner_connections_have_the_server_check_for_a_dead_client(postgres_url
     engine = database.create_engine(make_url(postgres_url))
     try:
         with engine.connect() as conn:
+            transaction = conn.begin()  # explicit: SQLAlchemy 1.4's Connection has no rollback()
             interval = conn.execute(sa.text("SHOW client_connection_check_interval")).scalar()
-            conn.rollback()
+            transaction.rollback()
             # the setting was committed on connect: a rolled-back transaction does not undo it
             after_rollback = conn.execute(sa.text("SHOW client_connection_check_interval")).scalar()
     finally:
