@@ -544,26 +544,11 @@ public final class NodeAgent implements AutoCloseable {
         executeInContainer(namespace, podName, container, podDir);
         return;
       }
-      ContainerLaunch launch;
-      String lastWaiting = null;
-      while (true) {
-        if (cancelled) {
-          return;
-        }
-        try {
-          launch = resolver.resolve(pod, container, podDir);
-          break;
-        } catch (ContainerConfigException e) {
-          String waitingNow = e.reason() + ": " + e.getMessage();
-          if (!waitingNow.equals(lastWaiting)) {
-            setPodStatus(
-                namespace,
-                podName,
-                waiting(container.getName(), container.getImage(), e.reason(), e.getMessage()));
-            lastWaiting = waitingNow;
-          }
-          Thread.sleep(CONFIG_RETRY.toMillis());
-        }
+      ContainerLaunch launch =
+          untilConfigured(
+              namespace, podName, container, () -> resolver.resolve(pod, container, podDir));
+      if (launch == null) {
+        return;
       }
 
       startedAt = now();
@@ -627,21 +612,23 @@ public final class NodeAgent implements AutoCloseable {
               exitCode == 0 ? "Succeeded" : "Failed"));
     }
 
+    /** What the container runs with, once its configuration can be resolved. */
+    private interface Configuration<T> {
+      T resolve() throws ContainerConfigException, IOException, InterruptedException;
+    }
+
     /**
-     * Container mode: create the container (retrying while its configuration is incomplete), run
-     * it, report how it ended.
+     * Resolves the container's configuration, retrying while it is incomplete (a missing Secret or
+     * key) and showing why as the container's waiting reason, as the kubelet does
+     * (CreateContainerConfigError); null once the pod is cancelled.
      */
-    private void executeInContainer(
-        String namespace, String podName, Container container, Path podDir) throws Exception {
-      PodmanPods.Created created;
+    private <T> T untilConfigured(
+        String namespace, String podName, Container container, Configuration<T> configuration)
+        throws IOException, InterruptedException {
       String lastWaiting = null;
-      while (true) {
-        if (cancelled) {
-          return;
-        }
+      while (!cancelled) {
         try {
-          created = podman.create(pod, container, podDir);
-          break;
+          return configuration.resolve();
         } catch (ContainerConfigException e) {
           String waitingNow = e.reason() + ": " + e.getMessage();
           if (!waitingNow.equals(lastWaiting)) {
@@ -653,6 +640,21 @@ public final class NodeAgent implements AutoCloseable {
           }
           Thread.sleep(CONFIG_RETRY.toMillis());
         }
+      }
+      return null;
+    }
+
+    /**
+     * Container mode: create the container (retrying while its configuration is incomplete), run
+     * it, report how it ended.
+     */
+    private void executeInContainer(
+        String namespace, String podName, Container container, Path podDir) throws Exception {
+      PodmanPods.Created created =
+          untilConfigured(
+              namespace, podName, container, () -> podman.create(pod, container, podDir));
+      if (created == null) {
+        return;
       }
       String id = created.id();
       containerId = id;

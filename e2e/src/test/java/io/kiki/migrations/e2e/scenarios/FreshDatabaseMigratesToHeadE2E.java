@@ -48,8 +48,8 @@ class FreshDatabaseMigratesToHeadE2E {
         await("a scrape during the rollout")
             .atMost(Scenario.ROLLOUT_TIMEOUT)
             .pollInterval(Duration.ofMillis(100))
-            // a phase change removes one series and registers the next: a scrape can come between
-            // the two
+            // a phase change registers the next series and then removes the old one: a scrape can
+            // come between the two
             .until(
                 endpoints::scrape,
                 m ->
@@ -66,7 +66,18 @@ class FreshDatabaseMigratesToHeadE2E {
     DatabaseMigration dbm = scenario.awaitSettled("kiki-campaigns", 1);
     assertThat(dbm.getStatus().getPhase()).as(dbm.getStatus().getMessage()).isEqualTo(Phase.Ready);
 
-    Metrics ready = endpoints.scrape();
+    Metrics ready =
+        await("a scrape after the last phase change")
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(100))
+            // the status is written before the metrics are updated: Ready can be read first
+            .until(
+                endpoints::scrape,
+                m ->
+                    m.find("kiki_migrations_phase", resource).stream()
+                        .map(sample -> sample.labels().get("phase"))
+                        .toList()
+                        .equals(List.of("Ready")));
     Map<String, String> readyOutcome = Map.of("outcome", "Ready");
     assertThat(
             ready.sum("kiki_migrations_rollouts_total", readyOutcome)

@@ -126,15 +126,17 @@ public class OperatorMetrics {
           if (old != null && old.phase() == status.getPhase()) {
             return old;
           }
-          if (old != null) {
-            registry.remove(old.gauge());
-          }
+          // The new phase first: a scrape between the two sees both phases for an instant, never
+          // none (a resource without a phase would look deleted).
           Meter gauge =
               Gauge.builder("kiki.migrations.phase", () -> 1)
                   .description("1 for the resource's current phase")
                   .tags(tags(resource))
                   .tag("phase", status.getPhase().name())
                   .register(registry);
+          if (old != null) {
+            registry.remove(old.gauge());
+          }
           return new PhaseSeries(status.getPhase(), gauge);
         });
     if (active) {
