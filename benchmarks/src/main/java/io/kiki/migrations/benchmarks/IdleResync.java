@@ -120,7 +120,8 @@ final class IdleResync implements Figure {
             }
             Thread.sleep(20);
           }
-          resync.addNanos(System.nanoTime() - start);
+          long elapsed = System.nanoTime() - start;
+          resync.addNanos(elapsed);
           long heapAfter = usedHeapAfterGc();
           int jobs = admin.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().size();
           System.out.printf(
@@ -128,7 +129,7 @@ final class IdleResync implements Figure {
                   + " operator's requests: %d status writes, %d GETs of one resource, %d Job creates,"
                   + " %d in all; Jobs %d; database connections %d%n",
               run + 1,
-              (System.nanoTime() - start) / 1e9,
+              elapsed / 1e9,
               heapAfter >> 20,
               (heapAfter - heapBefore) >> 20,
               dispatcher.statusWrites.get(),
