@@ -24,6 +24,9 @@ public final class BenchmarkMain {
       List.of(
           new RolloutVsAlembicUpgrade(),
           new BackupVsPgDump(),
+          new StageBoundaries(),
+          new IdleResync(),
+          new MetricsScrape(),
           new OperatorStartToReadyz(),
           new SandboxStartToFirstPhase());
 
