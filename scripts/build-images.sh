@@ -97,7 +97,7 @@ build_operator_from_jars() {
   cp "$jar" "$context/prebuilt/kiki-migrations-operator.jar"
   cp operator/target/image-lib/*.jar "$context/prebuilt/lib/"
   # the timestamps of the copies must not defeat the layer cache: it keys on content
-  "${podman[@]}" build --pull=never --network host --build-arg JARS=prebuilt \
+  "${podman[@]}" build --pull=never --network host --build-arg "BUILD_IMAGE=$debian_base" \
     --build-arg "RUNTIME_IMAGE=$java_base" -f operator/Dockerfile -t "$operator_image" "$context" >&2
   rm -rf "$context"
   echo "$operator_image"

@@ -85,15 +85,13 @@ class OperatorImageTest {
                         ? argDefaults.get(from.substring(2, from.length() - 1))
                         : from)
             .toList();
-    // build (Maven), prebuilt (jars made outside), jars (ARG JARS picks one of them; Maven by
-    // default), runtime
-    assertThat(stages).hasSize(4);
+    // build (Maven, or the jars of a prebuilt/ context), runtime: no stage chosen by an ARG, which
+    // not every builder builds (podman 4.3's buildah)
+    assertThat(stages).hasSize(2);
     assertThat(stages.get(0)).startsWith("maven:3-eclipse-temurin-17");
-    assertThat(stages.get(1)).isEqualTo("scratch");
-    assertThat(stages.get(2)).isEqualTo("build");
-    assertThat(stages.get(3))
+    assertThat(stages.get(1))
         .isIn("gcr.io/distroless/java17-debian12:nonroot", "eclipse-temurin:17-jre");
-    assertThat(dockerfile).contains("COPY --from=jars --chown=0:0 /out/lib/ /app/lib/");
+    assertThat(dockerfile).contains("COPY --from=build --chown=0:0 /out/lib/ /app/lib/");
     assertThat(dockerfile).contains("mvn -B -pl operator -am");
   }
 
