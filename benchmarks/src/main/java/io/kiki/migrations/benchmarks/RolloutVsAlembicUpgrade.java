@@ -1,14 +1,10 @@
 package io.kiki.migrations.benchmarks;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
-import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.e2e.sandbox.PostgresUrl;
 import io.kiki.migrations.e2e.sandbox.Sandbox;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -90,55 +86,8 @@ final class RolloutVsAlembicUpgrade implements Figure {
   private static long rollout(
       KubernetesClient client, Sandbox sandbox, String name, String databaseName, String verify)
       throws Exception {
-    PostgresUrl url = sandbox.postgres().createDatabase(databaseName);
-    client
-        .secrets()
-        .inNamespace(NAMESPACE)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .addToStringData("url", url.sqlalchemyUrl())
-                .build())
-        .create();
-    String yaml =
-        """
-        apiVersion: migrations.kiki.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: %s, namespace: %s}
-        spec:
-          image: registry.example.com/kiki/migrations:1.6.0
-          targetRevision: head
-          database: {urlSecretRef: {name: %s, key: url}}
-        %s"""
-            .formatted(name, NAMESPACE, name, verify);
-    DatabaseMigration resource =
-        client.getKubernetesSerialization().unmarshal(yaml, DatabaseMigration.class);
-    long start = System.nanoTime();
-    client.resource(resource).create();
-    long deadline = start + TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      DatabaseMigration current =
-          client.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
-      if (current.getStatus() != null
-          && current.getStatus().getPhase() == Phase.Ready
-          && Long.valueOf(1).equals(current.getStatus().getObservedGeneration())) {
-        return System.nanoTime() - start;
-      }
-      if (current.getStatus() != null
-          && current.getStatus().getPhase() != null
-          && current.getStatus().getPhase().isTerminal()
-          && current.getStatus().getPhase() != Phase.Ready) {
-        throw new IOException(
-            name
-                + " ended "
-                + current.getStatus().getPhase()
-                + ": "
-                + current.getStatus().getMessage());
-      }
-      Thread.sleep(5);
-    }
-    throw new IOException(name + " was not Ready within " + TIMEOUT);
+    return SandboxRollouts.rollout(
+            client, sandbox, NAMESPACE, name, databaseName, verify, Duration.ofMillis(5), TIMEOUT)
+        .nanos();
   }
 }

@@ -3,18 +3,14 @@ package io.kiki.migrations.benchmarks;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
-import io.kiki.migrations.api.v1alpha1.Phase;
-import io.kiki.migrations.e2e.sandbox.PostgresUrl;
 import io.kiki.migrations.e2e.sandbox.Sandbox;
 import io.kiki.migrations.operator.job.Labels;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -142,50 +138,15 @@ final class StageBoundaries implements Figure {
   /** Creates a resource with a backup and waits for Ready; returns when it was created. */
   private static long rollout(KubernetesClient client, Sandbox sandbox, String name)
       throws Exception {
-    PostgresUrl url = sandbox.postgres().createDatabase("bench_" + name.replace('-', '_'));
-    client
-        .secrets()
-        .inNamespace(NAMESPACE)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .addToStringData("url", url.sqlalchemyUrl())
-                .build())
-        .create();
-    String yaml =
-        """
-        apiVersion: migrations.kiki.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: %s, namespace: %s}
-        spec:
-          image: registry.example.com/kiki/migrations:1.6.0
-          targetRevision: head
-          database: {urlSecretRef: {name: %s, key: url}}
-          backup: {enabled: true, persistentVolumeClaim: kiki-backups}
-        """
-            .formatted(name, NAMESPACE, name);
-    DatabaseMigration resource =
-        client.getKubernetesSerialization().unmarshal(yaml, DatabaseMigration.class);
-    long start = System.nanoTime();
-    client.resource(resource).create();
-    long deadline = start + TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      DatabaseMigration current =
-          client.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName(name).get();
-      if (current.getStatus() != null && current.getStatus().getPhase() != null) {
-        Phase phase = current.getStatus().getPhase();
-        if (phase == Phase.Ready
-            && Long.valueOf(1).equals(current.getStatus().getObservedGeneration())) {
-          return start;
-        }
-        if (phase.isTerminal() && phase != Phase.Ready) {
-          throw new IOException(name + " ended " + phase + ": " + current.getStatus().getMessage());
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new IOException(name + " was not Ready within " + TIMEOUT);
+    return SandboxRollouts.rollout(
+            client,
+            sandbox,
+            NAMESPACE,
+            name,
+            "bench_" + name.replace('-', '_'),
+            "  backup: {enabled: true, persistentVolumeClaim: kiki-backups}\n",
+            Duration.ofMillis(20),
+            TIMEOUT)
+        .createdNanos();
   }
 }
