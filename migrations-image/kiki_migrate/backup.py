@@ -13,13 +13,19 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, unquote
 
-import sqlalchemy as sa
-
-from . import database, drivers, log
+from . import environment, log
 from .errors import RunnerError, clause
-from .redact import redact
+from .redact import add_secret, redact
 
+# SQLAlchemy and Alembic are imported only where needed: a PostgreSQL backup given the version table's location
+# (KIKI_VERSION_TABLE, set by the operator from the plan's result) imports neither, and reads the revision and
+# checks the role with one psql run while pg_dump dumps.
+VERSION_TABLE_ENV = "KIKI_VERSION_TABLE"
+VERSION_TABLE_SCHEMA_ENV = "KIKI_VERSION_TABLE_SCHEMA"
+# Same default as drivers.CONNECT_TIMEOUT_SECONDS (that module imports SQLAlchemy).
+CONNECT_TIMEOUT_SECONDS = 10
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 EXTENSIONS = {"postgresql": ".dump", "sqlite": ".sqlite"}
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
@@ -76,19 +82,8 @@ $kiki_restore$;
 """
 
 
-# "209; 3079 16385 EXTENSION - citext", "4040; 0 0 COMMENT - EXTENSION citext", "6; 2615 2200 SCHEMA - x owner"
-_TOC_ENTRY = re.compile(
-    r"^\d+; \d+ \d+ (?:(?P<what>COMMENT|ACL) - )?(?P<kind>EXTENSION|SCHEMA)(?: -)? "
-    r"(?P<name>[^\s]+)"
-)
-
-
-def _not_restorable_by_this_role(engine):
-    """Objects a restore as the connected role would have to drop and recreate but cannot, because another
-    role (which this one is not a member of) owns them: tables, views, sequences, types and functions
-    outside the system schemas and outside extensions. Extensions and schemas owned by others are left
-    out of a restore instead (``_kept_by_others``). At most 20 ``kind schema.name`` strings."""
-    query = sa.text(r"""
+# What a restore as the connected role would have to drop and recreate but cannot (``_not_restorable_by_this_role``).
+NOT_RESTORABLE_SQL = r"""
         SELECT kind || ' ' || name FROM (
           SELECT 'table' AS kind, n.nspname || '.' || c.relname AS name, c.relowner AS owner, c.oid,
                  'pg_class'::regclass AS catalog
@@ -107,9 +102,27 @@ def _not_restorable_by_this_role(engine):
           AND split_part(o.name, '.', 1) <> 'information_schema' AND o.name NOT LIKE 'pg\_%'
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = o.catalog AND d.objid = o.oid
                           AND d.deptype IN ('e', 'i', 'a'))
-        ORDER BY 1 LIMIT 20""")
+        ORDER BY 1 LIMIT 20"""
+
+
+# "209; 3079 16385 EXTENSION - citext", "4040; 0 0 COMMENT - EXTENSION citext", "6; 2615 2200 SCHEMA - x owner"
+_TOC_ENTRY = re.compile(
+    r"^\d+; \d+ \d+ (?:(?P<what>COMMENT|ACL) - )?(?P<kind>EXTENSION|SCHEMA)(?: -)? "
+    r"(?P<name>[^\s]+)"
+)
+
+
+def _not_restorable_by_this_role(engine):
+    """Objects a restore as the connected role would have to drop and recreate but cannot, because another
+    role (which this one is not a member of) owns them: tables, views, sequences, types and functions
+    outside the system schemas and outside extensions. Extensions and schemas owned by others are left
+    out of a restore instead (``_kept_by_others``). At most 20 ``kind schema.name`` strings."""
+    import sqlalchemy as sa
+
+    from . import database
+
     with contextlib.closing(database.connect(engine)) as conn:
-        return [row[0] for row in conn.execute(query)]
+        return [row[0] for row in conn.execute(sa.text(NOT_RESTORABLE_SQL))]
 
 
 def _backend(ctx, code):
@@ -132,7 +145,7 @@ def _libpq(url):
     if url.username:
         args += ["--username", url.username]
     env = dict(os.environ)
-    env.setdefault("PGCONNECT_TIMEOUT", str(drivers.CONNECT_TIMEOUT_SECONDS))
+    env.setdefault("PGCONNECT_TIMEOUT", str(CONNECT_TIMEOUT_SECONDS))
     for key, value in query.items():
         if key in LIBPQ_QUERY_ENV:
             env[LIBPQ_QUERY_ENV[key]] = value if isinstance(value, str) else value[-1]
@@ -184,7 +197,8 @@ def backup(ctx, args):
         )
     if keep < 0:
         raise RunnerError("BAD_ARGUMENTS", "--keep must be 0 (keep every backup) or a positive number")
-    backend = _backend(ctx, "BACKUP_FAILED")
+    light = _light_target(ctx.environ)
+    backend = "postgresql" if light else _backend(ctx, "BACKUP_FAILED")
     directory = Path(args.dir)
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -198,10 +212,14 @@ def backup(ctx, args):
     try:
         if backend == "postgresql":
             # pg_dump starts first; the revision and the role check are read while it dumps.
-            dump = _PgDump(ctx.url, partial, ctx.lock_timeout)
+            dump = _PgDump(light[0] if light else ctx.url, partial, ctx.lock_timeout)
             try:
-                current = sorted(r for r in ctx.rows() or [] if r)
-                unrestorable = _not_restorable_by_this_role(ctx.engine)
+                if light:
+                    rows, unrestorable = _psql_probe(*light)
+                    current = sorted(r for r in rows or [] if r)
+                else:
+                    current = sorted(r for r in ctx.rows() or [] if r)
+                    unrestorable = _not_restorable_by_this_role(ctx.engine)
             except BaseException:
                 dump.abort()
                 raise
@@ -248,6 +266,127 @@ def backup(ctx, args):
         )
         log.warning(f"backup {final.name} is not verified: {outcome['verifyMessage']}")
     return outcome
+
+
+class _LightUrl:
+    """The parts of a PostgreSQL URL ``_libpq`` uses, parsed without SQLAlchemy the way ``make_url`` parses
+    them (user name and password percent-decoded)."""
+
+    def __init__(self, host, port, username, password, database, query):
+        self.host, self.port, self.username, self.password = host, port, username, password
+        self.database, self.query = database, query
+
+
+_PLAIN_POSTGRESQL_URL = re.compile(
+    r"^postgresql(?:\+psycopg2?)?://"
+    r"(?:(?P<username>[^:/?#@]*)(?::(?P<password>[^/?#@]*))?@)?"
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^/?#@:\[\]]*)(?::(?P<port>\d{1,5}))?"
+    r"(?:/(?P<database>[^?#%]*))?(?:\?(?P<query>[^#]*))?$"
+)
+
+
+def _light_url(raw):
+    """A ``_LightUrl`` of ``raw`` when it is a plain PostgreSQL URL (host, port, database, each query key once), or
+    None: then the caller takes SQLAlchemy's path, which also says what is wrong with a bad URL."""
+    match = _PLAIN_POSTGRESQL_URL.match(raw)
+    if not match:
+        return None
+    pairs = parse_qsl(match.group("query") or "", keep_blank_values=True)
+    query = dict(pairs)
+    if len(query) != len(pairs):
+        return None
+    username, password = match.group("username"), match.group("password")
+    return _LightUrl(
+        host=match.group("host").strip("[]") or None,
+        port=int(match.group("port")) if match.group("port") else None,
+        username=unquote(username) if username else None,
+        password=unquote(password) if password is not None else None,
+        database=match.group("database") or None,
+        query=query,
+    )
+
+
+def _light_target(environ):
+    """(URL, version table schema, version table name) for a backup without SQLAlchemy and Alembic, or None: the
+    operator names the version table (KIKI_VERSION_TABLE, KIKI_VERSION_TABLE_SCHEMA) and the URL is a plain
+    PostgreSQL one. Without them (an older operator, kiki-migrate run by hand, SQLite) the backup runs env.py."""
+    table = environ.get(VERSION_TABLE_ENV, "").strip()
+    if not table:
+        return None
+    raw, source = environment.url_from_environment(environ)
+    problem = environment.url_encoding_problem(raw)
+    if problem:
+        raise RunnerError("BAD_DATABASE_URL", f"{source} has {problem}. {environment.ENCODING_ADVICE}.")
+    url = _light_url(raw)
+    if url is None:
+        return None
+    add_secret(url.password)
+    return url, environ.get(VERSION_TABLE_SCHEMA_ENV, "").strip() or None, table
+
+
+def _psql_probe(url, schema, table):
+    """(the version table's raw rows or None when it does not exist, ``NOT_RESTORABLE_SQL``'s list), read by one
+    psql run: what ``ctx.rows()`` and ``_not_restorable_by_this_role`` read through SQLAlchemy. psql quotes the
+    names itself (``:'var'``, ``:"var"``)."""
+    regclass = "quote_ident(:'kiki_table')"
+    identifier = ':"kiki_table"'
+    if schema:
+        regclass = "quote_ident(:'kiki_schema') || '.' || " + regclass
+        identifier = ':"kiki_schema".' + identifier
+    script = (
+        f"SELECT to_regclass({regclass}) IS NOT NULL AS kiki_present \\gset\n"
+        "SELECT 'T', :'kiki_present';\n"
+        "\\if :kiki_present\n"
+        f"SELECT 'R', version_num FROM {identifier};\n"
+        "\\endif\n"
+        f"SELECT 'U', o FROM ({NOT_RESTORABLE_SQL}) AS u(o);\n"
+    )
+    args, env, dbname = _libpq(url)
+    probe = subprocess.run(
+        [
+            _tool("psql", "BACKUP_FAILED"),
+            "--no-psqlrc",
+            "--quiet",
+            "--no-password",
+            "--no-align",
+            "--tuples-only",
+            "--field-separator=\t",
+            "--record-separator-zero",
+            "--set",
+            "ON_ERROR_STOP=1",
+            "--set",
+            f"kiki_table={table}",
+            "--set",
+            f"kiki_schema={schema or ''}",
+            *args,
+            "--dbname",
+            dbname,
+        ],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    where = f"{schema}.{table}" if schema else table
+    if probe.returncode != 0:
+        raise RunnerError(
+            "DATABASE_UNREACHABLE",
+            f"cannot read the version table {where} (psql exit {probe.returncode}: "
+            f"{clause(_stderr_summary(probe.stderr))}). Check that the server runs and is reachable from this pod, "
+            "and the host, port, database name, user and password in the URL Secret.",
+        )
+    present, rows, unrestorable = None, [], []
+    for record in probe.stdout.split("\0"):
+        kind, _, value = record.strip("\n").partition("\t")
+        if kind == "T":
+            present = value == "t"
+        elif kind == "R":
+            rows.append(value)
+        elif kind == "U":
+            unrestorable.append(value)
+    if present is None:
+        raise RunnerError("DATABASE_UNREACHABLE", f"psql printed no answer reading the version table {where}")
+    return (rows if present else None), unrestorable
 
 
 def _free_name(directory, name, revision, extension):
@@ -420,6 +559,8 @@ def restore(ctx, args):
         raise RunnerError(
             "RESTORE_FAILED", f"no backup file at {args.file} (nor in {args.dir}); nothing was changed"
         )
+    from . import database
+
     started = time.monotonic()
     ctx.version_table  # noqa: B018 (read for its effect: env.py runs before anything changes)
     with database.migration_lock(ctx.engine, ctx.lock_timeout):
@@ -439,6 +580,10 @@ def _kept_by_others(engine):
     owns nor may act for (``pg_has_role(owner, 'USAGE')``; a superuser may act for everyone): a restore
     as this role can neither drop nor recreate them, and needs not, since they are still there (an
     extension a superuser created, such as citext, in a database the application's role owns)."""
+    import sqlalchemy as sa
+
+    from . import database
+
     query = sa.text(
         "SELECT 'EXTENSION', extname FROM pg_extension WHERE NOT pg_has_role(extowner, 'USAGE') "
         "UNION ALL SELECT 'SCHEMA', nspname FROM pg_namespace WHERE NOT pg_has_role(nspowner, 'USAGE')"

@@ -5,7 +5,7 @@ pg_dump before the project is loaded)."""
 import functools
 import os
 
-from . import database
+from . import environment
 
 
 class RunContext:
@@ -14,15 +14,19 @@ class RunContext:
 
     @functools.cached_property
     def raw_url(self):
-        return database.url_from_environment(self.environ)
+        return environment.url_from_environment(self.environ)
 
     @functools.cached_property
     def url(self):
+        from . import database
+
         raw, source = self.raw_url
         return database.parse_url(raw, source if source != "default" else "the default database URL")
 
     @functools.cached_property
     def engine(self):
+        from . import database
+
         return database.create_engine(self.url)
 
     @functools.cached_property
@@ -54,11 +58,11 @@ class RunContext:
 
     @property
     def lock_timeout(self):
-        return database.lock_timeout_seconds(self.environ)
+        return environment.lock_timeout_seconds(self.environ)
 
     @property
     def table_lock_timeout(self):
-        return database.table_lock_timeout_seconds(self.environ)
+        return environment.table_lock_timeout_seconds(self.environ)
 
     def rows(self):
         """The version table's raw rows (None: no table)."""

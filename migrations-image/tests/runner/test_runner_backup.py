@@ -199,6 +199,46 @@ def test_a_backup_the_role_could_not_restore_is_not_verified(runner, postgres_ur
     assert "does not own table public.audit_log" in taken["verifyMessage"]
 
 
+def test_a_backup_told_where_the_version_table_is_runs_no_project_code(runner, postgres_url, sql, tmp_path):
+    """The operator passes the plan's version table (KIKI_VERSION_TABLE): the backup reads the revision and checks
+    the role with psql, without SQLAlchemy, Alembic or env.py (here: a project that does not exist), and reports
+    what the SQLAlchemy path reports."""
+    light = {"KIKI_VERSION_TABLE": "alembic_version", "ALEMBIC_CONFIG": str(tmp_path / "no-such-alembic.ini")}
+    empty = runner.ok("backup", "--dir", str(tmp_path / "a"), url=postgres_url, env=light)
+    assert empty["revision"] == "base" and empty["verified"] is True
+
+    runner.ok("upgrade", "--target", "3c8f", url=postgres_url)
+    seed_rows(sql, postgres_url)
+    taken = runner.ok("backup", "--dir", str(tmp_path / "b"), "--name", "light", url=postgres_url, env=light)
+    path = Path(taken["path"])
+    assert taken["revision"] == "3c8f5e2d0b33" and taken["verified"] is True
+    assert taken["sizeBytes"] == path.stat().st_size > 0
+    assert taken["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert os.listdir(tmp_path / "b") == [taken["file"]]
+
+    # a wrong password: psql's error, redacted, and nothing left behind
+    admin = sa.engine.make_url(postgres_url)
+    runner.secrets.append("not-" + admin.password)
+    wrong = render_url(admin.set(password="not-" + admin.password))
+    error = runner.fails("DATABASE_UNREACHABLE", "backup", "--dir", str(tmp_path / "d"), url=wrong, env=light)
+    assert "password authentication failed" in error["message"], error["message"]
+    assert os.listdir(tmp_path / "d") == []
+
+
+def test_a_backup_told_where_the_version_table_is_checks_the_role_the_same_way(
+    runner, postgres_url, sql, tmp_path, owner_role
+):
+    light = {"KIKI_VERSION_TABLE": "alembic_version", "ALEMBIC_CONFIG": str(tmp_path / "no-such-alembic.ini")}
+    role, url, password = owner_role
+    runner.secrets.append(password)
+    runner.ok("upgrade", "--target", "c1000000citx", url=url, config=CITEXT)
+    sql(postgres_url, "CREATE TABLE audit_log (id integer PRIMARY KEY)")
+    sql(postgres_url, f'GRANT SELECT ON audit_log TO "{role}"')
+    unverified = runner.ok("backup", "--dir", str(tmp_path / "c"), url=url, env=light)
+    assert unverified["revision"] == "c1000000citx" and unverified["verified"] is False
+    assert unverified["unrestorable"] == ["table public.audit_log"]
+
+
 def test_a_failed_restore_keeps_psqls_hint_lines(runner, postgres_url, sql, tmp_path, owner_role):
     """An extension only a superuser may create (dblink) was in the backup and has been dropped since: the
     owner's restore cannot recreate it, and psql's ERROR and HINT reach the result, redacted; nothing

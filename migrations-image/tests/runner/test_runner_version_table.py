@@ -29,6 +29,14 @@ def test_every_command_reads_the_version_table_env_py_configures(runner, postgre
     current = runner.ok("current", url=postgres_url, config=CUSTOM_VERSION_TABLE)
     again = runner.ok("plan", "--target", "head", url=postgres_url, config=CUSTOM_VERSION_TABLE)
     taken = runner.ok("backup", "--dir", str(tmp_path / "b"), url=postgres_url, config=CUSTOM_VERSION_TABLE)
+    told = runner.ok(
+        "backup",
+        "--dir",
+        str(tmp_path / "told"),
+        url=postgres_url,
+        config=CUSTOM_VERSION_TABLE,
+        env={"KIKI_VERSION_TABLE": "kiki_version", "KIKI_VERSION_TABLE_SCHEMA": "kiki_meta"},
+    )
     runner.ok("wait", "--revision", V2, "--timeout", "5", url=postgres_url, config=CUSTOM_VERSION_TABLE)
     down = runner.ok("downgrade", "--target", V1, url=postgres_url, config=CUSTOM_VERSION_TABLE)
     restored = runner.ok("restore", "--file", taken["path"], url=postgres_url, config=CUSTOM_VERSION_TABLE)
@@ -38,7 +46,7 @@ def test_every_command_reads_the_version_table_env_py_configures(runner, postgre
     assert up["from"] == [] and up["to"] == [V2] and up["applied"] == [V1, V2]
     assert current["current"] == [V2] and current["atHead"] is True
     assert again["direction"] == "none"
-    assert taken["revision"] == V2
+    assert taken["revision"] == V2 and told["revision"] == V2
     assert down["from"] == [V2] and down["to"] == [V1]
     assert restored["revision"] == V2
     assert sql(postgres_url, "SELECT version_num FROM kiki_meta.kiki_version") == [(V2,)]

@@ -76,7 +76,9 @@ public final class Sandbox implements AutoCloseable {
     Sandbox sandbox = null;
     try {
       api = SandboxApiServer.start();
+      long apiStarted = System.nanoTime();
       api.applyCrds(repo.resolve("crds"));
+      long crdsApplied = System.nanoTime();
       kubeletClient = api.newClient(SandboxApiServer.KUBELET_USER_AGENT);
       kubelet =
           new SandboxKubelet(
@@ -91,9 +93,11 @@ public final class Sandbox implements AutoCloseable {
       long operatorReady = System.nanoTime();
       sandbox.postgres = awaitPostgres(postgresStart);
       LOG.info(
-          "sandbox started in {} ms: API server and kubelet after {} ms, operator after {} ms, PostgreSQL after {} ms "
-              + "(started alongside)",
+          "sandbox started in {} ms: API server after {} ms, CRDs after {} ms, kubelet after {} ms, operator after {} ms, "
+              + "PostgreSQL after {} ms (started alongside)",
           millis(started, System.nanoTime()),
+          millis(started, apiStarted),
+          millis(started, crdsApplied),
           millis(started, apiReady),
           millis(started, operatorReady),
           sandbox.postgres.startupMillis());

@@ -2,6 +2,7 @@ package io.kiki.migrations.operator.job;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Builds the Job that runs one kiki-migrate command for one stage of a rollout. */
 public final class JobFactory {
@@ -49,7 +51,10 @@ public final class JobFactory {
 
   private JobFactory() {}
 
-  /** What one Job runs. {@code backupClaim} is mounted at /backups when not null. */
+  /**
+   * What one Job runs. {@code backupClaim} is mounted at /backups when not null; {@code env}: plain
+   * environment variables for the runner beyond the URL, the lock timeout and HOME.
+   */
   public record JobRequest(
       String name,
       RolloutStage stage,
@@ -58,7 +63,24 @@ public final class JobFactory {
       List<String> args,
       Duration deadline,
       SecretKeyRef databaseUrl,
-      String backupClaim) {}
+      String backupClaim,
+      Map<String, String> env) {
+    public JobRequest {
+      env = env == null ? Map.of() : Map.copyOf(env);
+    }
+
+    public JobRequest(
+        String name,
+        RolloutStage stage,
+        String rolloutId,
+        String image,
+        List<String> args,
+        Duration deadline,
+        SecretKeyRef databaseUrl,
+        String backupClaim) {
+      this(name, stage, rolloutId, image, args, deadline, databaseUrl, backupClaim, Map.of());
+    }
+  }
 
   /** spec.timeouts.lock as the runner reads it: seconds, a decimal number ("5", "0.5"). */
   static String tableLockTimeoutSeconds(DatabaseMigration owner) {
@@ -114,27 +136,32 @@ public final class JobFactory {
               .build());
     }
 
+    List<EnvVar> env = new ArrayList<>();
+    env.add(
+        new EnvVarBuilder()
+            .withName(DATABASE_URL_ENV)
+            .withNewValueFrom()
+            .withNewSecretKeyRef()
+            .withName(request.databaseUrl().getName())
+            .withKey(request.databaseUrl().getKey())
+            .endSecretKeyRef()
+            .endValueFrom()
+            .build());
+    env.add(
+        new EnvVarBuilder()
+            .withName(TABLE_LOCK_TIMEOUT_ENV)
+            .withValue(tableLockTimeoutSeconds(owner))
+            .build());
+    env.add(new EnvVarBuilder().withName("HOME").withValue("/tmp").build());
+    new TreeMap<>(request.env()).forEach((name, value) -> env.add(new EnvVar(name, value, null)));
+
     Container container =
         new ContainerBuilder()
             .withName(CONTAINER)
             .withImage(request.image())
             .withCommand("kiki-migrate")
             .withArgs(request.args())
-            .withEnv(
-                new EnvVarBuilder()
-                    .withName(DATABASE_URL_ENV)
-                    .withNewValueFrom()
-                    .withNewSecretKeyRef()
-                    .withName(request.databaseUrl().getName())
-                    .withKey(request.databaseUrl().getKey())
-                    .endSecretKeyRef()
-                    .endValueFrom()
-                    .build(),
-                new EnvVarBuilder()
-                    .withName(TABLE_LOCK_TIMEOUT_ENV)
-                    .withValue(tableLockTimeoutSeconds(owner))
-                    .build(),
-                new EnvVarBuilder().withName("HOME").withValue("/tmp").build())
+            .withEnv(env)
             .withTerminationMessagePolicy("FallbackToLogsOnError")
             .withResources(template.getResources())
             .withVolumeMounts(mounts)

@@ -1,8 +1,10 @@
 package io.kiki.migrations.operator.stage;
 
 import io.kiki.migrations.api.v1alpha1.BackupRecord;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.operator.database.VersionTable;
 import io.kiki.migrations.operator.job.JobFactory;
 import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.job.JobOutcome;
@@ -10,11 +12,21 @@ import io.kiki.migrations.operator.job.RunnerResult;
 import io.kiki.migrations.operator.status.Reasons;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs {@code kiki-migrate backup} (pg_dump to the backup volume) before the database is changed.
  */
 public class BackupStage extends JobStage {
+  /**
+   * The version table the plan reported, for the runner: given it, {@code kiki-migrate backup}
+   * reads the revision with psql instead of importing SQLAlchemy and Alembic and running env.py
+   * (most of a small database's backup time). Runners before this ignore them.
+   */
+  public static final String VERSION_TABLE_ENV = "KIKI_VERSION_TABLE";
+
+  public static final String VERSION_TABLE_SCHEMA_ENV = "KIKI_VERSION_TABLE_SCHEMA";
+
   public BackupStage(StageServices services) {
     super(services);
   }
@@ -36,7 +48,13 @@ public class BackupStage extends JobStage {
             "--keep",
             String.valueOf(context.backup().getKeep() == null ? 5 : context.backup().getKeep()));
     JobOutcome outcome =
-        runJob(context, args, context.timeouts().getBackup(), true, Reasons.BACKUP_STARTED);
+        runJob(
+            context,
+            args,
+            context.timeouts().getBackup(),
+            true,
+            Reasons.BACKUP_STARTED,
+            versionTableEnv(context.status()));
     if (outcome instanceof JobOutcome.Succeeded succeeded) {
       return afterBackup(context, succeeded.result());
     }
@@ -52,6 +70,20 @@ public class BackupStage extends JobStage {
       return lostRerun(context, lost);
     }
     return waiting(context, outcome);
+  }
+
+  /**
+   * KIKI_VERSION_TABLE (and _SCHEMA) as the last plan reported them; nothing when no plan reported
+   * one (a status from before the runner reported it): the runner then runs env.py as before.
+   */
+  static Map<String, String> versionTableEnv(DatabaseMigrationStatus status) {
+    if (status == null || status.getVersionTable() == null || status.getVersionTable().isEmpty()) {
+      return Map.of();
+    }
+    VersionTable table = VersionTable.of(status);
+    return table.schema() == null
+        ? Map.of(VERSION_TABLE_ENV, table.name())
+        : Map.of(VERSION_TABLE_ENV, table.name(), VERSION_TABLE_SCHEMA_ENV, table.schema());
   }
 
   static StageResult afterBackup(RolloutContext context, RunnerResult result) {

@@ -16,6 +16,7 @@ import io.kiki.migrations.operator.status.StatusRecorder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** A stage that runs one kiki-migrate Job. */
 abstract class JobStage implements Stage {
@@ -45,6 +46,17 @@ abstract class JobStage implements Stage {
       String deadline,
       boolean mountBackups,
       String startedReason) {
+    return runJob(context, args, deadline, mountBackups, startedReason, Map.of());
+  }
+
+  /** {@code env}: plain environment variables for the runner (JobRequest#env). */
+  protected JobOutcome runJob(
+      RolloutContext context,
+      List<String> args,
+      String deadline,
+      boolean mountBackups,
+      String startedReason,
+      Map<String, String> env) {
     Rollout rollout = context.rollout();
     String name = rollout.getJobs().get(stage());
     if (name == null) {
@@ -59,7 +71,8 @@ abstract class JobStage implements Stage {
             args,
             DurationParser.parseOr(deadline, DEFAULT_DEADLINE),
             context.spec().getDatabase().getUrlSecretRef(),
-            mountBackups ? context.backup().getPersistentVolumeClaim() : null);
+            mountBackups ? context.backup().getPersistentVolumeClaim() : null,
+            env);
     JobOutcome outcome =
         services
             .jobs()

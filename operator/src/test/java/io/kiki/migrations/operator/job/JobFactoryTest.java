@@ -231,4 +231,40 @@ class JobFactoryTest {
         .containsEntry("sidecar.istio.io/inject", "true")
         .containsEntry("example.com/team", "kiki");
   }
+
+  @Test
+  void aRequestsPlainEnvironmentFollowsTheFixedVariablesInNameOrder() {
+    DatabaseMigration owner = TestingResources.resource();
+    Job job =
+        JobFactory.build(
+            owner,
+            new JobRequest(
+                "kiki-campaigns-backup-3",
+                RolloutStage.Backup,
+                "3",
+                "kiki/migrations:2",
+                List.of("backup"),
+                Duration.ofMinutes(30),
+                new SecretKeyRef("kiki-db", "KIKI_DATABASE_URL"),
+                "kiki-backups",
+                Map.of(
+                    "KIKI_VERSION_TABLE_SCHEMA",
+                    "kiki_meta",
+                    "KIKI_VERSION_TABLE",
+                    "kiki_version")));
+
+    Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getEnv())
+        .extracting("name")
+        .containsExactly(
+            "KIKI_DATABASE_URL",
+            JobFactory.TABLE_LOCK_TIMEOUT_ENV,
+            "HOME",
+            "KIKI_VERSION_TABLE",
+            "KIKI_VERSION_TABLE_SCHEMA");
+    assertThat(container.getEnv())
+        .filteredOn(e -> e.getName().startsWith("KIKI_VERSION_TABLE"))
+        .extracting("value")
+        .containsExactly("kiki_version", "kiki_meta");
+  }
 }
