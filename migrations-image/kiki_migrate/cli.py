@@ -58,15 +58,16 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     target_help = "a revision id or unique prefix, 'head' or 'base'"
+    plan_hash_help = "refuse to run (PLAN_CHANGED) unless the plan hashes to HASH, as `plan` printed it"
     commands.add_parser("plan", help="what upgrade/downgrade to REV would run").add_argument(
         "--target", required=True, metavar="REV", help=target_help
     )
-    commands.add_parser("upgrade", help="upgrade to REV").add_argument(
-        "--target", required=True, metavar="REV", help=target_help
-    )
-    commands.add_parser("downgrade", help="downgrade to REV").add_argument(
-        "--target", required=True, metavar="REV", help=target_help
-    )
+    upgrade_parser = commands.add_parser("upgrade", help="upgrade to REV")
+    upgrade_parser.add_argument("--target", required=True, metavar="REV", help=target_help)
+    upgrade_parser.add_argument("--plan-hash", metavar="HASH", help=plan_hash_help)
+    downgrade_parser = commands.add_parser("downgrade", help="downgrade to REV")
+    downgrade_parser.add_argument("--target", required=True, metavar="REV", help=target_help)
+    downgrade_parser.add_argument("--plan-hash", metavar="HASH", help=plan_hash_help)
     commands.add_parser("current", help="the database's revision")
     commands.add_parser("history", help="the project's revisions, newest first")
     commands.add_parser("stamp", help="set the database's revision without migrating").add_argument(

@@ -329,11 +329,12 @@ def _on_version_table(statement, version_table):
     return any(_name(r) == version_table for r in relations)
 
 
-def lint_plan(config, direction, steps, revision_paths, version_table="alembic_version"):
+def lint_plan(config, direction, steps, revision_paths, version_table="alembic_version", rendered=None):
     """The ``lint`` object of the plan: ``steps`` as ``[{"revision", "downRevisions"}]`` in execution
     order, ``revision_paths`` maps each revision to its file, ``version_table`` is the name of the table
     Alembic keeps the revision in (its statements are not linted). ``config`` is the Alembic Config that
-    env.py reads (with the database URL, so the dialect is the real one; offline mode never connects)."""
+    env.py reads (with the database URL, so the dialect is the real one; offline mode never connects).
+    ``rendered`` maps revisions to SQL the caller rendered already (or the exception rendering raised)."""
     findings, waived, unrenderable, declared = [], [], [], []
     created = set()
     for step in steps:
@@ -345,7 +346,10 @@ def lint_plan(config, direction, steps, revision_paths, version_table="alembic_v
                 entry["problem"] = f"unknown rule (known: {', '.join(sorted(RULES))})"
             declared.append(entry)
         try:
-            rendered = render(config, direction, step)
+            text = (rendered or {}).get(revision)
+            if isinstance(text, Exception):
+                raise text
+            text = text if text is not None else render(config, direction, step)
         except Exception as exc:  # noqa: BLE001 - any failure of env.py or the script offline is reported
             unrenderable.append({"revision": revision, "reason": _short(error_text(exc))})
             log.warning(
@@ -353,7 +357,7 @@ def lint_plan(config, direction, steps, revision_paths, version_table="alembic_v
             )
             continue
         try:
-            broken = check_rendered(rendered, revision, created, version_table)
+            broken = check_rendered(text, revision, created, version_table)
         except pglast.parser.ParseError as exc:
             unrenderable.append(
                 {"revision": revision, "reason": _short(f"the rendered SQL does not parse: {exc}")}

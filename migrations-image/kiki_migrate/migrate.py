@@ -7,7 +7,7 @@ from alembic import command
 from alembic import util as alembic_util
 from alembic.runtime.environment import EnvironmentContext
 
-from . import database, lint, log, project, version_table
+from . import database, lint, log, plan_document, project, version_table
 from .errors import RunnerError, sentence
 
 HISTORY_CAP = 25
@@ -17,10 +17,14 @@ def plan(ctx, args):
     target = project.resolve_target(ctx.script, args.target)
     current = ctx.current(target=target, require_versioned=True)
     result = project.make_plan(ctx.script, current, target)
+    steps = project.steps_to(ctx.script, current, target, result["direction"])
+    rendered = plan_document.render_steps(ctx.migration_config(), result["direction"], steps)
+    result["planHash"] = plan_document.plan_hash(current, target, result["direction"], rendered)
     result["versionTable"] = ctx.version_table.as_result()
-    result["lint"] = _lint(ctx, current, target, result["direction"])
+    result["lint"] = _lint(ctx, steps, result["direction"], rendered)
+    plan_document.emit(plan_document.document(result, [project.describe(step) for step in steps], rendered))
     log.info(
-        f"plan: {result['direction']} from {', '.join(current) or 'base'} to {target}, "
+        f"plan {result['planHash']}: {result['direction']} from {', '.join(current) or 'base'} to {target}, "
         f"{result['stepCount']} step(s), irreversible: {', '.join(result['irreversibleSteps']) or 'none'} "
         f"(version table {ctx.version_table.describe()}); lint: {result['lint']['findingCount']} finding(s), "
         f"{result['lint']['waivedCount']} waived, {result['lint']['unrenderableCount']} step(s) not rendered"
@@ -29,12 +33,11 @@ def plan(ctx, args):
     return result
 
 
-def _lint(ctx, current, target, direction):
-    """The SQL lint of the planned steps (lint.py), rendered offline with the project's env.py. Its rules are
-    PostgreSQL's: on another database the plan says the lint was skipped."""
+def _lint(ctx, steps, direction, rendered):
+    """The SQL lint of the planned steps (lint.py) on the SQL ``plan`` rendered offline with the project's
+    env.py. Its rules are PostgreSQL's: on another database the plan says the lint was skipped."""
     if ctx.url.get_backend_name() != "postgresql":
         return lint.skipped(f"the lint knows PostgreSQL's locks only, not {ctx.url.get_backend_name()}'s")
-    steps = project.steps_to(ctx.script, current, target, direction)
     return lint.lint_plan(
         ctx.migration_config(),
         direction,
@@ -47,18 +50,44 @@ def _lint(ctx, current, target, direction):
         ],
         {step.revision: step.path for step in steps},
         ctx.version_table.name,
+        rendered={r["revision"]: r.get("sql") or RenderFailed(r.get("renderError")) for r in rendered},
     )
 
 
+class RenderFailed(Exception):
+    """A step ``plan`` could not render offline, handed to the lint as what its rendering raised."""
+
+
+def _check_plan_hash(ctx, before, target, expected):
+    """PLAN_CHANGED unless the plan from ``before`` to ``target`` hashes to ``expected``, the hash of the
+    plan the operator recorded (and a person approved): scripts, SQL and the database's revision are what
+    they were."""
+    direction = project.direction_to(ctx.script, before, target)
+    steps = project.steps_to(ctx.script, before, target, direction)
+    rendered = plan_document.render_steps(ctx.migration_config(), direction, steps)
+    actual = plan_document.plan_hash(before, target, direction, rendered)
+    if actual != expected:
+        raise RunnerError(
+            "PLAN_CHANGED",
+            f"the plan from {', '.join(before) or 'base'} to {target} now hashes to {actual}, not to the "
+            f"planned (and approved) {expected}: a script, its SQL or the database's revision changed since the "
+            "plan. Nothing was run. Plan again (under the operator: change spec.retryToken) and review the new "
+            "plan.",
+            current=before,
+            planHash=actual,
+        )
+    log.info(f"plan hash {actual} matches the planned one")
+
+
 def upgrade(ctx, args):
-    return _migrate(ctx, "upgrade", args.target)
+    return _migrate(ctx, "upgrade", args.target, args.plan_hash)
 
 
 def downgrade(ctx, args):
-    return _migrate(ctx, "downgrade", args.target)
+    return _migrate(ctx, "downgrade", args.target, args.plan_hash)
 
 
-def _migrate(ctx, wanted, target_argument):
+def _migrate(ctx, wanted, target_argument, expected_hash=None):
     target = project.resolve_target(ctx.script, target_argument)
     lock_seconds = (
         ctx.table_lock_timeout
@@ -75,6 +104,8 @@ def _migrate(ctx, wanted, target_argument):
                 f"(at {', '.join(before) or 'base'}): use `{direction} --target {target_argument}`.",
                 current=before,
             )
+        if expected_hash:
+            _check_plan_hash(ctx, before, target, expected_hash)
         expected = project.make_plan(ctx.script, before, target)["expectedCurrent"]
         applied = _run_steps(ctx, wanted, target, before, lock_seconds) if direction != "none" else []
         after, problem = _read_back(ctx)

@@ -3,8 +3,6 @@ reversibility of each revision."""
 
 import ast
 import functools
-import hashlib
-import json
 import os
 from pathlib import Path
 
@@ -339,17 +337,6 @@ def revision_steps(script, direction, target, heads):
     return script._downgrade_revs(target, tuple(heads))
 
 
-def plan_hash(current, target, direction, step_ids):
-    """sha256 (first 16 hex digits) of the canonical JSON of what the plan would do. The operator stores
-    it and a Manual approval must name it."""
-    canonical = json.dumps(
-        {"current": sorted(current), "target": target, "direction": direction, "steps": list(step_ids)},
-        separators=(",", ":"),
-        sort_keys=True,
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
-
-
 def applied_set(script, current, direction, step_ids):
     """Every revision applied after running ``step_ids`` in ``direction`` from ``current``."""
     applied = ancestors(script, current) if current else set()
@@ -399,5 +386,4 @@ def make_plan(script, current, target):
         "stepCount": len(described),
         "irreversibleSteps": irreversible[:ID_LIST_CAP],
         "expectedCurrent": expected[:ID_LIST_CAP],
-        "planHash": plan_hash(current, target, direction, step_ids),
     }
