@@ -35,6 +35,8 @@ final class OperatorRbacNeeds {
           new Need("migrations.kiki.io", "databasemigrations/finalizers", Set.of("update")),
           new Need("batch", "jobs", Set.of("get", "list", "watch", "create")),
           new Need("", "pods", Set.of("list")),
+          new Need("", "pods/log", Set.of("get")),
+          new Need("", "configmaps", Set.of("get", "create", "update")),
           new Need("", "secrets", Set.of("get")),
           new Need("", "events", Set.of("create")),
           new Need("apps", "deployments", Set.of("get")));

@@ -31,6 +31,7 @@ class SamplesTest {
           "rollback",
           "allowDowngrade",
           "lint",
+          "approval",
           "retryToken",
           "timeouts",
           "jobTemplate");
@@ -52,7 +53,7 @@ class SamplesTest {
     Map<String, Object> spec = spec();
     assertThat(spec)
         .containsOnlyKeys(IMPLEMENTED_SPEC_FIELDS)
-        .doesNotContainKeys("approval", "maintenanceWindow", "suspend", "driftPolicy");
+        .doesNotContainKeys("maintenanceWindow", "driftPolicy");
     List<Map<String, Object>> checks = list(map(spec.get("verify")).get("checks"));
     assertThat(checks)
         .as("one check of each kind")
@@ -82,14 +83,14 @@ class SamplesTest {
             """
         spec:
           image: registry.example.com/kiki/migrations:1.6.0
-          approval: Manual
+          canary: {percent: 10}
           backup: {keep: 0}
           rollback: {onFailure: Sometimes}
         """,
             Map.class);
     assertThat(CrdSchema.load("v1alpha1").violations(broken))
         .contains(
-            "spec.approval: unknown field",
+            "spec.canary: unknown field",
             "spec.backup.keep: below the minimum 1",
             "spec.rollback.onFailure: Sometimes is not one of [Downgrade, DowngradeThenRestore, None, Restore]",
             "spec.database: required");

@@ -67,6 +67,21 @@ public class DatabaseMigrationSpec {
           + "reason LintFailed. A revision waives a rule with `# kiki-lint: disable=<rule> -- reason` in its file.")
   private LintMode lint = LintMode.Warn;
 
+  @Default("Automatic")
+  @JsonPropertyDescription(
+      "Automatic: a planned rollout goes on to the backup and the migration by itself. Manual: after the plan "
+          + "the rollout waits in phase AwaitingApproval until the resource carries the annotation "
+          + "`migrations.kiki.io/approve: <status.rollout.planHash>` (`kubectl dbm approve NAME`, or `kubectl annotate`, "
+          + "or the annotation committed in Git). The plan, with every step's SQL and what a rollback would do, is in the "
+          + "ConfigMap named by status.rollout.planConfigMap. An annotation naming another hash (the plan changed) "
+          + "approves nothing; the migrate Job runs only a plan with the approved hash.")
+  private Approval approval = Approval.Automatic;
+
+  @JsonPropertyDescription(
+      "true: start no new rollout and no new stage; a running Job finishes, and the rollout waits after it. "
+          + "false or unset: go on.")
+  private Boolean suspend;
+
   @Size(max = 253)
   @JsonPropertyDescription(
       "Change to any new value to retry after Failed, RolledBack or Blocked without other changes "
@@ -142,6 +157,22 @@ public class DatabaseMigrationSpec {
 
   public void setLint(LintMode lint) {
     this.lint = lint;
+  }
+
+  public Approval getApproval() {
+    return approval;
+  }
+
+  public void setApproval(Approval approval) {
+    this.approval = approval;
+  }
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
   }
 
   public String getRetryToken() {

@@ -12,7 +12,8 @@ public class DatabaseMigrationStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Pending, Waiting (another resource migrates the same database), Planning, BackingUp, Migrating, "
+      "Pending, Waiting (another resource migrates the same database), Planning, AwaitingApproval (spec.approval "
+          + "Manual: the plan waits for the annotation migrations.kiki.io/approve), BackingUp, Migrating, "
           + "Verifying, RollingBack, Restoring, or a terminal outcome that holds until the spec changes: Ready, Failed, "
           + "RolledBack, Blocked.")
   private Phase phase;

@@ -38,8 +38,42 @@ public class HistoryEntry {
   @JsonPropertyDescription("When the rollout ended.")
   private String finishedAt;
 
+  @JsonPropertyDescription("Plan hash of the rollout.")
+  private String planHash;
+
+  @JsonPropertyDescription(
+      "Who approved the plan (spec.approval Manual): the annotation's field manager, `unknown` without one.")
+  private String approvedBy;
+
+  @JsonPropertyDescription("When the plan was approved.")
+  private String approvedAt;
+
   @JsonPropertyDescription("Backup taken for the rollout, if any.")
   private String backupFile;
+
+  public String getPlanHash() {
+    return planHash;
+  }
+
+  public void setPlanHash(String planHash) {
+    this.planHash = planHash;
+  }
+
+  public String getApprovedBy() {
+    return approvedBy;
+  }
+
+  public void setApprovedBy(String approvedBy) {
+    this.approvedBy = approvedBy;
+  }
+
+  public String getApprovedAt() {
+    return approvedAt;
+  }
+
+  public void setApprovedAt(String approvedAt) {
+    this.approvedAt = approvedAt;
+  }
 
   public String getId() {
     return id;

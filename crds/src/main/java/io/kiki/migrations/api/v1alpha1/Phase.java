@@ -8,6 +8,7 @@ public enum Phase {
   Pending,
   Waiting,
   Planning,
+  AwaitingApproval,
   BackingUp,
   Migrating,
   Verifying,
@@ -20,7 +21,8 @@ public enum Phase {
 
   public boolean isRolloutActive() {
     return switch (this) {
-      case Planning, BackingUp, Migrating, Verifying, RollingBack, Restoring -> true;
+      case Planning, AwaitingApproval, BackingUp, Migrating, Verifying, RollingBack, Restoring ->
+          true;
       default -> false;
     };
   }

@@ -33,7 +33,8 @@ public class Rollout {
       "Image the Jobs run: spec.image, or status.appliedImage when spec.image does not know the current revision.")
   private String image;
 
-  @JsonPropertyDescription("Current stage: Plan, Backup, Migrate, Verify, Rollback, Restore.")
+  @JsonPropertyDescription(
+      "Current stage: Plan, Approve, Backup, Migrate, Verify, Rollback, Restore.")
   private RolloutStage stage;
 
   @JsonPropertyDescription(
@@ -47,8 +48,24 @@ public class Rollout {
   private String stageStartedAt;
 
   @JsonPropertyDescription(
-      "Hash of the plan (current, target, direction, steps) as printed by kiki-migrate plan.")
+      "Hash of the plan (current, target, direction, each step's script and SQL) as printed by kiki-migrate "
+          + "plan; a Manual approval names it, and the migrate Job refuses to run another plan.")
   private String planHash;
+
+  @JsonPropertyDescription(
+      "ConfigMap (owned by this resource) holding the plan for review: every step, the irreversible ones, each "
+          + "step's SQL rendered with Alembic's offline mode, and what a rollback would do. Capped below 1 MiB, saying so "
+          + "when cut.")
+  private String planConfigMap;
+
+  @JsonPropertyDescription(
+      "Who approved the plan (spec.approval Manual): the field manager that set the annotation "
+          + "migrations.kiki.io/approve, from metadata.managedFields; `unknown` when no managedFields entry owns it.")
+  private String approvedBy;
+
+  @JsonPropertyDescription(
+      "When the plan was approved: the time of that managedFields entry, else when the operator saw the annotation.")
+  private String approvedAt;
 
   @JsonPropertyDescription("Revisions the plan applies, in order (capped by the runner).")
   private List<String> steps = new ArrayList<>();
@@ -203,6 +220,30 @@ public class Rollout {
 
   public void setPlanHash(String planHash) {
     this.planHash = planHash;
+  }
+
+  public String getPlanConfigMap() {
+    return planConfigMap;
+  }
+
+  public void setPlanConfigMap(String planConfigMap) {
+    this.planConfigMap = planConfigMap;
+  }
+
+  public String getApprovedBy() {
+    return approvedBy;
+  }
+
+  public void setApprovedBy(String approvedBy) {
+    this.approvedBy = approvedBy;
+  }
+
+  public String getApprovedAt() {
+    return approvedAt;
+  }
+
+  public void setApprovedAt(String approvedAt) {
+    this.approvedAt = approvedAt;
   }
 
   public List<String> getSteps() {

@@ -27,7 +27,7 @@ public class RolloutJobs {
       case Migrate -> migrate;
       case Rollback -> rollback;
       case Restore -> restore;
-      case Verify -> null;
+      case Verify, Approve -> null;
     };
   }
 
@@ -38,7 +38,8 @@ public class RolloutJobs {
       case Migrate -> migrate = jobName;
       case Rollback -> rollback = jobName;
       case Restore -> restore = jobName;
-      case Verify -> throw new IllegalArgumentException("the Verify stage runs no Job");
+      case Verify, Approve ->
+          throw new IllegalArgumentException("the " + stage + " stage runs no Job");
     }
   }
 

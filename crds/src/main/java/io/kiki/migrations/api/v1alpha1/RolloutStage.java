@@ -3,6 +3,7 @@ package io.kiki.migrations.api.v1alpha1;
 /** The stage a rollout is in, and the phase it shows while there. */
 public enum RolloutStage {
   Plan(Phase.Planning),
+  Approve(Phase.AwaitingApproval),
   Backup(Phase.BackingUp),
   Migrate(Phase.Migrating),
   Verify(Phase.Verifying),

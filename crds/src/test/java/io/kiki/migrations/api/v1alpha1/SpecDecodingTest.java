@@ -70,9 +70,10 @@ class SpecDecodingTest {
   @Test
   void strictDecodingReportsUnknownFieldsAsKubectlWould() throws Exception {
     ObjectMapper mapper = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
-    JsonNode spec = mapper.readTree(yaml("  approval: Manual\n")).get("spec");
+    JsonNode spec = mapper.readTree(yaml("  approvalPolicy: Manual\n")).get("spec");
     assertThat(SpecDecoding.strictProblem(new ObjectMapper(), spec))
-        .isEqualTo("spec.approval: unknown field (this version of the operator does not have it)");
+        .isEqualTo(
+            "spec.approvalPolicy: unknown field (this version of the operator does not have it)");
     JsonNode good = mapper.readTree(yaml("")).get("spec");
     assertThat(SpecDecoding.strictProblem(new ObjectMapper(), good)).isNull();
   }

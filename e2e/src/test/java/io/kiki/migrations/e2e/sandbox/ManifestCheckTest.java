@@ -38,9 +38,9 @@ class ManifestCheckTest {
 
   @Test
   void unknownFieldIsNamed() {
-    assertThat(ManifestCheck.problems("f.yaml", HEAD + "  approval: Manual\n"))
+    assertThat(ManifestCheck.problems("f.yaml", HEAD + "  canary: {percent: 10}\n"))
         .containsExactly(
-            "f.yaml: DatabaseMigration kiki/campaigns: spec.approval: unknown field (this version of the operator "
+            "f.yaml: DatabaseMigration kiki/campaigns: spec.canary: unknown field (this version of the operator "
                 + "does not have it)");
   }
 

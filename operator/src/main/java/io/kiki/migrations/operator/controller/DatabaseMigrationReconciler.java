@@ -35,8 +35,10 @@ import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.job.JobRunner;
 import io.kiki.migrations.operator.job.Labels;
 import io.kiki.migrations.operator.metrics.OperatorMetrics;
+import io.kiki.migrations.operator.stage.ApprovalStage;
 import io.kiki.migrations.operator.stage.BackupStage;
 import io.kiki.migrations.operator.stage.MigrateStage;
+import io.kiki.migrations.operator.stage.PlanReview;
 import io.kiki.migrations.operator.stage.PlanStage;
 import io.kiki.migrations.operator.stage.RestoreStage;
 import io.kiki.migrations.operator.stage.RollbackStage;
@@ -102,7 +104,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
             jobs, revisions, new HealthChecks(client, config.databaseTimeout()), config, metrics);
     for (Stage stage :
         List.of(
-            new PlanStage(services),
+            new PlanStage(services, new PlanReview(client, jobs)),
+            new ApprovalStage(services),
             new BackupStage(services),
             new MigrateStage(services),
             new VerifyStage(services),

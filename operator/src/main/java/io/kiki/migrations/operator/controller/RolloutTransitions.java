@@ -188,7 +188,7 @@ final class RolloutTransitions {
       rollout.setVerifyStartedAt(now.toString());
       rollout.setConsecutivePasses(0);
       decision.event(Reasons.VERIFY_STARTED, "verifying " + checkCount(resource) + " check(s)");
-    } else {
+    } else if (next != RolloutStage.Approve) {
       rollout
           .getJobs()
           .set(next, JobNames.forStage(resource.getMetadata().getName(), next, rollout.getId(), 1));
@@ -272,6 +272,9 @@ final class RolloutTransitions {
     entry.setImage(rollout.getRequestedImage());
     entry.setStartedAt(rollout.getStartedAt());
     entry.setBackupFile(rollout.getBackupFile());
+    entry.setPlanHash(rollout.getPlanHash());
+    entry.setApprovedBy(rollout.getApprovedBy());
+    entry.setApprovedAt(rollout.getApprovedAt());
     return entry;
   }
 }

@@ -273,6 +273,36 @@ public class JobRunner {
     return newestResult(pods(job));
   }
 
+  /**
+   * The log of the {@code kiki-migrate} container of the newest finished pod of the Job {@code
+   * name}, at most {@code limitBytes} (the API's {@code pods/log}); empty when the Job or such a
+   * pod is gone. API failures (no kubelet behind the API, no permission) are thrown.
+   */
+  public Optional<String> finishedPodLog(String namespace, String name, int limitBytes) {
+    Job job =
+        cache
+            .get(namespace, name)
+            .orElseGet(
+                () -> client.batch().v1().jobs().inNamespace(namespace).withName(name).get());
+    if (job == null) {
+      return Optional.empty();
+    }
+    return pods(job).stream()
+        .filter(p -> terminationMessage(p).isPresent())
+        .max(
+            Comparator.comparing(
+                (Pod p) -> Objects.toString(p.getMetadata().getCreationTimestamp(), "")))
+        .map(
+            pod ->
+                client
+                    .pods()
+                    .inNamespace(namespace)
+                    .withName(pod.getMetadata().getName())
+                    .inContainer(JobFactory.CONTAINER)
+                    .limitBytes(limitBytes)
+                    .getLog());
+  }
+
   /** The Job's own pods (not those of an earlier Job of the same name). */
   private List<Pod> pods(Job job) {
     return client

@@ -1,10 +1,13 @@
 package io.kiki.migrations.operator.stage;
 
+import io.kiki.migrations.api.v1alpha1.Approval;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.kiki.migrations.operator.job.JobOutcome;
+import io.kiki.migrations.operator.job.RunnerError;
 import io.kiki.migrations.operator.status.Reasons;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,7 +30,7 @@ public class MigrateStage extends JobStage {
     JobOutcome outcome =
         runJob(
             context,
-            List.of(rollout.getDirection(), "--target", rollout.getTo()),
+            arguments(context),
             context.timeouts().getMigrate(),
             false,
             Reasons.MIGRATION_STARTED);
@@ -60,6 +63,20 @@ public class MigrateStage extends JobStage {
         RolloutStage.Verify,
         Reasons.MIGRATION_SUCCEEDED,
         rollout.getDirection() + " from " + rollout.getFrom() + " to " + current + " done");
+  }
+
+  /**
+   * {@code upgrade|downgrade --target T}; with spec.approval Manual also {@code --plan-hash H}: the
+   * runner refuses (PLAN_CHANGED) a plan other than the approved one.
+   */
+  static List<String> arguments(RolloutContext context) {
+    Rollout rollout = context.rollout();
+    List<String> args =
+        new ArrayList<>(List.of(rollout.getDirection(), "--target", rollout.getTo()));
+    if (context.spec().getApproval() == Approval.Manual && rollout.getPlanHash() != null) {
+      args.addAll(List.of("--plan-hash", rollout.getPlanHash()));
+    }
+    return args;
   }
 
   /**
@@ -131,6 +148,15 @@ public class MigrateStage extends JobStage {
     boolean unchanged = current.equals(rollout.getFrom());
     if (unchanged && failed.isTransient()) {
       return retry(context, failed);
+    }
+    if (failed.is(RunnerError.PLAN_CHANGED)) {
+      return new StageResult.Failed(
+          Phase.Failed,
+          Reasons.PLAN_CHANGED,
+          Messages.clause(failed.message())
+              + "; the database is at "
+              + current
+              + ". Change spec.retryToken to plan again, then review and approve the new plan");
     }
     String message =
         describe(

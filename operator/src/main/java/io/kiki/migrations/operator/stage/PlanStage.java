@@ -1,5 +1,6 @@
 package io.kiki.migrations.operator.stage;
 
+import io.kiki.migrations.api.v1alpha1.Approval;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.HistoryEntry;
@@ -16,8 +17,16 @@ import java.util.Optional;
 
 /** Runs {@code kiki-migrate plan} and decides what the rollout does next. */
 public class PlanStage extends JobStage {
+  private final PlanReview review;
+
   public PlanStage(StageServices services) {
+    this(services, null);
+  }
+
+  /** With {@code review}, a plan that changes the database is published for review. */
+  public PlanStage(StageServices services, PlanReview review) {
     super(services);
+    this.review = review;
   }
 
   @Override
@@ -37,7 +46,10 @@ public class PlanStage extends JobStage {
             false,
             Reasons.PLAN_STARTED);
     if (outcome instanceof JobOutcome.Succeeded succeeded) {
-      return afterPlan(context, PlanResult.of(succeeded.result()));
+      StageResult next = afterPlan(context, PlanResult.of(succeeded.result()));
+      return next instanceof StageResult.Advance advance && review != null
+          ? published(context, advance)
+          : next;
     }
     if (outcome instanceof JobOutcome.Failed failed) {
       return afterFailure(context, failed);
@@ -46,6 +58,25 @@ public class PlanStage extends JobStage {
       return lostRerun(context, lost);
     }
     return waiting(context, outcome);
+  }
+
+  /**
+   * Writes the plan ConfigMap (steps, SQL, rollback) and names it in the rollout; the status
+   * message says where to read it, and when its SQL could not be read, why.
+   */
+  private StageResult published(RolloutContext context, StageResult.Advance advance) {
+    PlanReview.Published published = review.publish(context);
+    context.rollout().setPlanConfigMap(published.configMap());
+    String where =
+        "; the plan for review is in ConfigMap "
+            + published.configMap()
+            + published.problem().map(p -> " without its SQL: " + p).orElse("");
+    return new StageResult.Advance(advance.next(), advance.reason(), advance.message() + where);
+  }
+
+  /** The stage after an approved plan (or after the plan, when no approval is needed). */
+  static RolloutStage afterApproval(RolloutContext context) {
+    return context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate;
   }
 
   /** Records the plan in the rollout and picks the next stage. */
@@ -121,7 +152,9 @@ public class PlanStage extends JobStage {
           Phase.Blocked, Reasons.LINT_FAILED, PlanLint.blockMessage(plan.lint()));
     }
     return new StageResult.Advance(
-        context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate,
+        context.spec().getApproval() == Approval.Manual
+            ? RolloutStage.Approve
+            : afterApproval(context),
         Reasons.PLAN_SUCCEEDED,
         summary);
   }

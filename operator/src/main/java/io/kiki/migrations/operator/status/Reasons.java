@@ -15,6 +15,23 @@ public final class Reasons {
   public static final String RESTORING = "Restoring";
   public static final String WAITING_FOR_DATABASE = "WaitingForDatabase";
 
+  /** spec.approval Manual: the plan waits for the annotation migrations.kiki.io/approve. */
+  public static final String AWAITING_APPROVAL = "AwaitingApproval";
+
+  /**
+   * The approve annotation names another plan hash than the current plan's: it approves nothing.
+   */
+  public static final String APPROVAL_STALE = "ApprovalStale";
+
+  /** The approve annotation names the plan's hash: the rollout goes on. */
+  public static final String APPROVED = "Approved";
+
+  /**
+   * The plan's document could not be read from the plan pod's log: the plan ConfigMap has the plan
+   * without its SQL, and says why.
+   */
+  public static final String PLAN_DOCUMENT_UNAVAILABLE = "PlanDocumentUnavailable";
+
   // Transient problems: retried with backoff, never terminal (Reconciling=True)
   public static final String DATABASE_UNREACHABLE = "DatabaseUnreachable";
   public static final String LOCK_TIMEOUT = "LockTimeout";
@@ -103,6 +120,13 @@ public final class Reasons {
   public static final String PLAN_FAILED = "PlanFailed";
   public static final String BACKUP_FAILED = "BackupFailed";
   public static final String MIGRATION_FAILED = "MigrationFailed";
+
+  /**
+   * The migrate Job refused to run: the plan no longer hashes to the planned (approved) hash; the
+   * database is untouched.
+   */
+  public static final String PLAN_CHANGED = "PlanChanged";
+
   public static final String HEALTH_CHECK_FAILED = "HealthCheckFailed";
   public static final String VERIFY_FAILED = "VerifyFailed";
 
@@ -139,6 +163,8 @@ public final class Reasons {
           VERIFYING,
           ROLLING_BACK,
           RESTORING,
+          AWAITING_APPROVAL,
+          APPROVED,
           PLAN_STARTED,
           BACKUP_STARTED,
           MIGRATION_STARTED,

@@ -101,6 +101,10 @@ class SpecValidatorMatchesCrdTest {
         s -> s.with("rollback").put("onFailure", "RestoreEverything"),
         "spec.rollback.onFailure");
     add("spec.lint enum [Block, Warn]", s -> s.put("lint", "Strict"), "spec.lint");
+    add(
+        "spec.approval enum [Automatic, Manual]",
+        s -> s.put("approval", "Sometimes"),
+        "spec.approval");
     for (String stage : List.of("plan", "backup", "migrate", "rollback", "lock")) {
       add(
           "spec.timeouts." + stage + " pattern ^([0-9]+(ms|s|m|h))+$",

@@ -52,7 +52,8 @@ class BadObjectIT extends MockClusterTestBase {
     createRaw("unknown-field.yaml", "newer-fields");
     DatabaseMigration ready = awaitPhase("newer-fields", Phase.Ready);
     assertThat(ready.getStatus().getCurrentRevision()).isEqualTo("c3");
-    assertThat(raw("newer-fields").get("spec")).containsEntry("approval", "Manual");
+    assertThat(raw("newer-fields").get("spec"))
+        .containsEntry("canary", java.util.Map.of("percent", 10));
   }
 
   private void createRaw(String file, String name) throws Exception {
