@@ -185,6 +185,9 @@ public final class LocalControlPlane implements AutoCloseable {
                 "--service-account-signing-key-file=" + pki.resolve("sa.key"),
                 "--service-account-key-file=" + pki.resolve("sa.pub"),
                 "--service-cluster-ip-range=10.0.0.0/24",
+                // the node agent serves pods/log (NodeAgent's KubeletLogServer) on the node's
+                // InternalIP
+                "--kubelet-preferred-address-types=InternalIP",
                 "--audit-policy-file=" + dir.resolve("audit-policy.yaml"),
                 "--audit-log-path=" + auditLog(),
                 "--audit-log-format=json",

@@ -67,6 +67,7 @@ public final class NodeAgent implements AutoCloseable {
   private final KubernetesClient client;
   private final ContainerResolver resolver;
   private final Path workDir;
+  private KubeletLogServer logServer;
   private final Map<String, PodRun> runs = new ConcurrentHashMap<>();
   private final Set<String> terminating = ConcurrentHashMap.newKeySet();
   private final Set<String> binding = ConcurrentHashMap.newKeySet();
@@ -180,6 +181,14 @@ public final class NodeAgent implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    try {
+      logServer =
+          new KubeletLogServer(
+              workDir.resolve("kubelet"),
+              (pod, container) -> workDir.resolve("pods").resolve(pod).resolve(container + ".log"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("the node's log endpoint did not start", e);
+    }
     registerNode();
     informer =
         client
@@ -227,6 +236,9 @@ public final class NodeAgent implements AutoCloseable {
     closed = true;
     if (informer != null) {
       informer.close();
+    }
+    if (logServer != null) {
+      logServer.close();
     }
     runs.values().forEach(PodRun::cancel);
     // Let each run remove its container (container mode) before interrupting what still runs
@@ -281,6 +293,11 @@ public final class NodeAgent implements AutoCloseable {
                     .withLastHeartbeatTime(now())
                     .withLastTransitionTime(now())
                     .endCondition()
+                    .withNewDaemonEndpoints()
+                    .withNewKubeletEndpoint()
+                    .withPort(logServer.port())
+                    .endKubeletEndpoint()
+                    .endDaemonEndpoints()
                     .addNewAddress()
                     .withType("InternalIP")
                     .withAddress("127.0.0.1")

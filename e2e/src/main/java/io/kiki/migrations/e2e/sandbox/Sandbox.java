@@ -87,6 +87,7 @@ public final class Sandbox implements AutoCloseable {
               repo.resolve("migrations-image/bin/kiki-migrate"),
               workDir.resolve("kubelet"));
       kubelet.start();
+      api.serveLogs(kubelet::podLog);
       long apiReady = System.nanoTime();
       sandbox = new Sandbox(workDir, images, api, kubelet, kubeletClient, logs);
       sandbox.startOperator();

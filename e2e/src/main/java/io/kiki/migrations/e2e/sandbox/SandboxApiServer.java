@@ -48,25 +48,40 @@ public final class SandboxApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final ApiAudit audit;
+  private final RecordingDispatcher dispatcher;
 
-  private SandboxApiServer(KubernetesMockServer server, ApiAudit audit) {
+  private SandboxApiServer(
+      KubernetesMockServer server, ApiAudit audit, RecordingDispatcher dispatcher) {
     this.server = server;
     this.audit = audit;
+    this.dispatcher = dispatcher;
     this.client = newClient(ADMIN_USER_AGENT);
+  }
+
+  /**
+   * Serves {@code GET .../pods/POD/log?container=C} (what {@code kubectl logs} and the operator's
+   * read of the plan pod's log ask) from the sandbox kubelet's log files: {@code logs} maps
+   * (namespace, pod, container) to the file. The mock API has no kubelet to proxy to.
+   */
+  public void serveLogs(PodLogs logs) {
+    dispatcher.logs = logs;
+  }
+
+  /** Where the container log of a pod is. */
+  @FunctionalInterface
+  public interface PodLogs {
+    Path file(String namespace, String pod, String container);
   }
 
   public static SandboxApiServer start() throws IOException {
     MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     ApiAudit audit = new ApiAudit();
+    RecordingDispatcher dispatcher = new RecordingDispatcher(audit);
     KubernetesMockServer server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new RecordingDispatcher(audit),
-            false);
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
-    return new SandboxApiServer(server, audit);
+    return new SandboxApiServer(server, audit, dispatcher);
   }
 
   /** The operator's requests (what it used). */
@@ -122,7 +137,10 @@ public final class SandboxApiServer implements AutoCloseable {
 
   /** The CRUD dispatcher, recording the operator's requests. */
   private static final class RecordingDispatcher extends KubernetesCrudDispatcher {
+    private static final java.util.regex.Pattern POD_LOG =
+        java.util.regex.Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/log(\\?.*)?");
     private final ApiAudit audit;
+    private volatile PodLogs logs;
 
     RecordingDispatcher(ApiAudit audit) {
       super(List.of());
@@ -135,7 +153,37 @@ public final class SandboxApiServer implements AutoCloseable {
       if (userAgent != null && userAgent.startsWith(OPERATOR_USER_AGENT)) {
         audit.record(ApiRequest.parse(request.getMethod(), request.getPath()), true);
       }
+      java.util.regex.Matcher log = POD_LOG.matcher(request.getPath());
+      if ("GET".equals(request.getMethod()) && log.matches() && logs != null) {
+        return podLog(log.group(1), log.group(2), log.group(3));
+      }
       return super.dispatch(request);
+    }
+
+    private MockResponse podLog(String namespace, String pod, String query) {
+      String container = null;
+      long limit = Long.MAX_VALUE;
+      for (String pair : query == null ? new String[0] : query.substring(1).split("&")) {
+        String[] kv = pair.split("=", 2);
+        if (kv.length == 2 && kv[0].equals("container")) {
+          container = kv[1];
+        } else if (kv.length == 2 && kv[0].equals("limitBytes")) {
+          limit = Long.parseLong(kv[1]);
+        }
+      }
+      Path file = container == null ? null : logs.file(namespace, pod, container);
+      if (file == null || !Files.isRegularFile(file)) {
+        return new MockResponse().setResponseCode(404).setBody("no log of " + pod);
+      }
+      try {
+        byte[] bytes = Files.readAllBytes(file);
+        int length = (int) Math.min(bytes.length, limit);
+        return new MockResponse()
+            .setResponseCode(200)
+            .setBody(new String(bytes, 0, length, java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        return new MockResponse().setResponseCode(500).setBody(e.getMessage());
+      }
     }
   }
 }
