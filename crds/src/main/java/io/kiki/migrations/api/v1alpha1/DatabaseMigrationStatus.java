@@ -12,7 +12,7 @@ public class DatabaseMigrationStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Pending, Waiting (another resource migrates the same database), Planning, BackingUp, Migrating, "
+      "Pending, Waiting (another resource migrates the same database), Planning, BackingUp, Rehearsing, Migrating, "
           + "Verifying, RollingBack, Restoring, or a terminal outcome that holds until the spec changes: Ready, Failed, "
           + "RolledBack, Blocked.")
   private Phase phase;
@@ -46,6 +46,19 @@ public class DatabaseMigrationStatus {
 
   @JsonPropertyDescription("The last backup taken.")
   private BackupRecord lastBackup;
+
+  @JsonPropertyDescription(
+      "The last rehearsal (spec.rehearsal): its result, the time of each direction on the restored copy (forwardMs is "
+          + "the estimate of the migration's own time), the size restored.")
+  private RehearsalRecord lastRehearsal;
+
+  public RehearsalRecord getLastRehearsal() {
+    return lastRehearsal;
+  }
+
+  public void setLastRehearsal(RehearsalRecord lastRehearsal) {
+    this.lastRehearsal = lastRehearsal;
+  }
 
   @JsonPropertyDescription("Finished rollouts, newest first, at most 10.")
   private List<HistoryEntry> history = new ArrayList<>();

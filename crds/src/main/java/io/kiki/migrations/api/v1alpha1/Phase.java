@@ -9,6 +9,7 @@ public enum Phase {
   Waiting,
   Planning,
   BackingUp,
+  Rehearsing,
   Migrating,
   Verifying,
   RollingBack,
@@ -20,7 +21,7 @@ public enum Phase {
 
   public boolean isRolloutActive() {
     return switch (this) {
-      case Planning, BackingUp, Migrating, Verifying, RollingBack, Restoring -> true;
+      case Planning, BackingUp, Rehearsing, Migrating, Verifying, RollingBack, Restoring -> true;
       default -> false;
     };
   }

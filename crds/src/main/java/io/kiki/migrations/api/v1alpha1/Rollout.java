@@ -33,7 +33,8 @@ public class Rollout {
       "Image the Jobs run: spec.image, or status.appliedImage when spec.image does not know the current revision.")
   private String image;
 
-  @JsonPropertyDescription("Current stage: Plan, Backup, Migrate, Verify, Rollback, Restore.")
+  @JsonPropertyDescription(
+      "Current stage: Plan, Backup, Rehearse, Migrate, Verify, Rollback, Restore.")
   private RolloutStage stage;
 
   @JsonPropertyDescription(

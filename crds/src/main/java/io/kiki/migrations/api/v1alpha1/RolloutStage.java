@@ -4,6 +4,7 @@ package io.kiki.migrations.api.v1alpha1;
 public enum RolloutStage {
   Plan(Phase.Planning),
   Backup(Phase.BackingUp),
+  Rehearse(Phase.Rehearsing),
   Migrate(Phase.Migrating),
   Verify(Phase.Verifying),
   Rollback(Phase.RollingBack),
