@@ -31,6 +31,7 @@ class SamplesTest {
           "rollback",
           "allowDowngrade",
           "lint",
+          "rehearsal",
           "retryToken",
           "timeouts",
           "jobTemplate");
