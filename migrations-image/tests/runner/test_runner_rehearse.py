@@ -212,3 +212,30 @@ def _autocommit(url, statement):
             conn.execute(sa.text(statement))
     finally:
         engine.dispose()
+
+
+def test_a_server_of_its_own_takes_the_scratch_database_when_the_role_may_not_create_one(
+    runner, role_without_createdb, postgres_admin_url, sql, tmp_path
+):
+    url, _role = role_without_createdb
+    runner.secrets.append(make_url(url).password)
+    runner.ok("upgrade", "--target", "du0000000001", url=url, config=DUPLICATES)
+    path = backed_up(runner, url, tmp_path, DUPLICATES)
+    name = scratch_name()
+
+    result = runner.ok(
+        "rehearse",
+        "--file",
+        path,
+        "--target",
+        "head",
+        "--scratch",
+        name,
+        url=url,
+        config=DUPLICATES,
+        env={"KIKI_REHEARSAL_SERVER_URL": postgres_admin_url},
+    )
+
+    assert result["roundTrip"] is True and result["scratchDatabase"] == name, result
+    assert sql(url, "SELECT version_num FROM alembic_version") == [("du0000000001",)]
+    assert databases(postgres_admin_url, name) == []
