@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The performance figures, each next to its baseline measured in the same run (min / median / max over the runs,
-# and the ratio of the medians): whole rollout / bare alembic upgrade, backup / bare pg_dump -Fc, stage boundary /
+# and the ratio of the medians): whole rollout / bare alembic upgrade, backup / bare pg_dump -Fc, rehearsal / the
+# migration's own upgrade, stage boundary /
 # one status write, idle resync / a LIST, /metrics with N resources / fixed meters, operator start -> /readyz,
 # sandbox program start -> first phase. On the sandbox: Fabric8's mock API server, a throwaway PostgreSQL,
 # the real kiki-migrate runner. Not a test: it asserts nothing and no test command runs it.
 #
-#   scripts/benchmark.sh [RUNS] [FIGURE,...]     (default 5 runs, every figure: rollout,backup,stages,resync,scrape,readyz,sandbox)
+#   scripts/benchmark.sh [RUNS] [FIGURE,...]     (default 5 runs, every figure: rollout,backup,rehearsal,stages,resync,scrape,readyz,sandbox)
 #
 # Builds what it needs first (-DskipTests, Maven's output in benchmarks/target/build.log), then prints the figures.
 # The same from Maven, with its log lines in between: mvn -B -pl benchmarks -am -DskipTests -Pbenchmark verify

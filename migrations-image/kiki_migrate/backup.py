@@ -552,13 +552,7 @@ def _apply_retention(directory, name, keep):
 
 def restore(ctx, args):
     backend = _backend(ctx, "RESTORE_FAILED")
-    source = Path(args.file)
-    if not source.is_file() and not source.is_absolute() and len(source.parts) == 1:
-        source = Path(args.dir) / source  # a bare file name, as in status.lastBackup.file
-    if not source.is_file():
-        raise RunnerError(
-            "RESTORE_FAILED", f"no backup file at {args.file} (nor in {args.dir}); nothing was changed"
-        )
+    source = backup_file(args.file, args.dir, "RESTORE_FAILED")
     from . import database
 
     started = time.monotonic()
@@ -573,6 +567,16 @@ def restore(ctx, args):
     duration_ms = int((time.monotonic() - started) * 1000)
     log.info(f"restored {source.name}: the database is at revision {revision} ({duration_ms} ms)")
     return {"file": source.name, "revision": revision, "current": current, "durationMs": duration_ms}
+
+
+def backup_file(file, directory, code):
+    """The backup at ``file``, or a bare file name (as in status.lastBackup.file) in ``directory``."""
+    source = Path(file)
+    if not source.is_file() and not source.is_absolute() and len(source.parts) == 1:
+        source = Path(directory) / source
+    if not source.is_file():
+        raise RunnerError(code, f"no backup file at {file} (nor in {directory}); nothing was changed")
+    return source
 
 
 def _kept_by_others(engine):

@@ -22,6 +22,7 @@ COMMANDS = {
     "backup": ("backup", "backup"),
     "restore": ("backup", "restore"),
     "wait": ("wait", "wait"),
+    "rehearse": ("rehearse", "rehearse"),
 }
 DEFAULT_BACKUP_DIR = "/backups"
 
@@ -85,6 +86,24 @@ def build_parser():
     )
     restore_parser.add_argument(
         "--dir", default=DEFAULT_BACKUP_DIR, help="directory of bare file names (default /backups)"
+    )
+    rehearse_parser = commands.add_parser(
+        "rehearse",
+        help="restore a backup into a scratch database, migrate it to REV (and back and forth when every step "
+        "is reversible), run the checks of KIKI_REHEARSAL_CHECKS there, then drop it",
+    )
+    rehearse_parser.add_argument(
+        "--file", required=True, help="backup file (a bare name is looked up in --dir)"
+    )
+    rehearse_parser.add_argument(
+        "--dir", default=DEFAULT_BACKUP_DIR, help="directory of bare file names (default /backups)"
+    )
+    rehearse_parser.add_argument("--target", required=True, metavar="REV", help=target_help)
+    rehearse_parser.add_argument(
+        "--scratch",
+        required=True,
+        metavar="NAME",
+        help="the scratch database (kiki_rh_..., at most 63 bytes)",
     )
     wait_parser = commands.add_parser("wait", help="block until the database is at REV or past it")
     wait_parser.add_argument("--revision", required=True, metavar="REV", help=target_help)

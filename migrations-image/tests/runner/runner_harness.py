@@ -25,6 +25,7 @@ ENUM_VALUES = FIXTURES / "enum-values" / "alembic.ini"
 LOCKS = FIXTURES / "locks" / "alembic.ini"
 CITEXT = FIXTURES / "citext" / "alembic.ini"
 LINT = FIXTURES / "lint" / "alembic.ini"
+DUPLICATES = FIXTURES / "duplicates" / "alembic.ini"
 
 # The linear fixture's revisions, base to head; the last one is a data migration with `pass` downgrade.
 LINEAR_REVISIONS = ["1f3a9c0d2b11", "2b7e4d1c9a22", "3c8f5e2d0b33", "4d9a6f3e1c44"]
@@ -136,6 +137,7 @@ EXIT_CODES = {
     "INTERNAL_ERROR": 1,
     "BAD_ARGUMENTS": 2,
     "BAD_DATABASE_URL": 2,
+    "REHEARSAL_NOT_PERMITTED": 2,
     "MULTIPLE_HEADS": 3,
     "UNKNOWN_REVISION": 3,
     "UNKNOWN_CURRENT_REVISION": 3,
@@ -146,6 +148,7 @@ EXIT_CODES = {
     "DATABASE_UNREACHABLE": 4,
     "LOCK_TIMEOUT": 4,
     "MIGRATION_FAILED": 5,
+    "REHEARSAL_FAILED": 5,
     "BACKUP_FAILED": 6,
     "RESTORE_FAILED": 6,
     "WAIT_TIMEOUT": 7,

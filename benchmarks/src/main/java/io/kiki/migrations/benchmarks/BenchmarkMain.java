@@ -24,6 +24,7 @@ public final class BenchmarkMain {
       List.of(
           new RolloutVsAlembicUpgrade(),
           new BackupVsPgDump(),
+          new RehearsalVsMigration(),
           new StageBoundaries(),
           new IdleResync(),
           new MetricsScrape(),

@@ -32,6 +32,7 @@ class SamplesTest {
           "allowDowngrade",
           "lint",
           "approval",
+          "rehearsal",
           "retryToken",
           "timeouts",
           "jobTemplate");

@@ -25,6 +25,19 @@ public class BackupRecord {
           + "from the file, and the role in the URL can recreate what a restore drops (not a trial restore of the data).")
   private Boolean verified;
 
+  @JsonPropertyDescription(
+      "The backup was restored in full into a scratch database by a rehearsal (spec.rehearsal), and the planned "
+          + "migration ran on it: proven restorable, more than verified.")
+  private Boolean restoredInRehearsal;
+
+  public Boolean getRestoredInRehearsal() {
+    return restoredInRehearsal;
+  }
+
+  public void setRestoredInRehearsal(Boolean restoredInRehearsal) {
+    this.restoredInRehearsal = restoredInRehearsal;
+  }
+
   public String getFile() {
     return file;
   }

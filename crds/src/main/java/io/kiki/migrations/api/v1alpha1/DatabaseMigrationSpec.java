@@ -18,6 +18,11 @@ import io.fabric8.generator.annotation.ValidationRule;
         "!has(self.rollback) || !has(self.rollback.onFailure) || self.rollback.onFailure != 'Restore'"
             + " || (has(self.backup) && has(self.backup.enabled) && self.backup.enabled)",
     message = "rollback.onFailure Restore needs backup.enabled: true")
+@ValidationRule(
+    value =
+        "!has(self.rehearsal) || !has(self.rehearsal.enabled) || !self.rehearsal.enabled"
+            + " || (has(self.backup) && has(self.backup.enabled) && self.backup.enabled)",
+    message = "rehearsal.enabled restores the rollout's backup: it needs backup.enabled: true")
 public class DatabaseMigrationSpec {
   public static final String HEAD = "head";
   public static final String BASE = "base";
@@ -94,6 +99,18 @@ public class DatabaseMigrationSpec {
 
   @JsonPropertyDescription("Pod settings for the Jobs the operator runs.")
   private JobTemplateSpec jobTemplate;
+
+  @JsonPropertyDescription(
+      "Rehearse the migration on a restored copy of the fresh backup before touching the database (off by default).")
+  private RehearsalSpec rehearsal;
+
+  public RehearsalSpec getRehearsal() {
+    return rehearsal;
+  }
+
+  public void setRehearsal(RehearsalSpec rehearsal) {
+    this.rehearsal = rehearsal;
+  }
 
   public String getImage() {
     return image;

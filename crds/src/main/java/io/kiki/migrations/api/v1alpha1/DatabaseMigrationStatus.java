@@ -13,7 +13,7 @@ public class DatabaseMigrationStatus {
 
   @JsonPropertyDescription(
       "Pending, Waiting (another resource migrates the same database), Planning, AwaitingApproval (spec.approval "
-          + "Manual: the plan waits for the annotation migrations.kiki.io/approve), BackingUp, Migrating, "
+          + "Manual: the plan waits for the annotation migrations.kiki.io/approve), BackingUp, Rehearsing, Migrating, "
           + "Verifying, RollingBack, Restoring, or a terminal outcome that holds until the spec changes: Ready, Failed, "
           + "RolledBack, Blocked.")
   private Phase phase;
@@ -47,6 +47,19 @@ public class DatabaseMigrationStatus {
 
   @JsonPropertyDescription("The last backup taken.")
   private BackupRecord lastBackup;
+
+  @JsonPropertyDescription(
+      "The last rehearsal (spec.rehearsal): its result, the time of each direction on the restored copy (forwardMs is "
+          + "the estimate of the migration's own time), the size restored.")
+  private RehearsalRecord lastRehearsal;
+
+  public RehearsalRecord getLastRehearsal() {
+    return lastRehearsal;
+  }
+
+  public void setLastRehearsal(RehearsalRecord lastRehearsal) {
+    this.lastRehearsal = lastRehearsal;
+  }
 
   @JsonPropertyDescription("Finished rollouts, newest first, at most 10.")
   private List<HistoryEntry> history = new ArrayList<>();

@@ -10,6 +10,7 @@ public enum Phase {
   Planning,
   AwaitingApproval,
   BackingUp,
+  Rehearsing,
   Migrating,
   Verifying,
   RollingBack,
@@ -21,7 +22,14 @@ public enum Phase {
 
   public boolean isRolloutActive() {
     return switch (this) {
-      case Planning, AwaitingApproval, BackingUp, Migrating, Verifying, RollingBack, Restoring ->
+      case Planning,
+          AwaitingApproval,
+          BackingUp,
+          Rehearsing,
+          Migrating,
+          Verifying,
+          RollingBack,
+          Restoring ->
           true;
       default -> false;
     };

@@ -34,7 +34,7 @@ public class Rollout {
   private String image;
 
   @JsonPropertyDescription(
-      "Current stage: Plan, Approve, Backup, Migrate, Verify, Rollback, Restore.")
+      "Current stage: Plan, Approve, Backup, Rehearse, Migrate, Verify, Rollback, Restore.")
   private RolloutStage stage;
 
   @JsonPropertyDescription(

@@ -11,6 +11,10 @@ public class RolloutJobs {
   @JsonPropertyDescription("The backup Job (pg_dump to the backup volume).")
   private String backup;
 
+  @JsonPropertyDescription(
+      "The rehearse Job (kiki-migrate rehearse: the plan on a restored copy in a scratch database).")
+  private String rehearse;
+
   @JsonPropertyDescription("The migrate Job (kiki-migrate upgrade or downgrade).")
   private String migrate;
 
@@ -24,6 +28,7 @@ public class RolloutJobs {
     return switch (stage) {
       case Plan -> plan;
       case Backup -> backup;
+      case Rehearse -> rehearse;
       case Migrate -> migrate;
       case Rollback -> rollback;
       case Restore -> restore;
@@ -35,6 +40,7 @@ public class RolloutJobs {
     switch (stage) {
       case Plan -> plan = jobName;
       case Backup -> backup = jobName;
+      case Rehearse -> rehearse = jobName;
       case Migrate -> migrate = jobName;
       case Rollback -> rollback = jobName;
       case Restore -> restore = jobName;
@@ -57,6 +63,14 @@ public class RolloutJobs {
 
   public void setBackup(String backup) {
     this.backup = backup;
+  }
+
+  public String getRehearse() {
+    return rehearse;
+  }
+
+  public void setRehearse(String rehearse) {
+    this.rehearse = rehearse;
   }
 
   public String getMigrate() {

@@ -5,6 +5,7 @@ public enum RolloutStage {
   Plan(Phase.Planning),
   Approve(Phase.AwaitingApproval),
   Backup(Phase.BackingUp),
+  Rehearse(Phase.Rehearsing),
   Migrate(Phase.Migrating),
   Verify(Phase.Verifying),
   Rollback(Phase.RollingBack),

@@ -28,6 +28,7 @@ import io.kiki.migrations.operator.database.DatabaseResolver;
 import io.kiki.migrations.operator.database.DatabaseUnreachableException;
 import io.kiki.migrations.operator.database.JdbcTarget;
 import io.kiki.migrations.operator.database.Redaction;
+import io.kiki.migrations.operator.database.ScratchDatabases;
 import io.kiki.migrations.operator.database.VersionTable;
 import io.kiki.migrations.operator.event.EventRecorder;
 import io.kiki.migrations.operator.health.HealthChecks;
@@ -40,6 +41,7 @@ import io.kiki.migrations.operator.stage.BackupStage;
 import io.kiki.migrations.operator.stage.MigrateStage;
 import io.kiki.migrations.operator.stage.PlanReview;
 import io.kiki.migrations.operator.stage.PlanStage;
+import io.kiki.migrations.operator.stage.RehearseStage;
 import io.kiki.migrations.operator.stage.RestoreStage;
 import io.kiki.migrations.operator.stage.RollbackStage;
 import io.kiki.migrations.operator.stage.RolloutContext;
@@ -107,6 +109,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
             new PlanStage(services, new PlanReview(client, jobs)),
             new ApprovalStage(services),
             new BackupStage(services),
+            new RehearseStage(services, new ScratchDatabases(resolver, config.databaseTimeout())),
             new MigrateStage(services),
             new VerifyStage(services),
             new RollbackStage(services),

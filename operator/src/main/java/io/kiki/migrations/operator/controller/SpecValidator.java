@@ -142,6 +142,25 @@ public final class SpecValidator {
         && !backupEnabled) {
       problems.add("spec.rollback.onFailure Restore needs spec.backup.enabled: true");
     }
+    if (spec.getRehearsal() != null
+        && Boolean.TRUE.equals(spec.getRehearsal().getEnabled())
+        && !backupEnabled) {
+      problems.add(
+          "spec.rehearsal.enabled restores the rollout's backup: it needs spec.backup.enabled: true");
+    }
+    if (spec.getRehearsal() != null && spec.getRehearsal().getServerSecretRef() != null) {
+      var ref = spec.getRehearsal().getServerSecretRef();
+      if (isBlank(ref.getName()) || !NAME.matcher(ref.getName()).matches()) {
+        problems.add(
+            "spec.rehearsal.serverSecretRef.name '"
+                + ref.getName()
+                + "' is not a valid Secret name");
+      }
+      if (isBlank(ref.getKey()) || !SECRET_KEY.matcher(ref.getKey()).matches()) {
+        problems.add(
+            "spec.rehearsal.serverSecretRef.key '" + ref.getKey() + "' is not a valid Secret key");
+      }
+    }
     validateVerify(spec.getVerify(), problems);
     TimeoutsSpec timeouts = spec.getTimeouts();
     if (timeouts != null) {

@@ -64,9 +64,24 @@ public final class JobFactory {
       Duration deadline,
       SecretKeyRef databaseUrl,
       String backupClaim,
-      Map<String, String> env) {
+      Map<String, String> env,
+      Map<String, SecretKeyRef> secretEnv) {
     public JobRequest {
       env = env == null ? Map.of() : Map.copyOf(env);
+      secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
+    }
+
+    public JobRequest(
+        String name,
+        RolloutStage stage,
+        String rolloutId,
+        String image,
+        List<String> args,
+        Duration deadline,
+        SecretKeyRef databaseUrl,
+        String backupClaim,
+        Map<String, String> env) {
+      this(name, stage, rolloutId, image, args, deadline, databaseUrl, backupClaim, env, Map.of());
     }
 
     public JobRequest(
@@ -154,6 +169,19 @@ public final class JobFactory {
             .build());
     env.add(new EnvVarBuilder().withName("HOME").withValue("/tmp").build());
     new TreeMap<>(request.env()).forEach((name, value) -> env.add(new EnvVar(name, value, null)));
+    new TreeMap<>(request.secretEnv())
+        .forEach(
+            (name, ref) ->
+                env.add(
+                    new EnvVarBuilder()
+                        .withName(name)
+                        .withNewValueFrom()
+                        .withNewSecretKeyRef()
+                        .withName(ref.getName())
+                        .withKey(ref.getKey())
+                        .endSecretKeyRef()
+                        .endValueFrom()
+                        .build()));
 
     Container container =
         new ContainerBuilder()

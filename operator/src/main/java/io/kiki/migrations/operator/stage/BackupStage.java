@@ -111,7 +111,7 @@ public class BackupStage extends JobStage {
     }
     context.rollout().setBackupFile(backup.getFile());
     return new StageResult.Advance(
-        RolloutStage.Migrate,
+        RehearseStage.enabled(context.spec()) ? RolloutStage.Rehearse : RolloutStage.Migrate,
         Reasons.BACKUP_SUCCEEDED,
         "backup "
             + backup.getFile()

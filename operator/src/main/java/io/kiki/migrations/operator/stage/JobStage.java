@@ -3,6 +3,7 @@ package io.kiki.migrations.operator.stage;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
+import io.kiki.migrations.api.v1alpha1.SecretKeyRef;
 import io.kiki.migrations.operator.config.DurationParser;
 import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.database.VersionTable;
@@ -57,6 +58,18 @@ abstract class JobStage implements Stage {
       boolean mountBackups,
       String startedReason,
       Map<String, String> env) {
+    return runJob(context, args, deadline, mountBackups, startedReason, env, Map.of());
+  }
+
+  /** {@code secretEnv}: environment variables from Secret keys (JobRequest#secretEnv). */
+  protected JobOutcome runJob(
+      RolloutContext context,
+      List<String> args,
+      String deadline,
+      boolean mountBackups,
+      String startedReason,
+      Map<String, String> env,
+      Map<String, SecretKeyRef> secretEnv) {
     Rollout rollout = context.rollout();
     String name = rollout.getJobs().get(stage());
     if (name == null) {
@@ -72,7 +85,8 @@ abstract class JobStage implements Stage {
             DurationParser.parseOr(deadline, DEFAULT_DEADLINE),
             context.spec().getDatabase().getUrlSecretRef(),
             mountBackups ? context.backup().getPersistentVolumeClaim() : null,
-            env);
+            env,
+            secretEnv);
     JobOutcome outcome =
         services
             .jobs()

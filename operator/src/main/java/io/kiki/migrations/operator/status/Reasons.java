@@ -9,6 +9,7 @@ public final class Reasons {
   // Rollout in progress (Reconciling=True)
   public static final String PLANNING = "Planning";
   public static final String BACKING_UP = "BackingUp";
+  public static final String REHEARSING = "Rehearsing";
   public static final String MIGRATING = "Migrating";
   public static final String VERIFYING = "Verifying";
   public static final String ROLLING_BACK = "RollingBack";
@@ -40,6 +41,7 @@ public final class Reasons {
   // Stage started (events)
   public static final String PLAN_STARTED = "PlanStarted";
   public static final String BACKUP_STARTED = "BackupStarted";
+  public static final String REHEARSAL_STARTED = "RehearsalStarted";
   public static final String MIGRATION_STARTED = "MigrationStarted";
   public static final String VERIFY_STARTED = "VerifyStarted";
   public static final String ROLLBACK_STARTED = "RollbackStarted";
@@ -48,6 +50,7 @@ public final class Reasons {
   // Stage succeeded (events)
   public static final String PLAN_SUCCEEDED = "PlanSucceeded";
   public static final String BACKUP_SUCCEEDED = "BackupSucceeded";
+  public static final String REHEARSAL_SUCCEEDED = "RehearsalSucceeded";
   public static final String MIGRATION_SUCCEEDED = "MigrationSucceeded";
   public static final String ROLLBACK_SUCCEEDED = "RollbackSucceeded";
   public static final String RESTORE_SUCCEEDED = "RestoreSucceeded";
@@ -119,6 +122,13 @@ public final class Reasons {
   // Failed
   public static final String PLAN_FAILED = "PlanFailed";
   public static final String BACKUP_FAILED = "BackupFailed";
+
+  /**
+   * The planned steps or the sql checks failed on a restored copy (spec.rehearsal), or the copy
+   * could not be made: the real database was not touched.
+   */
+  public static final String REHEARSAL_FAILED = "RehearsalFailed";
+
   public static final String MIGRATION_FAILED = "MigrationFailed";
 
   /**
@@ -159,6 +169,7 @@ public final class Reasons {
       Set.of(
           PLANNING,
           BACKING_UP,
+          REHEARSING,
           MIGRATING,
           VERIFYING,
           ROLLING_BACK,
@@ -167,12 +178,14 @@ public final class Reasons {
           APPROVED,
           PLAN_STARTED,
           BACKUP_STARTED,
+          REHEARSAL_STARTED,
           MIGRATION_STARTED,
           VERIFY_STARTED,
           ROLLBACK_STARTED,
           RESTORE_STARTED,
           PLAN_SUCCEEDED,
           BACKUP_SUCCEEDED,
+          REHEARSAL_SUCCEEDED,
           MIGRATION_SUCCEEDED,
           ROLLBACK_SUCCEEDED,
           RESTORE_SUCCEEDED,

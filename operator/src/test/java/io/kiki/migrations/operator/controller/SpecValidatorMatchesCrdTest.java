@@ -88,6 +88,29 @@ class SpecValidatorMatchesCrdTest {
         s -> ref(s).put("key", "KIKI DATABASE/URL"),
         "spec.database.urlSecretRef.key");
     add(
+        "spec rule rehearsal.enabled restores the rollout's backup: it needs backup.enabled: true",
+        s -> {
+          s.with("rehearsal").put("enabled", true);
+          s.with("backup").put("enabled", false);
+        },
+        "spec.rehearsal.enabled");
+    add(
+        "spec.rehearsal.serverSecretRef required key",
+        s -> serverRef(s).remove("key"),
+        "spec.rehearsal.serverSecretRef.key");
+    add(
+        "spec.rehearsal.serverSecretRef required name",
+        s -> serverRef(s).remove("name"),
+        "spec.rehearsal.serverSecretRef.name");
+    add(
+        "spec.rehearsal.serverSecretRef.key pattern ^[-._a-zA-Z0-9]+$",
+        s -> serverRef(s).put("key", "SCRATCH SERVER/URL"),
+        "spec.rehearsal.serverSecretRef.key");
+    add(
+        "spec.rehearsal.serverSecretRef.name pattern ^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+        s -> serverRef(s).put("name", "Scratch_Server"),
+        "spec.rehearsal.serverSecretRef.name");
+    add(
         "spec.backup rule backup.enabled needs backup.persistentVolumeClaim",
         s -> s.with("backup").remove("persistentVolumeClaim"),
         "spec.backup.persistentVolumeClaim");
@@ -218,6 +241,14 @@ class SpecValidatorMatchesCrdTest {
 
   private static void add(String constraint, Consumer<ObjectNode> change, String field) {
     CASES.put(constraint, new Case(change, field));
+  }
+
+  /** A valid spec.rehearsal.serverSecretRef, for a case to break. */
+  private static ObjectNode serverRef(ObjectNode spec) {
+    ObjectNode ref = spec.with("rehearsal").with("serverSecretRef");
+    ref.put("name", "scratch-server");
+    ref.put("key", "URL");
+    return ref;
   }
 
   private static ObjectNode ref(ObjectNode spec) {

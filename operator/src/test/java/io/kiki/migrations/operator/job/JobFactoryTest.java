@@ -267,4 +267,32 @@ class JobFactoryTest {
         .extracting("value")
         .containsExactly("kiki_version", "kiki_meta");
   }
+
+  @Test
+  void theRehearsalsServerUrlComesFromItsSecretNeverAsAValue() {
+    Job job =
+        JobFactory.build(
+            TestingResources.resource(),
+            new JobRequest(
+                "kiki-campaigns-rehearse-3",
+                RolloutStage.Rehearse,
+                "3",
+                "kiki/migrations:2",
+                List.of("rehearse"),
+                Duration.ofMinutes(30),
+                new SecretKeyRef("kiki-db", "KIKI_DATABASE_URL"),
+                "kiki-backups",
+                Map.of("KIKI_REHEARSAL_CHECKS", "[]"),
+                Map.of("KIKI_REHEARSAL_SERVER_URL", new SecretKeyRef("scratch-server", "URL"))));
+
+    Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    var server =
+        container.getEnv().stream()
+            .filter(e -> e.getName().equals("KIKI_REHEARSAL_SERVER_URL"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(server.getValue()).isNull();
+    assertThat(server.getValueFrom().getSecretKeyRef().getName()).isEqualTo("scratch-server");
+    assertThat(server.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("URL");
+  }
 }

@@ -186,6 +186,31 @@ class JobStageDecisionsTest {
   }
 
   @Test
+  void withRehearsalTheBackupIsFollowedByTheRehearsal() throws Exception {
+    DatabaseMigration resource = TestingResources.resource();
+    BackupSpec backup = new BackupSpec();
+    backup.setEnabled(true);
+    resource.getSpec().setBackup(backup);
+    io.kiki.migrations.api.v1alpha1.RehearsalSpec rehearsal =
+        new io.kiki.migrations.api.v1alpha1.RehearsalSpec();
+    rehearsal.setEnabled(true);
+    resource.getSpec().setRehearsal(rehearsal);
+    RolloutContext context = TestingResources.context(resource, RolloutStage.Backup, "a1");
+    String ok =
+        "{\"ok\":true,\"command\":\"backup\",\"file\":\"k-1.dump\",\"sizeBytes\":2048,\"sha256\":\"ab\","
+            + "\"revision\":\"a1\",\"verified\":true}";
+
+    StageResult done =
+        BackupStage.afterBackup(context, new RunnerResult(new ObjectMapper().readTree(ok)));
+
+    assertThat(((StageResult.Advance) done).next()).isEqualTo(RolloutStage.Rehearse);
+    backup.setEnabled(false);
+    assertThat(RehearseStage.enabled(resource.getSpec()))
+        .as("no backup, nothing to rehearse on")
+        .isFalse();
+  }
+
+  @Test
   void failedMigrationThatMovedTheDatabaseRollsBack() throws Exception {
     MigrateStage stage = new MigrateStage(services);
     StageResult result =
