@@ -14,7 +14,8 @@ public class DatabaseMigrationStatus {
   @JsonPropertyDescription(
       "Pending, Waiting (another resource migrates the same database), Planning, BackingUp, Migrating, "
           + "Verifying, RollingBack, Restoring, or a terminal outcome that holds until the spec changes: Ready, Failed, "
-          + "RolledBack, Blocked.")
+          + "RolledBack, Blocked, Drifted (the database was found at another revision without a rollout; Ready again "
+          + "once it is back at the target).")
   private Phase phase;
 
   @JsonPropertyDescription(
