@@ -2,6 +2,7 @@ package io.kiki.migrations.operator.metrics;
 
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
+import io.kiki.migrations.api.v1alpha1.DriftPolicy;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.micrometer.core.instrument.Counter;
@@ -80,6 +81,19 @@ public class OperatorMetrics {
         .description("Rollbacks started, by method (Downgrade, Restore)")
         .tag("method", method)
         .tag("reason", Objects.toString(reason, ""))
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * A database found away from its target without a rollout (once per change, not per read), by
+   * spec.driftPolicy. A count, not a series per resource: which resources are drifted is in the
+   * phase gauge (phase Drifted while reported) and in their status.
+   */
+  public void driftDetected(DriftPolicy policy) {
+    Counter.builder("kiki.migrations.drifts")
+        .description("Databases found at another revision than their target without a rollout")
+        .tag("policy", policy.name())
         .register(registry)
         .increment();
   }
