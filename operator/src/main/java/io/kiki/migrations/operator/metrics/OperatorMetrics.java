@@ -45,6 +45,10 @@ public class OperatorMetrics {
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    // At 0 from the start, so an alert on increase() counts the first drift too.
+    for (DriftPolicy policy : DriftPolicy.values()) {
+      drifts(policy);
+    }
   }
 
   /** Metrics that go nowhere, for an operator embedded without a registry. */
@@ -91,11 +95,14 @@ public class OperatorMetrics {
    * phase gauge (phase Drifted while reported) and in their status.
    */
   public void driftDetected(DriftPolicy policy) {
-    Counter.builder("kiki.migrations.drifts")
+    drifts(policy).increment();
+  }
+
+  private Counter drifts(DriftPolicy policy) {
+    return Counter.builder("kiki.migrations.drifts")
         .description("Databases found at another revision than their target without a rollout")
         .tag("policy", policy.name())
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   public void healthCheckFailed(DatabaseMigration resource, String check) {
