@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the end of a rollout) counts as read: the start of an operator with 10,000 Ready resources opens
  * no connection, and each database is read at its next moment.
  */
-final class DriftSchedule {
+public final class DriftSchedule {
   /** Longer than the longest interval: a key not claimed for this long is a deleted resource. */
   private static final Duration FORGET_AFTER = Duration.ofHours(25);
 
@@ -23,14 +23,14 @@ final class DriftSchedule {
   private final AtomicLong nextSweep = new AtomicLong();
 
   /** The resource's moment within every interval, from its key (its uid). */
-  static Duration offset(String key, Duration interval) {
+  public static Duration offset(String key, Duration interval) {
     long hash = key.hashCode() * 0x9E3779B97F4A7C15L;
     hash ^= hash >>> 29;
     return Duration.ofMillis(Math.floorMod(hash, interval.toMillis()));
   }
 
   /** The latest of the resource's moments not after {@code now}. */
-  static Instant slot(String key, Duration interval, Instant now) {
+  public static Instant slot(String key, Duration interval, Instant now) {
     long period = interval.toMillis();
     long offset = offset(key, interval).toMillis();
     long index = Math.floorDiv(now.toEpochMilli() - offset, period);
@@ -38,7 +38,7 @@ final class DriftSchedule {
   }
 
   /** Time from {@code now} to the resource's next moment (never zero). */
-  static Duration untilNext(String key, Duration interval, Instant now) {
+  public static Duration untilNext(String key, Duration interval, Instant now) {
     return Duration.between(now, slot(key, interval, now).plus(interval));
   }
 
@@ -46,14 +46,14 @@ final class DriftSchedule {
    * Whether the read of the slot at {@code now} is still to do; the caller then does it. False when
    * it was done, and at the first sight of the key (which marks the slot as done).
    */
-  boolean claim(String key, Duration interval, Instant now) {
+  public boolean claim(String key, Duration interval, Instant now) {
     sweep(now);
     Instant slot = slot(key, interval, now);
     Instant previous = claimed.put(key, slot);
     return previous != null && previous.isBefore(slot);
   }
 
-  int size() {
+  public int size() {
     return claimed.size();
   }
 
