@@ -31,6 +31,8 @@ class SamplesTest {
           "rollback",
           "allowDowngrade",
           "lint",
+          "driftPolicy",
+          "driftCheckInterval",
           "retryToken",
           "timeouts",
           "jobTemplate");
@@ -52,7 +54,7 @@ class SamplesTest {
     Map<String, Object> spec = spec();
     assertThat(spec)
         .containsOnlyKeys(IMPLEMENTED_SPEC_FIELDS)
-        .doesNotContainKeys("approval", "maintenanceWindow", "suspend", "driftPolicy");
+        .doesNotContainKeys("approval", "maintenanceWindow", "suspend");
     List<Map<String, Object>> checks = list(map(spec.get("verify")).get("checks"));
     assertThat(checks)
         .as("one check of each kind")
