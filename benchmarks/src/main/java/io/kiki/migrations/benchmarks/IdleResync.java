@@ -16,7 +16,9 @@ import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.operator.MigrationsOperator;
 import io.kiki.migrations.operator.OperatorConfig;
+import io.kiki.migrations.operator.config.DurationParser;
 import io.kiki.migrations.operator.config.OperatorSettings;
+import io.kiki.migrations.operator.controller.DriftSchedule;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -26,6 +28,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,8 +69,8 @@ final class IdleResync implements Figure {
 
   @Override
   public String goal() {
-    return "<= 30 s at 10,000, heap <= 512 MiB, 0 status writes, 0 Jobs, 0 JDBC connections"
-        + " (issue 15 measured 158 s, one GET per reconcile)";
+    return "<= 30 s at 10,000, heap <= 512 MiB, 0 status writes, 0 Jobs, 0 JDBC connections but"
+        + " the drift schedule's (issue 15 measured 158 s, one GET per reconcile)";
   }
 
   @Override
@@ -111,6 +115,7 @@ final class IdleResync implements Figure {
                         .with(OperatorSettings.WATCH_NAMESPACES, Set.of(NAMESPACE)),
                     registry)) {
           long start = System.nanoTime();
+          Instant startedAt = Instant.now();
           operator.start();
           long deadline = start + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
           while (reconciled(registry) < RESOURCES) {
@@ -121,13 +126,25 @@ final class IdleResync implements Figure {
             Thread.sleep(20);
           }
           long elapsed = System.nanoTime() - start;
+          Instant end = Instant.now();
+          // Each resource reads its database at its own moments (spec.driftCheckInterval, default
+          // 5m); the resync itself reads none. The moments that fell within the resync:
+          long driftMoments =
+              admin
+                  .resources(DatabaseMigration.class)
+                  .inNamespace(NAMESPACE)
+                  .list()
+                  .getItems()
+                  .stream()
+                  .filter(r -> driftMomentBetween(r, startedAt, end))
+                  .count();
           resync.addNanos(elapsed);
           long heapAfter = usedHeapAfterGc();
           int jobs = admin.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems().size();
           System.out.printf(
               "    run %d: %.1f s; heap after %d MiB (%d MiB more than before the operator started);"
                   + " operator's requests: %d status writes, %d GETs of one resource, %d Job creates,"
-                  + " %d in all; Jobs %d; database connections %d%n",
+                  + " %d in all; Jobs %d; database connections %d (drift moments within the run: %d)%n",
               run + 1,
               elapsed / 1e9,
               heapAfter >> 20,
@@ -137,7 +154,8 @@ final class IdleResync implements Figure {
               dispatcher.jobCreates.get(),
               dispatcher.all.get(),
               jobs,
-              database.accepted() - connectionsBefore);
+              database.accepted() - connectionsBefore,
+              driftMoments);
           System.out.flush();
         }
       }
@@ -150,6 +168,16 @@ final class IdleResync implements Figure {
     } finally {
       server.destroy();
     }
+  }
+
+  private static boolean driftMomentBetween(DatabaseMigration resource, Instant from, Instant to) {
+    String key =
+        resource.getMetadata().getUid() != null
+            ? resource.getMetadata().getUid()
+            : resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+    Duration interval = DurationParser.parse(resource.getSpec().getDriftCheckInterval());
+    Instant moment = DriftSchedule.slot(key, interval, to);
+    return moment.isAfter(from);
   }
 
   private static double reconciled(SimpleMeterRegistry registry) {
@@ -226,6 +254,7 @@ final class IdleResync implements Figure {
                 status.setPhase(Phase.Ready);
                 status.setObservedGeneration(stored.getMetadata().getGeneration());
                 status.setCurrentRevision("head");
+                status.setTargetRevision("head");
                 status.setAppliedImage("registry.example.com/kiki/migrations:1.6.0");
                 status.setMessage("idle");
                 stored.setStatus(status);

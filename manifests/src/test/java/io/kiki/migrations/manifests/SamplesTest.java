@@ -33,6 +33,8 @@ class SamplesTest {
           "lint",
           "approval",
           "rehearsal",
+          "driftPolicy",
+          "driftCheckInterval",
           "retryToken",
           "timeouts",
           "jobTemplate");
@@ -54,7 +56,7 @@ class SamplesTest {
     Map<String, Object> spec = spec();
     assertThat(spec)
         .containsOnlyKeys(IMPLEMENTED_SPEC_FIELDS)
-        .doesNotContainKeys("maintenanceWindow", "driftPolicy");
+        .doesNotContainKeys("maintenanceWindow");
     List<Map<String, Object>> checks = list(map(spec.get("verify")).get("checks"));
     assertThat(checks)
         .as("one check of each kind")

@@ -15,6 +15,14 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "targetRevision base removes the whole schema: it needs allowDowngrade: true")
 @ValidationRule(
     value =
+        "!has(self.driftCheckInterval) || (duration(self.driftCheckInterval) >= duration('10s')"
+            + " && duration(self.driftCheckInterval) <= duration('24h'))",
+    message =
+        "driftCheckInterval must be between 10s and 24h (e.g. 5m): it is how often the operator reads the"
+            + " database's revision",
+    fieldPath = ".driftCheckInterval")
+@ValidationRule(
+    value =
         "!has(self.rollback) || !has(self.rollback.onFailure) || self.rollback.onFailure != 'Restore'"
             + " || (has(self.backup) && has(self.backup.enabled) && self.backup.enabled)",
     message = "rollback.onFailure Restore needs backup.enabled: true")
@@ -86,6 +94,27 @@ public class DatabaseMigrationSpec {
       "true: start no new rollout and no new stage; a running Job finishes, and the rollout waits after it. "
           + "false or unset: go on.")
   private Boolean suspend;
+
+  @Default("Report")
+  @JsonPropertyDescription(
+      "What the operator does when the database of a Ready resource is found at another revision than "
+          + "the one this resource left it at, with no rollout having moved it (someone ran `alembic downgrade`, "
+          + "`upgrade` or `stamp` by hand). Report: phase Drifted, conditions Drifted=True and Stalled=True naming the "
+          + "revision found, an event, the metric kiki_migrations_drifts_total; nothing is written to the database. "
+          + "Reconcile: the same report, then a rollout of the same generation back to the target (status.history "
+          + "trigger Drift) through every stage and gate a spec change goes through (plan, backup, migrate, verify). "
+          + "Reconcile never starts from a database whose version table is gone or empty, nor from a revision another "
+          + "DatabaseMigration on the same database brought it to; a revision the image does not know stops at the "
+          + "plan (Blocked, UnknownCurrentRevision), before any backup or migration.")
+  private DriftPolicy driftPolicy = DriftPolicy.Report;
+
+  @Default("5m")
+  @Pattern(Durations.PATTERN)
+  @JsonPropertyDescription(
+      "How often the operator reads the revision of the database of a Ready (or Drifted) resource, to "
+          + "notice drift: a duration from 10s to 24h. Each resource reads at its own moment within the interval "
+          + "(an offset from its uid), so many resources never read at once; one connection and one SELECT per read.")
+  private String driftCheckInterval = "5m";
 
   @Size(max = 253)
   @JsonPropertyDescription(
@@ -190,6 +219,22 @@ public class DatabaseMigrationSpec {
 
   public void setSuspend(Boolean suspend) {
     this.suspend = suspend;
+  }
+
+  public DriftPolicy getDriftPolicy() {
+    return driftPolicy;
+  }
+
+  public void setDriftPolicy(DriftPolicy driftPolicy) {
+    this.driftPolicy = driftPolicy;
+  }
+
+  public String getDriftCheckInterval() {
+    return driftCheckInterval;
+  }
+
+  public void setDriftCheckInterval(String driftCheckInterval) {
+    this.driftCheckInterval = driftCheckInterval;
   }
 
   public String getRetryToken() {

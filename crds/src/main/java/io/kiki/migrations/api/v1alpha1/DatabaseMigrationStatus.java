@@ -15,7 +15,8 @@ public class DatabaseMigrationStatus {
       "Pending, Waiting (another resource migrates the same database), Planning, AwaitingApproval (spec.approval "
           + "Manual: the plan waits for the annotation migrations.kiki.io/approve), BackingUp, Rehearsing, Migrating, "
           + "Verifying, RollingBack, Restoring, or a terminal outcome that holds until the spec changes: Ready, Failed, "
-          + "RolledBack, Blocked.")
+          + "RolledBack, Blocked, Drifted (the database was found at another revision without a rollout; Ready again "
+          + "once it is back at the target).")
   private Phase phase;
 
   @JsonPropertyDescription(

@@ -11,6 +11,11 @@ public class HistoryEntry {
   @JsonPropertyDescription("metadata.generation of the rollout.")
   private Long generation;
 
+  @JsonPropertyDescription(
+      "Drift when spec.driftPolicy Reconcile started this rollout to bring a drifted database back to the "
+          + "target (same generation); absent when a spec change or retryToken started it.")
+  private String trigger;
+
   @JsonPropertyDescription("Revision before the rollout.")
   private String from;
 
@@ -169,5 +174,13 @@ public class HistoryEntry {
 
   public void setBackupFile(String backupFile) {
     this.backupFile = backupFile;
+  }
+
+  public String getTrigger() {
+    return trigger;
+  }
+
+  public void setTrigger(String trigger) {
+    this.trigger = trigger;
   }
 }

@@ -2,7 +2,8 @@ package io.kiki.migrations.api.v1alpha1;
 
 /**
  * Where a DatabaseMigration is. Ready, Failed, RolledBack and Blocked hold until the generation
- * changes.
+ * changes. Drifted: the database of a Ready resource was found at another revision without a
+ * rollout (spec.driftPolicy); it is Ready again once the database is back at the target.
  */
 public enum Phase {
   Pending,
@@ -18,7 +19,8 @@ public enum Phase {
   Ready,
   Failed,
   RolledBack,
-  Blocked;
+  Blocked,
+  Drifted;
 
   public boolean isRolloutActive() {
     return switch (this) {
@@ -37,7 +39,7 @@ public enum Phase {
 
   public boolean isTerminal() {
     return switch (this) {
-      case Ready, Failed, RolledBack, Blocked -> true;
+      case Ready, Failed, RolledBack, Blocked, Drifted -> true;
       default -> false;
     };
   }

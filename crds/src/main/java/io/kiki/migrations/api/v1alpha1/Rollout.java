@@ -17,6 +17,11 @@ public class Rollout {
       "Database the rollout holds (host:port/database); one rollout per database at a time.")
   private String database;
 
+  @JsonPropertyDescription(
+      "Drift when spec.driftPolicy Reconcile started this rollout to bring a drifted database back to the "
+          + "target (same generation); absent when a spec change or retryToken started it.")
+  private String trigger;
+
   @JsonPropertyDescription("Revision before the rollout (`base` when empty).")
   private String from;
 
@@ -356,5 +361,13 @@ public class Rollout {
 
   public void setRollbackMessage(String rollbackMessage) {
     this.rollbackMessage = rollbackMessage;
+  }
+
+  public String getTrigger() {
+    return trigger;
+  }
+
+  public void setTrigger(String trigger) {
+    this.trigger = trigger;
   }
 }

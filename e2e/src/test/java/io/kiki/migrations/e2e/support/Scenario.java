@@ -10,9 +10,13 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.Phase;
+import io.kiki.migrations.e2e.Repository;
 import io.kiki.migrations.e2e.cluster.TestCluster;
 import io.kiki.migrations.e2e.cluster.TestDatabase;
 import io.kiki.migrations.operator.database.AlembicRevisionReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,6 +28,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One scenario's view of the cluster: its namespace and database, fixtures applied with the
@@ -219,6 +224,36 @@ public final class Scenario {
   public boolean tableExists(String table) {
     return Boolean.TRUE.equals(
         query("SELECT to_regclass('public." + table + "') IS NOT NULL").get(0).get(0));
+  }
+
+  /**
+   * Runs Alembic by hand against the scenario's database, as the seed README's troubleshooting
+   * tells a person to: {@code alembic -c migrations-image/alembic.ini ARGS} with Debian's Alembic,
+   * the URL in {@code KIKI_DATABASE_URL}. Returns its output; fails when Alembic does.
+   */
+  public String alembic(String... args) {
+    Path project = Repository.kikiProject();
+    List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-m", "alembic", "-c"));
+    command.add(project.resolve("alembic.ini").toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile());
+    builder.redirectErrorStream(true);
+    builder.environment().put("KIKI_DATABASE_URL", database.hostAccess().sqlalchemyUrl());
+    builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+    try {
+      Process process = builder.start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        throw new IllegalStateException(
+            "alembic " + String.join(" ", args) + " failed:\n" + output);
+      }
+      return output;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

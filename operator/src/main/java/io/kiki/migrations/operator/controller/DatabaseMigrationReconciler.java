@@ -88,6 +88,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private final AlembicRevisionReader revisions;
   private final OperatorMetrics metrics;
   private final RolloutTransitions transitions;
+  private final DriftCheck drift;
   private final Map<RolloutStage, Stage> stages = new EnumMap<>(RolloutStage.class);
 
   public DatabaseMigrationReconciler(
@@ -101,6 +102,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     this.jobs = new JobRunner(client, events, config.resultGracePeriod());
     this.revisions = new AlembicRevisionReader(config.databaseTimeout());
     this.transitions = new RolloutTransitions(config, metrics, locks, client);
+    this.drift = new DriftCheck(resolver, revisions, metrics);
     StageServices services =
         new StageServices(
             jobs, revisions, new HealthChecks(client, config.databaseTimeout()), config, metrics);
@@ -156,6 +158,11 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       // now. No event would (JOSDK ignores our own status writes), so it would wait for the
       // periodic resync.
       decision.requeue(config.stepDelay());
+    }
+    if (DriftCheck.watches(status)
+        && Objects.equals(status.getObservedGeneration(), written.getMetadata().getGeneration())) {
+      // Ready (or Drifted): the next look is the drift schedule's, whatever ended this reconcile.
+      decision.requeue(drift.arm(written, Instant.now()));
     }
     UpdateControl<DatabaseMigration> control = UpdateControl.noUpdate();
     return decision.requeue() == null ? control : control.rescheduleAfter(decision.requeue());
@@ -253,82 +260,38 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     if (phase != null
         && phase.isTerminal()
         && Objects.equals(status.getObservedGeneration(), generation)) {
-      return watchesTarget(status)
-          ? checkTarget(resource, status, generation, now)
+      return DriftCheck.watches(status)
+          ? drift.check(
+              resource,
+              status,
+              generation,
+              now,
+              () -> context.getPrimaryCache().list().toList(),
+              (r, s, g, t) -> startRollout(r, s, context, g, t, DriftCheck.TRIGGER))
           : new Decision();
     }
-    return startRollout(resource, status, context, generation, now);
+    return startRollout(
+        resource,
+        status,
+        context,
+        generation,
+        now,
+        DriftCheck.pending(status, generation) ? DriftCheck.TRIGGER : null);
   }
 
   /**
-   * Ready, or Blocked because the database left the target: the database is watched for leaving (or
-   * regaining) it.
+   * Starts the rollout of {@code generation}: for a spec change or a new retryToken ({@code
+   * trigger} null), or to bring a drifted database back ({@code trigger} Drift, same generation, a
+   * rollout id of its own). Every rollout starts here, so every gate of the rollout applies to
+   * each.
    */
-  private static boolean watchesTarget(DatabaseMigrationStatus status) {
-    Condition stalled = StatusRecorder.find(status, ConditionTypes.STALLED);
-    return status.getTargetRevision() != null
-        && (status.getPhase() == Phase.Ready
-            || status.getPhase() == Phase.Blocked
-                && stalled != null
-                && Reasons.DATABASE_NOT_AT_TARGET.equals(stalled.getReason()));
-  }
-
-  /**
-   * A Ready resource says so when its database leaves the target (another resource, or a person,
-   * moved it), and is Ready again when it is back. Rechecked every configRecheckInterval; an
-   * unreachable database changes nothing.
-   */
-  private Decision checkTarget(
-      DatabaseMigration resource, DatabaseMigrationStatus status, long generation, Instant now) {
-    Decision decision = new Decision().requeue(config.configRecheckInterval());
-    if (resource.getSpec() == null) {
-      return decision;
-    }
-    String current;
-    String identity;
-    try {
-      JdbcTarget database =
-          resolver.resolve(
-              resource.getMetadata().getNamespace(),
-              resource.getSpec().getDatabase().getUrlSecretRef());
-      identity = database.identity().toString();
-      current = AlembicRevisionReader.describe(revisions.read(database));
-    } catch (DatabaseConfigException | DatabaseUnreachableException e) {
-      return decision;
-    }
-    String target = status.getTargetRevision();
-    status.setCurrentRevision(current);
-    if (current.equals(target) && status.getPhase() == Phase.Blocked) {
-      String message = "the database is back at " + target;
-      StatusRecorder.ready(status, Reasons.UP_TO_DATE, message, generation, now);
-      return decision.event(Reasons.UP_TO_DATE, message);
-    }
-    if (!current.equals(target) && status.getPhase() == Phase.Ready) {
-      String message =
-          "database "
-              + identity
-              + " is at "
-              + current
-              + ", no longer at "
-              + target
-              + " where this "
-              + "resource brought it: something else moved it (another DatabaseMigration on the same database, or a "
-              + "person). Change spec.retryToken to bring it back to "
-              + resource.getSpec().getTargetRevision()
-              + ", or remove whatever else migrates it";
-      StatusRecorder.stalled(
-          status, Phase.Blocked, Reasons.DATABASE_NOT_AT_TARGET, message, generation, now);
-      return decision.event(Reasons.DATABASE_NOT_AT_TARGET, message);
-    }
-    return decision;
-  }
-
   private Decision startRollout(
       DatabaseMigration resource,
       DatabaseMigrationStatus status,
       Context<DatabaseMigration> context,
       long generation,
-      Instant now) {
+      Instant now,
+      String trigger) {
     Decision decision = new Decision();
     List<String> problems = SpecValidator.validate(resource);
     if (!problems.isEmpty()) {
@@ -406,7 +369,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       throw e;
     }
     Rollout rollout = new Rollout();
-    rollout.setId(String.valueOf(generation));
+    rollout.setId(rolloutId(previous, generation, trigger));
+    rollout.setTrigger(trigger);
     rollout.setGeneration(generation);
     rollout.setDatabase(identity);
     rollout.setFrom(current);
@@ -415,7 +379,10 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     rollout.setStage(RolloutStage.Plan);
     // Started again for the same generation (the Secret was fixed): a new attempt, so never the old
     // Job's result.
-    int attempt = sameGeneration ? Optional.ofNullable(previous.getAttempt()).orElse(1) + 1 : 1;
+    int attempt =
+        sameGeneration && rollout.getId().equals(previous.getId())
+            ? Optional.ofNullable(previous.getAttempt()).orElse(1) + 1
+            : 1;
     rollout.setAttempt(attempt);
     rollout.setStartedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
     rollout.setStageStartedAt(now.toString());
@@ -431,7 +398,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         status,
         Phase.Planning,
         Reasons.PLANNING,
-        "planning targetRevision "
+        (trigger == null ? "" : "drift: ")
+            + "planning targetRevision "
             + resource.getSpec().getTargetRevision()
             + " with "
             + rollout.getImage()
@@ -443,6 +411,26 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         generation,
         now);
     return decision.requeue(config.stepDelay()).runNextStage();
+  }
+
+  /**
+   * The generation for a spec change; for a drift's rollout the generation and its count within the
+   * generation ({@code 7-drift1}, {@code 7-drift2}), so its Jobs never take the names of the
+   * generation's earlier Jobs.
+   */
+  private static String rolloutId(Rollout previous, long generation, String trigger) {
+    if (trigger == null) {
+      return String.valueOf(generation);
+    }
+    String prefix = generation + "-drift";
+    int count = 1;
+    if (previous != null
+        && previous.getId() != null
+        && previous.getId().startsWith(prefix)
+        && previous.getId().substring(prefix.length()).matches("[0-9]{1,6}")) {
+      count = Integer.parseInt(previous.getId().substring(prefix.length())) + 1;
+    }
+    return prefix + count;
   }
 
   /**

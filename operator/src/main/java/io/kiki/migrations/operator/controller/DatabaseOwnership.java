@@ -4,9 +4,6 @@ import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.operator.database.DatabaseLocks;
-import io.kiki.migrations.operator.status.ConditionTypes;
-import io.kiki.migrations.operator.status.Reasons;
-import io.kiki.migrations.operator.status.StatusRecorder;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Objects;
@@ -69,12 +66,7 @@ final class DatabaseOwnership {
       return false;
     }
     Phase phase = other.getStatus().getPhase();
-    boolean notAtTarget =
-        phase == Phase.Blocked
-            && Optional.ofNullable(StatusRecorder.find(other.getStatus(), ConditionTypes.STALLED))
-                .map(c -> Reasons.DATABASE_NOT_AT_TARGET.equals(c.getReason()))
-                .orElse(false);
-    return phase == Phase.Ready || phase.isRolloutActive() || notAtTarget;
+    return phase == Phase.Ready || phase == Phase.Drifted || phase.isRolloutActive();
   }
 
   /**

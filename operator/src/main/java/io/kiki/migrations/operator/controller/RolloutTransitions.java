@@ -266,6 +266,7 @@ final class RolloutTransitions {
       return entry;
     }
     entry.setId(rollout.getId());
+    entry.setTrigger(rollout.getTrigger());
     entry.setFrom(rollout.getFrom());
     entry.setTo(rollout.getTo());
     entry.setDirection(rollout.getDirection());

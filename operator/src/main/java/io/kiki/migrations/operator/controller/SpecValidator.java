@@ -26,6 +26,8 @@ public final class SpecValidator {
   private static final Pattern CHECK_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
   private static final int MAX_RETRY_TOKEN = 253;
   private static final int MAX_CHECKS = 20;
+  public static final Duration MIN_DRIFT_CHECK_INTERVAL = Duration.ofSeconds(10);
+  public static final Duration MAX_DRIFT_CHECK_INTERVAL = Duration.ofHours(24);
 
   private SpecValidator() {}
 
@@ -170,6 +172,7 @@ public final class SpecValidator {
       duration("spec.timeouts.rollback", timeouts.getRollback(), problems);
       duration("spec.timeouts.lock", timeouts.getLock(), problems);
     }
+    validateDriftCheckInterval(spec.getDriftCheckInterval(), problems);
     validateFormats(spec, problems);
     return problems;
   }
@@ -333,6 +336,21 @@ public final class SpecValidator {
               + "s or more"
               + (largestInterval > 0 ? ", or interval to " + largestInterval + "s or less" : "")
               + ", or lower successThreshold");
+    }
+  }
+
+  private static void validateDriftCheckInterval(String value, List<String> problems) {
+    if (value == null || !duration("spec.driftCheckInterval", value, problems)) {
+      return;
+    }
+    Duration interval = DurationParser.parse(value);
+    if (interval.compareTo(MIN_DRIFT_CHECK_INTERVAL) < 0
+        || interval.compareTo(MAX_DRIFT_CHECK_INTERVAL) > 0) {
+      problems.add(
+          "spec.driftCheckInterval '"
+              + value
+              + "' must be between 10s and 24h (e.g. 5m): it is how often the operator reads the database's"
+              + " revision");
     }
   }
 

@@ -2,6 +2,7 @@ package io.kiki.migrations.operator.metrics;
 
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
+import io.kiki.migrations.api.v1alpha1.DriftPolicy;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.micrometer.core.instrument.Counter;
@@ -44,6 +45,10 @@ public class OperatorMetrics {
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    // At 0 from the start, so an alert on increase() counts the first drift too.
+    for (DriftPolicy policy : DriftPolicy.values()) {
+      drifts(policy);
+    }
   }
 
   /** Metrics that go nowhere, for an operator embedded without a registry. */
@@ -82,6 +87,22 @@ public class OperatorMetrics {
         .tag("reason", Objects.toString(reason, ""))
         .register(registry)
         .increment();
+  }
+
+  /**
+   * A database found away from its target without a rollout (once per change, not per read), by
+   * spec.driftPolicy. A count, not a series per resource: which resources are drifted is in the
+   * phase gauge (phase Drifted while reported) and in their status.
+   */
+  public void driftDetected(DriftPolicy policy) {
+    drifts(policy).increment();
+  }
+
+  private Counter drifts(DriftPolicy policy) {
+    return Counter.builder("kiki.migrations.drifts")
+        .description("Databases found at another revision than their target without a rollout")
+        .tag("policy", policy.name())
+        .register(registry);
   }
 
   public void healthCheckFailed(DatabaseMigration resource, String check) {

@@ -6,5 +6,11 @@ public final class ConditionTypes {
   public static final String RECONCILING = "Reconciling";
   public static final String STALLED = "Stalled";
 
+  /**
+   * Not kstatus: True while the database is away from the revision this resource left it at
+   * (spec.driftPolicy).
+   */
+  public static final String DRIFTED = "Drifted";
+
   private ConditionTypes() {}
 }

@@ -96,8 +96,17 @@ public final class Reasons {
   /** Another resource owns the database and wants another revision. */
   public static final String DATABASE_OWNED_BY_ANOTHER = "DatabaseOwnedByAnother";
 
-  /** A Ready resource's database is no longer at its target (moved by someone else); rechecked. */
-  public static final String DATABASE_NOT_AT_TARGET = "DatabaseNotAtTarget";
+  /**
+   * The database of a Ready resource was found at another revision, with no rollout having moved it
+   * (phase Drifted; Ready and Stalled reason, event).
+   */
+  public static final String DRIFTED = "Drifted";
+
+  /** Drifted=True: the revision read on the drift schedule is not the target. */
+  public static final String REVISION_CHANGED = "RevisionChanged";
+
+  /** Drifted=False: the database is at the target again (by itself, or by a rollout). */
+  public static final String AT_TARGET = "AtTarget";
 
   // Configuration: the Secret has to be fixed (Stalled=True, rechecked periodically, phase Pending)
   public static final String SECRET_NOT_FOUND = "SecretNotFound";

@@ -111,6 +111,10 @@ public final class StatusRecorder {
     condition(status, ConditionTypes.READY, true, reason, message, generation, now);
     condition(status, ConditionTypes.RECONCILING, false, reason, message, generation, now);
     condition(status, ConditionTypes.STALLED, false, reason, message, generation, now);
+    Condition drifted = find(status, ConditionTypes.DRIFTED);
+    if (drifted != null && "True".equals(drifted.getStatus())) {
+      condition(status, ConditionTypes.DRIFTED, false, Reasons.AT_TARGET, message, generation, now);
+    }
   }
 
   /**

@@ -128,6 +128,19 @@ class SpecValidatorMatchesCrdTest {
         "spec.approval enum [Automatic, Manual]",
         s -> s.put("approval", "Sometimes"),
         "spec.approval");
+    add(
+        "spec.driftPolicy enum [Reconcile, Report]",
+        s -> s.put("driftPolicy", "Repair"),
+        "spec.driftPolicy");
+    add(
+        "spec.driftCheckInterval pattern ^([0-9]+(ms|s|m|h))+$",
+        s -> s.put("driftCheckInterval", "hourly"),
+        "spec.driftCheckInterval");
+    add(
+        "spec rule driftCheckInterval must be between 10s and 24h (e.g. 5m): it is how often the operator reads"
+            + " the database's revision",
+        s -> s.put("driftCheckInterval", "5s"),
+        "spec.driftCheckInterval '5s' must be between 10s and 24h");
     for (String stage : List.of("plan", "backup", "migrate", "rollback", "lock")) {
       add(
           "spec.timeouts." + stage + " pattern ^([0-9]+(ms|s|m|h))+$",

@@ -134,27 +134,6 @@ class ConcurrencyIT extends MockClusterTestBase {
   }
 
   /**
-   * A Ready resource whose database is moved by someone else says so, and is Ready again once it is
-   * back.
-   */
-  @Test
-  void aReadyResourceWhoseDatabaseLeavesTheTargetSaysSo() throws Exception {
-    create(fixture("basic.yaml"));
-    awaitPhase("kiki-campaigns", Phase.Ready);
-    stamp("b2");
-    DatabaseMigration moved = awaitPhase("kiki-campaigns", Phase.Blocked);
-    assertCondition(moved, "Ready", "False", Reasons.DATABASE_NOT_AT_TARGET, 1);
-    assertCondition(moved, "Stalled", "True", Reasons.DATABASE_NOT_AT_TARGET, 1);
-    assertThat(moved.getStatus().getMessage()).contains("is at b2, no longer at c3");
-    assertThat(moved.getStatus().getCurrentRevision()).isEqualTo("b2");
-    stamp("c3");
-    DatabaseMigration back = awaitPhase("kiki-campaigns", Phase.Ready);
-    assertCondition(back, "Ready", "True", Reasons.UP_TO_DATE, 1);
-    assertThat(kubelet.jobNames())
-        .containsExactly("kiki-campaigns-plan-1", "kiki-campaigns-migrate-1");
-  }
-
-  /**
    * Rollout ids are generations, so a resource deleted and created again reuses its predecessor's
    * Job names. Without garbage collection (or before it ran) those Jobs are still there, with
    * results about another database state.
