@@ -8,6 +8,7 @@ import io.kiki.migrations.api.v1alpha1.TimeoutsSpec;
 import io.kiki.migrations.api.v1alpha1.VerifySpec;
 import io.kiki.migrations.operator.config.DurationParser;
 import io.kiki.migrations.operator.health.SqlCheck;
+import io.kiki.migrations.operator.window.MaintenanceWindow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,6 +27,7 @@ public final class SpecValidator {
   private static final Pattern CHECK_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
   private static final int MAX_RETRY_TOKEN = 253;
   private static final int MAX_CHECKS = 20;
+  private static final int MAX_HISTORY_LIMIT = 10;
 
   private SpecValidator() {}
 
@@ -81,6 +83,11 @@ public final class SpecValidator {
     }
     if (spec.getVerify() != null) {
       feasible(spec.getVerify(), problems);
+    }
+    if (spec.getMaintenanceWindow() != null) {
+      List<String> window = MaintenanceWindow.problems(spec.getMaintenanceWindow());
+      window.removeAll(MaintenanceWindow.formatProblems(spec.getMaintenanceWindow()));
+      problems.addAll(window);
     }
     List<HealthCheckSpec> checks =
         spec.getVerify() == null || spec.getVerify().getChecks() == null
@@ -151,8 +158,25 @@ public final class SpecValidator {
       duration("spec.timeouts.rollback", timeouts.getRollback(), problems);
       duration("spec.timeouts.lock", timeouts.getLock(), problems);
     }
+    if (spec.getMaintenanceWindow() != null) {
+      problems.addAll(MaintenanceWindow.formatProblems(spec.getMaintenanceWindow()));
+    }
+    historyLimit("spec.successfulJobsHistoryLimit", spec.getSuccessfulJobsHistoryLimit(), problems);
+    historyLimit("spec.failedJobsHistoryLimit", spec.getFailedJobsHistoryLimit(), problems);
     validateFormats(spec, problems);
     return problems;
+  }
+
+  private static void historyLimit(String field, Integer value, List<String> problems) {
+    if (value != null && (value < 0 || value > MAX_HISTORY_LIMIT)) {
+      problems.add(
+          field
+              + " is "
+              + value
+              + "; it must be 0 to "
+              + MAX_HISTORY_LIMIT
+              + " (the rollouts status.history remembers)");
+    }
   }
 
   /**
