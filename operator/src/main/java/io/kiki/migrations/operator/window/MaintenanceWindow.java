@@ -179,9 +179,20 @@ public final class MaintenanceWindow {
   }
 
   private Instant nextStartAfter(Instant instant) {
-    return starts
-        .nextExecution(ZonedDateTime.ofInstant(instant, zone))
-        .map(ZonedDateTime::toInstant)
-        .orElse(null);
+    ZonedDateTime after = ZonedDateTime.ofInstant(instant, zone);
+    for (int i = 0; i < MAX_STARTS; i++) {
+      Optional<ZonedDateTime> next = starts.nextExecution(after);
+      if (next.isEmpty()) {
+        return null;
+      }
+      // The autumn change repeats an hour of local time: a start in it opens once, at the first;
+      // its repeat, when the first is not after the instant asked about, is no new window.
+      Instant first = next.get().withEarlierOffsetAtOverlap().toInstant();
+      if (first.isAfter(instant)) {
+        return first;
+      }
+      after = next.get();
+    }
+    return null;
   }
 }
