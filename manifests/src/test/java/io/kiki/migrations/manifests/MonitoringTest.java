@@ -42,7 +42,9 @@ class MonitoringTest {
           "kiki_migrations_backup_size_bytes_sum",
           "kiki_migrations_backup_size_bytes_max",
           "kiki_migrations_phase",
-          "kiki_migrations_rollout_started_timestamp_seconds");
+          "kiki_migrations_rollout_started_timestamp_seconds",
+          "kiki_migrations_next_window_timestamp_seconds",
+          "kiki_migrations_windows_waited");
 
   private static final Pattern KIKI_METRIC = Pattern.compile("\\bkiki_migrations_[a-z_]+");
 
@@ -85,6 +87,7 @@ class MonitoringTest {
             "KikiMigrationRolledBack",
             "KikiMigrationBlocked",
             "KikiMigrationStuck",
+            "KikiMigrationMissedMaintenanceWindows",
             "KikiMigrationsOperatorDown");
     for (Map<String, Object> alert : alerts) {
       assertThat(alert).as(alert.get("alert") + " has a `for`").containsKey("for");
