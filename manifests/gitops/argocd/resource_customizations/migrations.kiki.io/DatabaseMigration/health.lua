@@ -45,6 +45,14 @@ if status == nil or status.observedGeneration == nil then
   return hs
 end
 
+-- spec.suspend: no rollout starts, one in flight holds before its next stage; the operator
+-- shows it as phase Suspended (and goes on once spec.suspend is false again).
+if status.phase == "Suspended" then
+  hs.status = "Suspended"
+  hs.message = nonEmpty(status.message) or "Suspended (spec.suspend: true)"
+  return hs
+end
+
 if generation ~= nil and status.observedGeneration ~= generation then
   hs.status = "Progressing"
   hs.message = string.format("Waiting for the operator to observe generation %d (last observed %d)",

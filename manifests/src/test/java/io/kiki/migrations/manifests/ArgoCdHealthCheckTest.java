@@ -70,13 +70,20 @@ class ArgoCdHealthCheckTest {
     return tests.stream();
   }
 
+  /** Suspended only for the operator's phase Suspended (spec.suspend), never for a hold or wait. */
   @Test
-  void samplesCoverEveryOutcomeAndNeverSuspended() {
+  void samplesCoverEveryOutcome() {
     assertThat(cases())
         .extracting(Case::status)
         .allMatch(ARGO_CD_STATUSES::contains)
-        .doesNotContain("Suspended")
-        .contains("Healthy", "Progressing", "Degraded");
+        .contains("Healthy", "Progressing", "Degraded", "Suspended");
+    for (Case sample : cases()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> status =
+          (Map<String, Object>) yaml(CHECK_DIRECTORY.resolve(sample.inputPath())).get("status");
+      boolean suspended = status != null && "Suspended".equals(status.get("phase"));
+      assertThat(sample.status().equals("Suspended")).as(sample.inputPath()).isEqualTo(suspended);
+    }
   }
 
   @Test

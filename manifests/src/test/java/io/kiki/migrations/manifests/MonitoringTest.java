@@ -43,7 +43,9 @@ class MonitoringTest {
           "kiki_migrations_backup_size_bytes_max",
           "kiki_migrations_phase",
           "kiki_migrations_rollout_started_timestamp_seconds",
-          "kiki_migrations_drifts_total");
+          "kiki_migrations_drifts_total",
+          "kiki_migrations_next_window_timestamp_seconds",
+          "kiki_migrations_windows_waited");
 
   private static final Pattern KIKI_METRIC = Pattern.compile("\\bkiki_migrations_[a-z_]+");
 
@@ -88,6 +90,7 @@ class MonitoringTest {
             "KikiMigrationStuck",
             "KikiMigrationDrifted",
             "KikiMigrationDriftReconciled",
+            "KikiMigrationMissedMaintenanceWindows",
             "KikiMigrationsOperatorDown");
     for (Map<String, Object> alert : alerts) {
       assertThat(alert).as(alert.get("alert") + " has a `for`").containsKey("for");

@@ -33,7 +33,7 @@ final class OperatorRbacNeeds {
           // OwnerReferencesPermissionEnforcement admission plugin authorizes as update on the
           // owner's finalizers
           new Need("migrations.kiki.io", "databasemigrations/finalizers", Set.of("update")),
-          new Need("batch", "jobs", Set.of("get", "list", "watch", "create")),
+          new Need("batch", "jobs", Set.of("get", "list", "watch", "create", "delete")),
           new Need("", "pods", Set.of("list")),
           new Need("", "pods/log", Set.of("get")),
           new Need("", "configmaps", Set.of("get", "create", "update")),

@@ -37,6 +37,9 @@ class SamplesTest {
           "driftCheckInterval",
           "retryToken",
           "timeouts",
+          "suspend",
+          "successfulJobsHistoryLimit",
+          "failedJobsHistoryLimit",
           "jobTemplate");
 
   private final Install samples = Kustomize.build(Paths.MANIFESTS.resolve("samples"));
@@ -56,6 +59,8 @@ class SamplesTest {
     Map<String, Object> spec = spec();
     assertThat(spec)
         .containsOnlyKeys(IMPLEMENTED_SPEC_FIELDS)
+        // maintenanceWindow is in the sample as a comment: applied, it would hold the sample's
+        // rollout
         .doesNotContainKeys("maintenanceWindow");
     List<Map<String, Object>> checks = list(map(spec.get("verify")).get("checks"));
     assertThat(checks)

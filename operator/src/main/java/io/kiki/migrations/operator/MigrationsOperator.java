@@ -11,6 +11,7 @@ import io.kiki.migrations.operator.controller.DatabaseMigrationReconciler;
 import io.kiki.migrations.operator.metrics.OperatorMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,15 @@ public class MigrationsOperator implements AutoCloseable {
    */
   public MigrationsOperator(
       KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
+    this(client, config, registry, Clock.systemUTC());
+  }
+
+  /**
+   * With the clock the rollouts read "now" from (maintenance windows, stage times): the system's in
+   * production, a controllable one in tests.
+   */
+  public MigrationsOperator(
+      KubernetesClient client, OperatorConfig config, MeterRegistry registry, Clock clock) {
     this.operator =
         new Operator(
             o -> {
@@ -82,7 +92,7 @@ public class MigrationsOperator implements AutoCloseable {
             .setMaxInterval(config.transientRetryMax().toMillis())
             .withoutMaxAttempts();
     operator.register(
-        new DatabaseMigrationReconciler(client, config, new OperatorMetrics(registry)),
+        new DatabaseMigrationReconciler(client, config, new OperatorMetrics(registry), clock),
         c -> {
           c.withName(DatabaseMigrationReconciler.NAME).withRetry(retry);
           if (config.watchesAllNamespaces()) {

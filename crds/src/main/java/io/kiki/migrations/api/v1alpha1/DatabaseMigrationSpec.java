@@ -3,6 +3,8 @@ package io.kiki.migrations.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -90,11 +92,6 @@ public class DatabaseMigrationSpec {
           + "approves nothing; the migrate Job runs only a plan with the approved hash.")
   private Approval approval = Approval.Automatic;
 
-  @JsonPropertyDescription(
-      "true: start no new rollout and no new stage; a running Job finishes, and the rollout waits after it. "
-          + "false or unset: go on.")
-  private Boolean suspend;
-
   @Default("Report")
   @JsonPropertyDescription(
       "What the operator does when the database of a Ready resource is found at another revision than "
@@ -140,6 +137,35 @@ public class DatabaseMigrationSpec {
   public void setRehearsal(RehearsalSpec rehearsal) {
     this.rehearsal = rehearsal;
   }
+
+  @JsonPropertyDescription(
+      "Run the stages that touch the database (backup, rehearsal, migrate) only inside these windows. A planned "
+          + "rollout waits in phase Waiting (status.nextWindow says when) and starts no stage that cannot finish before the "
+          + "window closes. Rolling back is never held. Unset: no window, rollouts start at once.")
+  private MaintenanceWindowSpec maintenanceWindow;
+
+  @Default("false")
+  @JsonPropertyDescription(
+      "true: start no new rollout; a rollout in flight finishes the stage it is in (a migration is never "
+          + "stopped half-way) and holds before the next one, in phase Suspended. false again: the rollout continues where "
+          + "it held. Rolling back is never held.")
+  private Boolean suspend = false;
+
+  @Default("3")
+  @Min(0)
+  @Max(10)
+  @JsonPropertyDescription(
+      "Keep the Jobs (and their pods' logs) of this many of the last successful (Ready) rollouts; the "
+          + "operator deletes older ones it owns. As a CronJob's field; at most 10, the rollouts status.history remembers.")
+  private Integer successfulJobsHistoryLimit = 3;
+
+  @Default("1")
+  @Min(0)
+  @Max(10)
+  @JsonPropertyDescription(
+      "Keep the Jobs (and their pods' logs) of this many of the last failed rollouts (Failed, "
+          + "RolledBack, Blocked); the operator deletes older ones it owns. As a CronJob's field; at most 10.")
+  private Integer failedJobsHistoryLimit = 1;
 
   public String getImage() {
     return image;
@@ -213,14 +239,6 @@ public class DatabaseMigrationSpec {
     this.approval = approval;
   }
 
-  public Boolean getSuspend() {
-    return suspend;
-  }
-
-  public void setSuspend(Boolean suspend) {
-    this.suspend = suspend;
-  }
-
   public DriftPolicy getDriftPolicy() {
     return driftPolicy;
   }
@@ -251,6 +269,38 @@ public class DatabaseMigrationSpec {
 
   public void setTimeouts(TimeoutsSpec timeouts) {
     this.timeouts = timeouts;
+  }
+
+  public MaintenanceWindowSpec getMaintenanceWindow() {
+    return maintenanceWindow;
+  }
+
+  public void setMaintenanceWindow(MaintenanceWindowSpec maintenanceWindow) {
+    this.maintenanceWindow = maintenanceWindow;
+  }
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
+  }
+
+  public Integer getSuccessfulJobsHistoryLimit() {
+    return successfulJobsHistoryLimit;
+  }
+
+  public void setSuccessfulJobsHistoryLimit(Integer successfulJobsHistoryLimit) {
+    this.successfulJobsHistoryLimit = successfulJobsHistoryLimit;
+  }
+
+  public Integer getFailedJobsHistoryLimit() {
+    return failedJobsHistoryLimit;
+  }
+
+  public void setFailedJobsHistoryLimit(Integer failedJobsHistoryLimit) {
+    this.failedJobsHistoryLimit = failedJobsHistoryLimit;
   }
 
   public JobTemplateSpec getJobTemplate() {

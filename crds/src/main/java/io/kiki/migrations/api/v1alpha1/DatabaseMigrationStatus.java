@@ -12,7 +12,8 @@ public class DatabaseMigrationStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Pending, Waiting (another resource migrates the same database), Planning, AwaitingApproval (spec.approval "
+      "Pending, Waiting (another resource migrates the same database, or the planned rollout waits for "
+          + "spec.maintenanceWindow), Suspended (spec.suspend), Planning, AwaitingApproval (spec.approval "
           + "Manual: the plan waits for the annotation migrations.kiki.io/approve), BackingUp, Rehearsing, Migrating, "
           + "Verifying, RollingBack, Restoring, or a terminal outcome that holds until the spec changes: Ready, Failed, "
           + "RolledBack, Blocked, Drifted (the database was found at another revision without a rollout; Ready again "
@@ -65,8 +66,21 @@ public class DatabaseMigrationStatus {
   @JsonPropertyDescription("Finished rollouts, newest first, at most 10.")
   private List<HistoryEntry> history = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "With spec.maintenanceWindow: when the next window opens (RFC 3339, UTC) that the waiting rollout's "
+          + "next stage fits in; empty while a window is open for it, and without a window.")
+  private String nextWindow;
+
   @JsonPropertyDescription("What the operator is doing or what is wrong and how to fix it.")
   private String message;
+
+  public String getNextWindow() {
+    return nextWindow;
+  }
+
+  public void setNextWindow(String nextWindow) {
+    this.nextWindow = nextWindow;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;

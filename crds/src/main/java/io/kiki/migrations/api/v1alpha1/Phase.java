@@ -8,6 +8,7 @@ package io.kiki.migrations.api.v1alpha1;
 public enum Phase {
   Pending,
   Waiting,
+  Suspended,
   Planning,
   AwaitingApproval,
   BackingUp,

@@ -117,11 +117,58 @@ public class Rollout {
           + "once the Secret changes.")
   private String refusedSecretVersion;
 
+  @JsonPropertyDescription(
+      "Set while the rollout holds before stage (not started yet): MaintenanceWindow (outside "
+          + "spec.maintenanceWindow, or the stage would not finish before it closes) or Suspended (spec.suspend).")
+  private String heldBy;
+
+  @JsonPropertyDescription("When the rollout began to hold for the maintenance window.")
+  private String waitingSince;
+
+  @JsonPropertyDescription(
+      "Windows that opened and closed while the rollout waited (its stage did not fit in them).")
+  private Integer windowsWaited;
+
+  @JsonPropertyDescription("When the rollout last went on after holding.")
+  private String resumedAt;
+
   @JsonPropertyDescription("Why the rollout is being rolled back (reason constant).")
   private String rollbackReason;
 
   @JsonPropertyDescription("Why the rollout is being rolled back (message).")
   private String rollbackMessage;
+
+  public String getHeldBy() {
+    return heldBy;
+  }
+
+  public void setHeldBy(String heldBy) {
+    this.heldBy = heldBy;
+  }
+
+  public String getWaitingSince() {
+    return waitingSince;
+  }
+
+  public void setWaitingSince(String waitingSince) {
+    this.waitingSince = waitingSince;
+  }
+
+  public Integer getWindowsWaited() {
+    return windowsWaited;
+  }
+
+  public void setWindowsWaited(Integer windowsWaited) {
+    this.windowsWaited = windowsWaited;
+  }
+
+  public String getResumedAt() {
+    return resumedAt;
+  }
+
+  public void setResumedAt(String resumedAt) {
+    this.resumedAt = resumedAt;
+  }
 
   public String getId() {
     return id;

@@ -42,11 +42,11 @@ class CrdSchemaTest {
 
   @Test
   void printerColumnsAndShortName() {
-    // `kubectl get dbm`: NAME TARGET CURRENT PHASE READY AGE (the generator alone would sort them
-    // by JSON path).
+    // `kubectl get dbm`: NAME TARGET CURRENT PHASE READY SUSPENDED AGE, and NEXT-WINDOW with -o
+    // wide (the generator alone would sort them by JSON path).
     assertThat(version.getAdditionalPrinterColumns())
         .extracting("name")
-        .containsExactly("Target", "Current", "Phase", "Ready", "Age");
+        .containsExactly("Target", "Current", "Phase", "Ready", "Suspended", "Next-Window", "Age");
     assertThat(version.getAdditionalPrinterColumns())
         .extracting("jsonPath")
         .containsExactly(

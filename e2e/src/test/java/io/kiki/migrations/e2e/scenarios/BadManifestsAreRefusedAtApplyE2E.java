@@ -64,6 +64,15 @@ class BadManifestsAreRefusedAtApplyE2E {
     REFUSALS.put(
         "duplicate-check-names.yaml", List.of("spec.verify", "verify.checks names must be unique"));
     REFUSALS.put("missing-database.yaml", List.of("spec.database", "Required value"));
+    REFUSALS.put(
+        "window-schedule-with-six-fields.yaml",
+        List.of("spec.maintenanceWindow.schedule", "should match"));
+    REFUSALS.put(
+        "window-duration-zero.yaml",
+        List.of("spec.maintenanceWindow", "maintenanceWindow.duration must be longer than 0"));
+    REFUSALS.put(
+        "jobs-history-limit-negative.yaml",
+        List.of("spec.successfulJobsHistoryLimit", "should be greater than or equal to 0"));
   }
 
   @Test

@@ -53,6 +53,7 @@ import io.kiki.migrations.operator.status.ConditionTypes;
 import io.kiki.migrations.operator.status.Reasons;
 import io.kiki.migrations.operator.status.StatusRecorder;
 import java.net.HttpURLConnection;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -90,9 +91,21 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private final RolloutTransitions transitions;
   private final DriftCheck drift;
   private final Map<RolloutStage, Stage> stages = new EnumMap<>(RolloutStage.class);
+  private final Clock clock;
+  private final JobHistory jobHistory;
 
   public DatabaseMigrationReconciler(
       KubernetesClient client, OperatorConfig config, OperatorMetrics metrics) {
+    this(client, config, metrics, Clock.systemUTC());
+  }
+
+  /**
+   * {@code clock}: the one source of "now" for rollouts (maintenance windows, stage times); tests
+   * pass a controllable one.
+   */
+  public DatabaseMigrationReconciler(
+      KubernetesClient client, OperatorConfig config, OperatorMetrics metrics, Clock clock) {
+    this.clock = clock;
     this.client = client;
     this.metrics = metrics;
     this.config = config;
@@ -103,6 +116,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     this.revisions = new AlembicRevisionReader(config.databaseTimeout());
     this.transitions = new RolloutTransitions(config, metrics, locks, client);
     this.drift = new DriftCheck(resolver, revisions, metrics);
+    this.jobHistory = new JobHistory(client);
     StageServices services =
         new StageServices(
             jobs, revisions, new HealthChecks(client, config.databaseTimeout()), config, metrics);
@@ -139,14 +153,17 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   public UpdateControl<DatabaseMigration> reconcile(
       DatabaseMigration resource, Context<DatabaseMigration> context) {
     DatabaseMigrationStatus status = StatusRecorder.copy(resource.getStatus());
-    Decision decision = decide(resource, status, context, Instant.now());
+    Decision decision = decide(resource, status, context, clock.instant());
     DatabaseMigration written = record(resource, status, decision, context);
     for (int run = 1; decision.runsNextStage() && run < MAX_STAGES_PER_RECONCILE; run++) {
       // The status written just now names the next stage and its Job: run it now rather than in a
       // later reconcile.
       status = StatusRecorder.copy(written.getStatus());
-      decision = continueRollout(written, status, Instant.now());
+      decision = continueRollout(written, status, clock.instant());
       written = record(written, status, decision, context);
+    }
+    if (status.getPhase() != null && status.getPhase().isTerminal()) {
+      jobHistory.prune(written, context.getSecondaryResources(Job.class));
     }
     if (decision.requeue() == null
         && status.getPhase() != null
@@ -234,7 +251,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
                   && status.getPhase().isRolloutActive()
               ? status.getRollout().getGeneration()
               : resource.getMetadata().getGeneration();
-      StatusRecorder.transientProblem(status, reason, message, generation, Instant.now());
+      StatusRecorder.transientProblem(status, reason, message, generation, clock.instant());
       DatabaseMigration written = StatusRecorder.write(resource, status, context);
       if (!repeated) {
         events.record(written, reason, message);
@@ -257,6 +274,11 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     if (phase != null && phase.isRolloutActive() && status.getRollout() != null) {
       return continueRollout(resource, status, now);
     }
+    if (isHeld(status)) {
+      return resource.getSpec() == null
+          ? continueRollout(resource, status, now)
+          : transitions.held(resource, status, now);
+    }
     if (phase != null
         && phase.isTerminal()
         && Objects.equals(status.getObservedGeneration(), generation)) {
@@ -277,6 +299,13 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         generation,
         now,
         DriftCheck.pending(status, generation) ? DriftCheck.TRIGGER : null);
+  }
+
+  /** A rollout holding before its next stage (spec.suspend, spec.maintenanceWindow). */
+  static boolean isHeld(DatabaseMigrationStatus status) {
+    return status.getRollout() != null
+        && status.getRollout().getHeldBy() != null
+        && (status.getPhase() == Phase.Waiting || status.getPhase() == Phase.Suspended);
   }
 
   /**
@@ -302,6 +331,15 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
           RolloutTransitions.history(
               resource, null, generation, Phase.Blocked, Reasons.INVALID_SPEC, message, now));
       return decision.event(Reasons.INVALID_SPEC, message);
+    }
+    if (Boolean.TRUE.equals(resource.getSpec().getSuspend())) {
+      String message =
+          "suspended (spec.suspend: true): no rollout starts; set spec.suspend: false to roll out "
+              + "targetRevision "
+              + resource.getSpec().getTargetRevision();
+      boolean repeated = status.getPhase() == Phase.Suspended;
+      StatusRecorder.suspended(status, message, generation, now);
+      return repeated ? decision : decision.event(Reasons.SUSPENDED, message);
     }
     JdbcTarget database;
     try {

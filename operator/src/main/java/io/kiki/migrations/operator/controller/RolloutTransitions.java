@@ -19,9 +19,11 @@ import io.kiki.migrations.operator.stage.StageResult;
 import io.kiki.migrations.operator.status.ConditionTypes;
 import io.kiki.migrations.operator.status.Reasons;
 import io.kiki.migrations.operator.status.StatusRecorder;
+import io.kiki.migrations.operator.window.RolloutGates;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 
 /**
  * The rules of the rollout: what follows each stage result. Attempt counters, Job names, the
@@ -33,6 +35,7 @@ final class RolloutTransitions {
   private final OperatorMetrics metrics;
   private final DatabaseLocks locks;
   private final KubernetesClient client;
+  private final RolloutGates gates;
 
   RolloutTransitions(
       OperatorConfig config,
@@ -43,6 +46,7 @@ final class RolloutTransitions {
     this.metrics = metrics;
     this.locks = locks;
     this.client = client;
+    this.gates = new RolloutGates(config.configRecheckInterval());
   }
 
   /**
@@ -193,9 +197,88 @@ final class RolloutTransitions {
           .getJobs()
           .set(next, JobNames.forStage(resource.getMetadata().getName(), next, rollout.getId(), 1));
     }
+    Optional<RolloutGates.Hold> hold = gates.check(resource, status, next, now);
+    if (hold.isPresent()) {
+      return hold(resource, status, hold.get(), now).event(reason, message);
+    }
+    status.setNextWindow(null);
     StatusRecorder.progressing(
         status, next.phase(), next.phase().name(), message, rollout.getGeneration(), now);
     return decision.requeue(config.stepDelay()).runNextStage();
+  }
+
+  /**
+   * A rollout holding before its stage (spec.suspend, spec.maintenanceWindow): looked at again; it
+   * goes on with the stage when nothing holds it any more.
+   */
+  Decision held(DatabaseMigration resource, DatabaseMigrationStatus status, Instant now) {
+    Rollout rollout = status.getRollout();
+    Optional<RolloutGates.Hold> hold = gates.check(resource, status, rollout.getStage(), now);
+    if (hold.isPresent()) {
+      return hold(resource, status, hold.get(), now);
+    }
+    String message =
+        (RolloutGates.HELD_BY_WINDOW.equals(rollout.getHeldBy())
+                ? "the maintenance window is open"
+                : "resumed (spec.suspend: false)")
+            + ": stage "
+            + rollout.getStage()
+            + " of the rollout of generation "
+            + rollout.getGeneration()
+            + " starts";
+    rollout.setHeldBy(null);
+    rollout.setWaitingSince(null);
+    rollout.setStageStartedAt(now.toString());
+    rollout.setResumedAt(now.truncatedTo(ChronoUnit.SECONDS).toString());
+    if (rollout.getStage() == RolloutStage.Verify) {
+      // The verification's time starts now, not when the rollout began to hold.
+      rollout.setVerifyStartedAt(now.toString());
+      rollout.setConsecutivePasses(0);
+    }
+    status.setNextWindow(null);
+    StatusRecorder.progressing(
+        status,
+        rollout.getStage().phase(),
+        rollout.getStage().phase().name(),
+        message,
+        rollout.getGeneration(),
+        now);
+    return new Decision()
+        .event(Reasons.RESUMED, message)
+        .requeue(config.stepDelay())
+        .runNextStage();
+  }
+
+  /**
+   * The rollout holds before its stage (already recorded with its Job name) as {@code hold} says.
+   */
+  private Decision hold(
+      DatabaseMigration resource,
+      DatabaseMigrationStatus status,
+      RolloutGates.Hold hold,
+      Instant now) {
+    Rollout rollout = status.getRollout();
+    boolean sameHold = hold.heldBy().equals(rollout.getHeldBy());
+    rollout.setHeldBy(hold.heldBy());
+    if (RolloutGates.HELD_BY_WINDOW.equals(hold.heldBy())) {
+      if (rollout.getWaitingSince() == null) {
+        rollout.setWaitingSince(now.truncatedTo(ChronoUnit.SECONDS).toString());
+      }
+      rollout.setWindowsWaited(hold.windowsWaited());
+    }
+    status.setNextWindow(hold.nextWindow() == null ? null : hold.nextWindow().toString());
+    long generation = rollout.getGeneration();
+    if (hold.phase() == Phase.Suspended) {
+      // The suspend is this generation's spec: observed, even while an older rollout holds.
+      long observed =
+          Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(generation);
+      StatusRecorder.suspended(status, hold.message(), observed, now);
+    } else {
+      StatusRecorder.progressing(
+          status, hold.phase(), hold.reason(), hold.message(), generation, now);
+    }
+    Decision decision = new Decision().requeue(hold.recheckAfter());
+    return sameHold ? decision : decision.event(hold.reason(), hold.message());
   }
 
   /**

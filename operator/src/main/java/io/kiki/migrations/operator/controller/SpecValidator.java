@@ -8,6 +8,7 @@ import io.kiki.migrations.api.v1alpha1.TimeoutsSpec;
 import io.kiki.migrations.api.v1alpha1.VerifySpec;
 import io.kiki.migrations.operator.config.DurationParser;
 import io.kiki.migrations.operator.health.SqlCheck;
+import io.kiki.migrations.operator.window.MaintenanceWindow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +29,7 @@ public final class SpecValidator {
   private static final int MAX_CHECKS = 20;
   public static final Duration MIN_DRIFT_CHECK_INTERVAL = Duration.ofSeconds(10);
   public static final Duration MAX_DRIFT_CHECK_INTERVAL = Duration.ofHours(24);
+  private static final int MAX_HISTORY_LIMIT = 10;
 
   private SpecValidator() {}
 
@@ -83,6 +85,11 @@ public final class SpecValidator {
     }
     if (spec.getVerify() != null) {
       feasible(spec.getVerify(), problems);
+    }
+    if (spec.getMaintenanceWindow() != null) {
+      List<String> window = MaintenanceWindow.problems(spec.getMaintenanceWindow());
+      window.removeAll(MaintenanceWindow.formatProblems(spec.getMaintenanceWindow()));
+      problems.addAll(window);
     }
     List<HealthCheckSpec> checks =
         spec.getVerify() == null || spec.getVerify().getChecks() == null
@@ -173,8 +180,25 @@ public final class SpecValidator {
       duration("spec.timeouts.lock", timeouts.getLock(), problems);
     }
     validateDriftCheckInterval(spec.getDriftCheckInterval(), problems);
+    if (spec.getMaintenanceWindow() != null) {
+      problems.addAll(MaintenanceWindow.formatProblems(spec.getMaintenanceWindow()));
+    }
+    historyLimit("spec.successfulJobsHistoryLimit", spec.getSuccessfulJobsHistoryLimit(), problems);
+    historyLimit("spec.failedJobsHistoryLimit", spec.getFailedJobsHistoryLimit(), problems);
     validateFormats(spec, problems);
     return problems;
+  }
+
+  private static void historyLimit(String field, Integer value, List<String> problems) {
+    if (value != null && (value < 0 || value > MAX_HISTORY_LIMIT)) {
+      problems.add(
+          field
+              + " is "
+              + value
+              + "; it must be 0 to "
+              + MAX_HISTORY_LIMIT
+              + " (the rollouts status.history remembers)");
+    }
   }
 
   /**

@@ -64,11 +64,16 @@ public class DatabaseLocks {
     }
   }
 
+  /** A rollout holding before its next stage keeps its database (it goes on there). */
+  private static boolean held(DatabaseMigrationStatus status) {
+    return status.getRollout() != null && status.getRollout().getHeldBy() != null;
+  }
+
   static boolean holds(DatabaseMigration resource, String database) {
     DatabaseMigrationStatus status = resource.getStatus();
     return status != null
         && status.getPhase() != null
-        && status.getPhase().isRolloutActive()
+        && (status.getPhase().isRolloutActive() || held(status))
         && status.getRollout() != null
         && Objects.equals(status.getRollout().getDatabase(), database);
   }

@@ -29,19 +29,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * rollouts by outcome (kiki_migrations_rollouts_total), stage durations
  * (kiki_migrations_stage_duration_seconds), rollbacks (kiki_migrations_rollbacks_total),
  * health-check failures (kiki_migrations_health_check_failures_total) and backup sizes
- * (kiki_migrations_backup_size_bytes). The current revision of each database is in its status
- * ({@code kubectl get dbm}, column Current).
+ * (kiki_migrations_backup_size_bytes). While a rollout waits for spec.maintenanceWindow, two more
+ * series name it: the next window's opening (kiki_migrations_next_window_timestamp_seconds) and the
+ * windows it let pass (kiki_migrations_windows_waited). The current revision of each database is in
+ * its status ({@code kubectl get dbm}, column Current).
  */
 public class OperatorMetrics {
   private record Key(String namespace, String name) {}
 
   private record PhaseSeries(Phase phase, Meter gauge) {}
 
-  private record RolloutStart(AtomicLong epochSecond, Meter gauge) {}
+  private record Series(AtomicLong value, Meter gauge) {}
 
   private final MeterRegistry registry;
   private final Map<Key, PhaseSeries> phases = new ConcurrentHashMap<>();
-  private final Map<Key, RolloutStart> rolloutStarts = new ConcurrentHashMap<>();
+  private final Map<Key, Series> rolloutStarts = new ConcurrentHashMap<>();
+  private final Map<Key, Series> nextWindows = new ConcurrentHashMap<>();
+  private final Map<Key, Series> windowsWaited = new ConcurrentHashMap<>();
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -136,7 +140,7 @@ public class OperatorMetrics {
             && status.getRollout() != null
             && status.getRollout().getStartedAt() != null;
     if (!active) {
-      RolloutStart finished = rolloutStarts.remove(key);
+      Series finished = rolloutStarts.remove(key);
       if (finished != null) {
         registry.remove(finished.gauge());
       }
@@ -160,8 +164,36 @@ public class OperatorMetrics {
           }
           return new PhaseSeries(status.getPhase(), gauge);
         });
+    String nextWindow = status.getNextWindow();
+    perResource(
+        nextWindows,
+        key,
+        resource,
+        "kiki.migrations.next.window.timestamp",
+        "seconds",
+        "When the next maintenance window opens for the resource's waiting rollout (Unix time)",
+        nextWindow == null ? null : Instant.parse(nextWindow).getEpochSecond());
+    Integer waited =
+        nextWindow == null || status.getRollout() == null
+            ? null
+            : status.getRollout().getWindowsWaited();
+    perResource(
+        windowsWaited,
+        key,
+        resource,
+        "kiki.migrations.windows.waited",
+        null,
+        "Maintenance windows that opened and closed while the resource's rollout waited for one",
+        nextWindow == null ? null : (long) (waited == null ? 0 : waited));
     if (active) {
-      long startedAt = Instant.parse(status.getRollout().getStartedAt()).getEpochSecond();
+      // A rollout that held (suspend, window) counts from when it went on, so the stuck alert
+      // measures work, not waiting.
+      Instant started = Instant.parse(status.getRollout().getStartedAt());
+      if (status.getRollout().getResumedAt() != null) {
+        Instant resumed = Instant.parse(status.getRollout().getResumedAt());
+        started = resumed.isAfter(started) ? resumed : started;
+      }
+      long startedAt = started.getEpochSecond();
       rolloutStarts
           .computeIfAbsent(
               key,
@@ -174,11 +206,45 @@ public class OperatorMetrics {
                         .description("Start of the resource's active rollout (Unix time)")
                         .tags(tags(resource))
                         .register(registry);
-                return new RolloutStart(value, gauge);
+                return new Series(value, gauge);
               })
-          .epochSecond()
+          .value()
           .set(startedAt);
     }
+  }
+
+  /** A per-resource gauge that exists only while {@code value} is not null. */
+  private void perResource(
+      Map<Key, Series> series,
+      Key key,
+      DatabaseMigration resource,
+      String name,
+      String unit,
+      String description,
+      Long value) {
+    if (value == null) {
+      Series gone = series.remove(key);
+      if (gone != null) {
+        registry.remove(gone.gauge());
+      }
+      return;
+    }
+    series
+        .computeIfAbsent(
+            key,
+            k -> {
+              AtomicLong holder = new AtomicLong(value);
+              Gauge.Builder<AtomicLong> builder =
+                  Gauge.builder(name, holder, AtomicLong::get)
+                      .description(description)
+                      .tags(tags(resource));
+              if (unit != null) {
+                builder.baseUnit(unit);
+              }
+              return new Series(holder, builder.register(registry));
+            })
+        .value()
+        .set(value);
   }
 
   private static Key key(DatabaseMigration resource) {

@@ -33,6 +33,15 @@ public final class Reasons {
    */
   public static final String PLAN_DOCUMENT_UNAVAILABLE = "PlanDocumentUnavailable";
 
+  /** Held before a stage that touches the database until spec.maintenanceWindow lets it start. */
+  public static final String WAITING_FOR_WINDOW = "WaitingForMaintenanceWindow";
+
+  /** spec.suspend: no rollout starts; one in flight holds before its next stage. */
+  public static final String SUSPENDED = "Suspended";
+
+  /** A held rollout goes on (event): the window opened, or spec.suspend went back to false. */
+  public static final String RESUMED = "Resumed";
+
   // Transient problems: retried with backoff, never terminal (Reconciling=True)
   public static final String DATABASE_UNREACHABLE = "DatabaseUnreachable";
   public static final String LOCK_TIMEOUT = "LockTimeout";

@@ -104,6 +104,19 @@ public final class StatusRecorder {
     condition(status, ConditionTypes.STALLED, false, reason, message, generation, now);
   }
 
+  /**
+   * spec.suspend holds the resource: phase Suspended, Ready=False, Reconciling=False (nothing is in
+   * progress), Stalled=False (nothing is wrong), all with reason Suspended.
+   */
+  public static void suspended(
+      DatabaseMigrationStatus status, String message, long generation, Instant now) {
+    set(status, Phase.Suspended, message, generation);
+    String reason = Reasons.SUSPENDED;
+    condition(status, ConditionTypes.READY, false, reason, message, generation, now);
+    condition(status, ConditionTypes.RECONCILING, false, reason, message, generation, now);
+    condition(status, ConditionTypes.STALLED, false, reason, message, generation, now);
+  }
+
   /** At the target: Ready=True, Reconciling=False, Stalled=False. */
   public static void ready(
       DatabaseMigrationStatus status, String reason, String message, long generation, Instant now) {

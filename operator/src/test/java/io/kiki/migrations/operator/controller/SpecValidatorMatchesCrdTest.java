@@ -252,6 +252,45 @@ class SpecValidatorMatchesCrdTest {
         "spec.verify.checks[0].http.expectStatus");
   }
 
+  static {
+    for (String limit : List.of("successfulJobsHistoryLimit", "failedJobsHistoryLimit")) {
+      add("spec." + limit + " minimum 0", s -> s.put(limit, -1), "spec." + limit);
+      add("spec." + limit + " maximum 10", s -> s.put(limit, 11), "spec." + limit);
+    }
+    add(
+        "spec.maintenanceWindow required duration",
+        s -> s.with("maintenanceWindow").remove("duration"),
+        "spec.maintenanceWindow.duration");
+    add(
+        "spec.maintenanceWindow required schedule",
+        s -> s.with("maintenanceWindow").remove("schedule"),
+        "spec.maintenanceWindow.schedule");
+    add(
+        "spec.maintenanceWindow rule maintenanceWindow.duration must be longer than 0, e.g. 4h",
+        s -> s.with("maintenanceWindow").put("duration", "0m"),
+        "spec.maintenanceWindow.duration");
+    add(
+        "spec.maintenanceWindow.duration pattern ^([0-9]+(ms|s|m|h))+$",
+        s -> s.with("maintenanceWindow").put("duration", "4 hours"),
+        "spec.maintenanceWindow.duration");
+    add(
+        "spec.maintenanceWindow.schedule maxLength 100",
+        s -> s.with("maintenanceWindow").put("schedule", "0 2 * * " + "6,".repeat(50) + "6"),
+        "spec.maintenanceWindow.schedule");
+    add(
+        "spec.maintenanceWindow.schedule pattern ^\\S+( \\S+){4}$",
+        s -> s.with("maintenanceWindow").put("schedule", "@weekly"),
+        "spec.maintenanceWindow.schedule");
+    add(
+        "spec.maintenanceWindow.timeZone maxLength 64",
+        s -> s.with("maintenanceWindow").put("timeZone", "Europe/" + "B".repeat(60)),
+        "spec.maintenanceWindow.timeZone");
+    add(
+        "spec.maintenanceWindow.timeZone pattern ^[A-Za-z0-9_+\\-/]+$",
+        s -> s.with("maintenanceWindow").put("timeZone", "Europe/Berlin time"),
+        "spec.maintenanceWindow.timeZone");
+  }
+
   private static void add(String constraint, Consumer<ObjectNode> change, String field) {
     CASES.put(constraint, new Case(change, field));
   }
@@ -286,7 +325,9 @@ class SpecValidatorMatchesCrdTest {
          "verify": {"timeout": "5m", "interval": "10s", "successThreshold": 2,
                     "checks": [{"name": "readable", "sql": "SELECT true"}]},
          "rollback": {"onFailure": "DowngradeThenRestore"},
-         "timeouts": {"plan": "2m", "backup": "30m", "migrate": "30m", "rollback": "1h30m"}}
+         "timeouts": {"plan": "2m", "backup": "30m", "migrate": "30m", "rollback": "1h30m"},
+         "maintenanceWindow": {"schedule": "0 2 * * 6", "duration": "4h", "timeZone": "Europe/Berlin"},
+         "suspend": false, "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1}
         """);
   }
 

@@ -62,6 +62,29 @@ class SpecValidatorTest {
             "spec.verify.checks[1] needs exactly one of sql, http, deployment");
   }
 
+  /**
+   * What only the operator can check (cron-utils, the JDK's zones) is InvalidSpec naming the field.
+   */
+  @Test
+  void aMaintenanceWindowTheCrdCannotJudgeIsRefusedNamingTheField() {
+    var resource = TestingResources.resource();
+    DatabaseMigrationSpec spec = resource.getSpec();
+    io.kiki.migrations.api.v1alpha1.MaintenanceWindowSpec window =
+        new io.kiki.migrations.api.v1alpha1.MaintenanceWindowSpec();
+    window.setSchedule("0 2 31 2 8");
+    window.setDuration("4h");
+    window.setTimeZone("Mars/Olympus_Mons");
+    spec.setMaintenanceWindow(window);
+    assertThat(SpecValidator.crdProblems(resource)).as("well-formed for the CRD").isEmpty();
+    assertThat(SpecValidator.validate(spec))
+        .satisfiesExactlyInAnyOrder(
+            p -> assertThat(p).startsWith("spec.maintenanceWindow.schedule '0 2 31 2 8'"),
+            p ->
+                assertThat(p)
+                    .startsWith(
+                        "spec.maintenanceWindow.timeZone 'Mars/Olympus_Mons' is not a time"));
+  }
+
   @Test
   void baseWithAllowDowngradeAndBackupWithoutClaim() {
     DatabaseMigrationSpec spec = TestingResources.resource().getSpec();

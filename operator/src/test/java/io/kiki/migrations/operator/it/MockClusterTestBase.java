@@ -75,6 +75,10 @@ abstract class MockClusterTestBase {
   String databaseUrl;
   TestingKubelet kubelet;
   MigrationsOperator operator;
+
+  /** The operator's clock: the system's unless a test sets it. */
+  final TestingClock clock = new TestingClock();
+
   PrometheusMeterRegistry metrics;
 
   @BeforeAll
@@ -159,7 +163,8 @@ abstract class MockClusterTestBase {
     return new MigrationsOperator(
         client,
         OperatorConfig.defaults().fast().with(OperatorSettings.WATCH_NAMESPACES, Set.of(namespace)),
-        metrics);
+        metrics,
+        clock);
   }
 
   void restartOperator() {

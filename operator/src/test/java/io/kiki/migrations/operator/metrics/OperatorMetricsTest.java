@@ -59,6 +59,22 @@ class OperatorMetricsTest {
     assertThat(scrape.lines().filter(l -> l.startsWith("kiki_migrations_phase{"))).hasSize(1);
   }
 
+  @Test
+  void aRolloutWaitingForTheWindowExportsTheNextWindowAndTheWindowsItLetPass() {
+    DatabaseMigrationStatus waiting = status(Phase.Waiting, "b2");
+    waiting.setNextWindow("2026-12-05T01:00:00Z");
+    waiting.getRollout().setWindowsWaited(2);
+    metrics.observe(resource, waiting);
+    assertThat(registry.scrape())
+        .contains(
+            "kiki_migrations_next_window_timestamp_seconds{name=\"kiki-campaigns\",namespace=\"kiki\"} 1.7964324E9",
+            "kiki_migrations_windows_waited{name=\"kiki-campaigns\",namespace=\"kiki\"} 2.0");
+    metrics.observe(resource, status(Phase.BackingUp, "b2"));
+    assertThat(registry.scrape())
+        .doesNotContain("kiki_migrations_next_window_timestamp_seconds{")
+        .doesNotContain("kiki_migrations_windows_waited{");
+  }
+
   /**
    * Stage durations, rollouts and rollbacks are by stage and outcome: two resources share their
    * series.
