@@ -58,8 +58,12 @@ def build_parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     target_help = "a revision id or unique prefix, 'head' or 'base'"
-    commands.add_parser("plan", help="what upgrade/downgrade to REV would run").add_argument(
-        "--target", required=True, metavar="REV", help=target_help
+    plan_parser = commands.add_parser("plan", help="what upgrade/downgrade to REV would run")
+    plan_parser.add_argument("--target", required=True, metavar="REV", help=target_help)
+    plan_parser.add_argument(
+        "--then-upgrade",
+        action="store_true",
+        help="when the plan is an upgrade, run it in the same run, under the same migration lock",
     )
     commands.add_parser("upgrade", help="upgrade to REV").add_argument(
         "--target", required=True, metavar="REV", help=target_help
