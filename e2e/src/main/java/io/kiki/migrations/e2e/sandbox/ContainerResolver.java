@@ -108,9 +108,12 @@ public final class ContainerResolver {
     env.put("HOME", podDir.toString());
     env.put("LANG", "C.UTF-8");
     env.put("HOSTNAME", pod.getMetadata().getName());
-    // The image ships its modules compiled (pip, compileall) and writes no bytecode at run time. A local
-    // process gets the same from a bytecode cache outside the checkout (PYTHONPYCACHEPREFIX: Python writes
-    // each file atomically, so runs at once share it), instead of compiling the runner, the project and
+    // The image ships its modules compiled (pip, compileall) and writes no bytecode at run time. A
+    // local
+    // process gets the same from a bytecode cache outside the checkout (PYTHONPYCACHEPREFIX: Python
+    // writes
+    // each file atomically, so runs at once share it), instead of compiling the runner, the project
+    // and
     // their libraries again at every Job's start.
     env.put("PYTHONPYCACHEPREFIX", PYCACHE.toString());
     env.put("ALEMBIC_CONFIG", project.resolve("alembic.ini").toString());
