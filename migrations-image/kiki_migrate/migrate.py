@@ -50,7 +50,7 @@ def _plan_then_upgrade(ctx, args):
             return planned
         try:
             planned["migration"] = _migrate_locked(
-                ctx, "upgrade", planned["target"], args.target, lock_seconds
+                ctx, "upgrade", planned["target"], args.target, lock_seconds, time.monotonic()
             )
         except RunnerError as exc:
             exc.details["plan"] = planned
@@ -92,13 +92,13 @@ def _migrate(ctx, wanted, target_argument):
     lock_seconds = (
         ctx.table_lock_timeout
     )  # a bad KIKI_TABLE_LOCK_TIMEOUT is BAD_ARGUMENTS before anything runs
+    started = time.monotonic()  # durationMs includes the wait for the migration lock
     with database.migration_lock(ctx.engine, ctx.lock_timeout):
-        return _migrate_locked(ctx, wanted, target, target_argument, lock_seconds)
+        return _migrate_locked(ctx, wanted, target, target_argument, lock_seconds, started)
 
 
-def _migrate_locked(ctx, wanted, target, target_argument, lock_seconds):
-    """The migration itself, the migration lock held by the caller."""
-    started = time.monotonic()
+def _migrate_locked(ctx, wanted, target, target_argument, lock_seconds, started):
+    """The migration itself, the migration lock held by the caller; ``durationMs`` counts from ``started``."""
     before = ctx.current(target=target, require_versioned=True)
     direction = project.direction_to(ctx.script, before, target)
     if direction not in (wanted, "none"):
