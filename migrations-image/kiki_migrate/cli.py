@@ -60,8 +60,12 @@ def build_parser():
     commands.required = True
     target_help = "a revision id or unique prefix, 'head' or 'base'"
     plan_hash_help = "refuse to run (PLAN_CHANGED) unless the plan hashes to HASH, as `plan` printed it"
-    commands.add_parser("plan", help="what upgrade/downgrade to REV would run").add_argument(
-        "--target", required=True, metavar="REV", help=target_help
+    plan_parser = commands.add_parser("plan", help="what upgrade/downgrade to REV would run")
+    plan_parser.add_argument("--target", required=True, metavar="REV", help=target_help)
+    plan_parser.add_argument(
+        "--then-upgrade",
+        action="store_true",
+        help="when the plan is an upgrade, run it in the same run, under the same migration lock",
     )
     upgrade_parser = commands.add_parser("upgrade", help="upgrade to REV")
     upgrade_parser.add_argument("--target", required=True, metavar="REV", help=target_help)

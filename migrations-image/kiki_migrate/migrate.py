@@ -14,7 +14,13 @@ HISTORY_CAP = 25
 
 
 def plan(ctx, args):
-    target = project.resolve_target(ctx.script, args.target)
+    if getattr(args, "then_upgrade", False):
+        return _plan_then_upgrade(ctx, args)
+    return _plan(ctx, args.target)
+
+
+def _plan(ctx, target_argument):
+    target = project.resolve_target(ctx.script, target_argument)
     current = ctx.current(target=target, require_versioned=True)
     result = project.make_plan(ctx.script, current, target)
     steps = project.steps_to(ctx.script, current, target, result["direction"])
@@ -31,6 +37,29 @@ def plan(ctx, args):
         f"{' (' + result['lint']['skipped'] + ')' if 'skipped' in result['lint'] else ''}"
     )
     return result
+
+
+def _plan_then_upgrade(ctx, args):
+    """``plan --then-upgrade``: the plan, and when it is an upgrade, the upgrade to its target in the same run,
+    both under one hold of the migration lock (so nothing moves the database between them). Used by the
+    operator when nothing gates between its plan and migrate stages; a plan that is not an upgrade (none, a
+    downgrade) or that fails is only reported, as by ``plan``, and touches nothing. The result is the plan's,
+    with the upgrade's result as ``migration``; a failed upgrade's error carries the plan as ``plan``."""
+    lock_seconds = (
+        ctx.table_lock_timeout
+    )  # a bad KIKI_TABLE_LOCK_TIMEOUT is BAD_ARGUMENTS before anything runs
+    with database.migration_lock(ctx.engine, ctx.lock_timeout):
+        planned = _plan(ctx, args.target)
+        if planned["direction"] != "upgrade":
+            return planned
+        try:
+            planned["migration"] = _migrate_locked(
+                ctx, "upgrade", planned["target"], args.target, lock_seconds, time.monotonic()
+            )
+        except RunnerError as exc:
+            exc.details["plan"] = planned
+            raise
+    return planned
 
 
 def _lint(ctx, steps, direction, rendered):
@@ -92,23 +121,29 @@ def _migrate(ctx, wanted, target_argument, expected_hash=None):
     lock_seconds = (
         ctx.table_lock_timeout
     )  # a bad KIKI_TABLE_LOCK_TIMEOUT is BAD_ARGUMENTS before anything runs
-    started = time.monotonic()
+    started = time.monotonic()  # durationMs includes the wait for the migration lock
     with database.migration_lock(ctx.engine, ctx.lock_timeout):
-        before = ctx.current(target=target, require_versioned=True)
-        direction = project.direction_to(ctx.script, before, target)
-        if direction not in (wanted, "none"):
-            _refuse_other_direction(ctx.script, before, target, target_argument, wanted)
-            raise RunnerError(
-                "BAD_ARGUMENTS",
-                f"target {target} is {'behind' if direction == 'downgrade' else 'ahead of'} the database "
-                f"(at {', '.join(before) or 'base'}): use `{direction} --target {target_argument}`.",
-                current=before,
-            )
-        if expected_hash:
-            _check_plan_hash(ctx, before, target, expected_hash)
-        expected = project.make_plan(ctx.script, before, target)["expectedCurrent"]
-        applied = _run_steps(ctx, wanted, target, before, lock_seconds) if direction != "none" else []
-        after, problem = _read_back(ctx)
+        return _migrate_locked(ctx, wanted, target, target_argument, lock_seconds, started, expected_hash)
+
+
+def _migrate_locked(ctx, wanted, target, target_argument, lock_seconds, started, expected_hash=None):
+    """The migration itself, the migration lock held by the caller; ``durationMs`` counts from ``started``;
+    with ``expected_hash``, PLAN_CHANGED unless the plan from the database's revision hashes to it."""
+    before = ctx.current(target=target, require_versioned=True)
+    direction = project.direction_to(ctx.script, before, target)
+    if direction not in (wanted, "none"):
+        _refuse_other_direction(ctx.script, before, target, target_argument, wanted)
+        raise RunnerError(
+            "BAD_ARGUMENTS",
+            f"target {target} is {'behind' if direction == 'downgrade' else 'ahead of'} the database "
+            f"(at {', '.join(before) or 'base'}): use `{direction} --target {target_argument}`.",
+            current=before,
+        )
+    if expected_hash:
+        _check_plan_hash(ctx, before, target, expected_hash)
+    expected = project.make_plan(ctx.script, before, target)["expectedCurrent"]
+    applied = _run_steps(ctx, wanted, target, before, lock_seconds) if direction != "none" else []
+    after, problem = _read_back(ctx)
     if problem or sorted(after) != sorted(expected):
         raise RunnerError(
             "MIGRATION_FAILED",

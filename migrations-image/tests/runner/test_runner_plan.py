@@ -4,7 +4,7 @@ import re
 import shutil
 
 import pytest
-from runner_harness import KIKI_CONFIG, LINEAR, LINEAR_DATA_MIGRATION, LINEAR_REVISIONS, TWO_HEADS
+from runner_harness import FAILING, KIKI_CONFIG, LINEAR, LINEAR_DATA_MIGRATION, LINEAR_REVISIONS, TWO_HEADS
 
 
 def test_plan_against_an_empty_database_lists_every_kiki_revision(runner, database_url):
@@ -137,3 +137,49 @@ def test_a_downgrade_that_only_logs_passes_or_raises_is_irreversible(
     described = next(r for r in history["revisions"] if r["revision"] == LINEAR_REVISIONS[-1])
     assert described["reversible"] is reversible
     assert (LINEAR_REVISIONS[-1] in plan["irreversibleSteps"]) is not reversible
+
+
+def test_plan_then_upgrade_plans_and_upgrades_in_one_run(runner, database_url):
+    alone = runner.ok("plan", "--target", "head", url=database_url)
+    fused = runner.ok("plan", "--target", "head", "--then-upgrade", url=database_url)
+
+    assert {k: v for k, v in fused.items() if k not in ("migration", "command")} == {
+        k: v for k, v in alone.items() if k != "command"
+    }
+    migration = fused["migration"]
+    assert (migration["from"], migration["to"], migration["target"]) == (
+        [],
+        [LINEAR_REVISIONS[-1]],
+        LINEAR_REVISIONS[-1],
+    )
+    assert migration["applied"] == LINEAR_REVISIONS and migration["appliedCount"] == 4
+    assert runner.ok("current", url=database_url)["current"] == [LINEAR_REVISIONS[-1]]
+
+
+def test_plan_then_upgrade_of_a_downgrade_or_nothing_only_plans(runner, database_url):
+    runner.ok("upgrade", "--target", "head", url=database_url)
+    back = runner.ok("plan", "--target", LINEAR_REVISIONS[1], "--then-upgrade", url=database_url)
+    none = runner.ok("plan", "--target", "head", "--then-upgrade", url=database_url)
+
+    assert back["direction"] == "downgrade" and "migration" not in back
+    assert none["direction"] == "none" and "migration" not in none
+    assert runner.ok("current", url=database_url)["current"] == [LINEAR_REVISIONS[-1]]
+
+
+def test_plan_then_upgrade_refused_by_the_plan_touches_nothing(runner, postgres_url):
+    runner.fails(
+        "MULTIPLE_HEADS", "plan", "--target", "head", "--then-upgrade", url=postgres_url, config=TWO_HEADS
+    )
+
+    assert runner.ok("current", url=postgres_url, config=TWO_HEADS)["current"] == []
+
+
+def test_plan_then_upgrade_that_fails_reports_the_plan_with_the_error(runner, postgres_url):
+    error = runner.fails(
+        "MIGRATION_FAILED", "plan", "--target", "head", "--then-upgrade", url=postgres_url, config=FAILING
+    )
+
+    assert error["plan"]["direction"] == "upgrade"
+    assert error["plan"]["target"] and error["plan"]["planHash"]
+    assert "migration" not in error["plan"]
+    assert error["current"] == error["plan"]["current"]

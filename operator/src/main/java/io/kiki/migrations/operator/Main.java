@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,10 +68,14 @@ public final class Main {
                   endpoints.close();
                 },
                 "shutdown"));
+    long configured = ManagementFactory.getRuntimeMXBean().getUptime();
     operator.start();
     ready.set(true);
     LOG.info(
-        "kiki-migrations-operator started, watching {}",
-        config.watchesAllNamespaces() ? "all namespaces" : config.watchNamespaces());
+        "kiki-migrations-operator started, watching {} (ready {} ms after the JVM started; the"
+            + " informers' sync took the last {} ms)",
+        config.watchesAllNamespaces() ? "all namespaces" : config.watchNamespaces(),
+        ManagementFactory.getRuntimeMXBean().getUptime(),
+        ManagementFactory.getRuntimeMXBean().getUptime() - configured);
   }
 }

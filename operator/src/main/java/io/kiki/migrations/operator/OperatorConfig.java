@@ -136,6 +136,10 @@ public final class OperatorConfig {
     return get(JOB_POLL_INTERVAL);
   }
 
+  public boolean planThenMigrate() {
+    return get(OperatorSettings.PLAN_THEN_MIGRATE);
+  }
+
   public Duration stepDelay() {
     return get(STEP_DELAY);
   }

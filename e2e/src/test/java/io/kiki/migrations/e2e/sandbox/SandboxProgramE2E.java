@@ -67,7 +67,10 @@ class SandboxProgramE2E {
         .contains("authorizes nothing and validates nothing (--cluster local does both)");
     assertThat(phases)
         .contains("created Secret pipeline/campaigns-db")
-        .contains("pipeline/campaigns  Planning -> Migrating")
+        // No backup and no blocking lint: one Job plans and upgrades (KIKI_PLAN_THEN_MIGRATE), so
+        // the
+        // phase goes from Planning to Verifying.
+        .contains("pipeline/campaigns  Planning -> Verifying")
         .contains("Verifying -> Ready")
         .contains("pipeline/reports")
         .contains("-> Blocked");

@@ -53,6 +53,13 @@ public final class OperatorSettings {
           Duration.ofMillis(200),
           "the pause before a follow-up reconcile (a stage run again after its Job was lost,"
               + " a re-plan, the next generation's rollout); the next stage's Job does not wait for it");
+  public static final OperatorSetting<Boolean> PLAN_THEN_MIGRATE =
+      OperatorSetting.flag(
+          "KIKI_PLAN_THEN_MIGRATE",
+          true,
+          "one Job plans and upgrades (`kiki-migrate plan --then-upgrade`) when nothing gates between"
+              + " plan and migrate (no backup or rehearsal, lint not Block, approval not Manual, no maintenance window): one runner start-up and one Job less;"
+              + " false: a migrate Job of its own after every plan");
   public static final OperatorSetting<Duration> LOCK_RETRY_INTERVAL =
       OperatorSetting.duration(
           "KIKI_LOCK_RETRY_INTERVAL",
@@ -102,6 +109,7 @@ public final class OperatorSettings {
           METRICS_PORT,
           JOB_POLL_INTERVAL,
           STEP_DELAY,
+          PLAN_THEN_MIGRATE,
           LOCK_RETRY_INTERVAL,
           CONFIG_RECHECK_INTERVAL,
           RETRY_INITIAL_INTERVAL,

@@ -41,6 +41,7 @@ import io.kiki.migrations.operator.stage.BackupStage;
 import io.kiki.migrations.operator.stage.MigrateStage;
 import io.kiki.migrations.operator.stage.PlanReview;
 import io.kiki.migrations.operator.stage.PlanStage;
+import io.kiki.migrations.operator.stage.PlanThenMigrate;
 import io.kiki.migrations.operator.stage.RehearseStage;
 import io.kiki.migrations.operator.stage.RestoreStage;
 import io.kiki.migrations.operator.stage.RollbackStage;
@@ -430,6 +431,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
             RolloutStage.Plan,
             JobNames.forStage(
                 resource.getMetadata().getName(), RolloutStage.Plan, rollout.getId(), attempt));
+    PlanThenMigrate.recordIntent(rollout, resource.getSpec(), config.planThenMigrate());
     status.setRollout(rollout);
     status.setCurrentRevision(current);
     StatusRecorder.progressing(
@@ -445,7 +447,12 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
             + current
             + " in "
             + VersionTable.of(status)
-            + ")",
+            + ")"
+            + (PlanThenMigrate.intended(rollout)
+                ? "; nothing gates between plan and migrate, so Job "
+                    + rollout.getJobs().getPlan()
+                    + " upgrades too when the plan is an upgrade"
+                : ""),
         generation,
         now);
     return decision.requeue(config.stepDelay()).runNextStage();

@@ -35,6 +35,17 @@ final class Decision {
     return this;
   }
 
+  /**
+   * This decision's events, then {@code next}'s, with {@code next}'s requeue and next stage: two
+   * stages decided in one reconcile.
+   */
+  Decision then(Decision next) {
+    events.addAll(next.events);
+    requeue = next.requeue;
+    runNextStage = next.runNextStage;
+    return this;
+  }
+
   Duration requeue() {
     return requeue;
   }

@@ -15,6 +15,7 @@ import io.kiki.migrations.operator.database.Redaction;
 import io.kiki.migrations.operator.job.JobNames;
 import io.kiki.migrations.operator.metrics.OperatorMetrics;
 import io.kiki.migrations.operator.stage.PlanLint;
+import io.kiki.migrations.operator.stage.PlanThenMigrate;
 import io.kiki.migrations.operator.stage.StageResult;
 import io.kiki.migrations.operator.status.ConditionTypes;
 import io.kiki.migrations.operator.status.Reasons;
@@ -75,15 +76,19 @@ final class RolloutTransitions {
       rollout.setAttempt(attempt);
       rollout.setJobUid(null);
       rollout.setNextAttemptAt(now.plus(retry.after()).toString());
-      rollout
-          .getJobs()
-          .set(
-              current,
-              JobNames.forStage(
-                  resource.getMetadata().getName(), current, rollout.getId(), attempt));
+      String job =
+          JobNames.forStage(resource.getMetadata().getName(), current, rollout.getId(), attempt);
+      if (current == RolloutStage.Plan) {
+        PlanThenMigrate.renamePlanJob(rollout, job);
+      } else {
+        rollout.getJobs().set(current, job);
+      }
       StatusRecorder.progressing(
           status, current.phase(), retry.reason(), retry.message(), generation, now);
       return new Decision().event(retry.reason(), retry.message()).requeue(retry.after());
+    }
+    if (result instanceof StageResult.PlannedAndMigrated both) {
+      return plannedAndMigrated(resource, status, both, stageDuration, now);
     }
     if (result instanceof StageResult.Advance advance) {
       metrics.stageFinished(resource, current, "succeeded", stageDuration);
@@ -152,6 +157,35 @@ final class RolloutTransitions {
           .requeue(config.configRecheckInterval());
     }
     throw new IllegalStateException("unknown stage result " + result);
+  }
+
+  /**
+   * One Job planned and migrated: the plan stage ends as succeeded (its event, its lint findings,
+   * its share of the Job's time in the stage metric), then the migration's result is applied as the
+   * migrate stage's, which ran for the rest. A transient failure of the migration runs the plan
+   * stage (and so both) again as a new attempt.
+   */
+  private Decision plannedAndMigrated(
+      DatabaseMigration resource,
+      DatabaseMigrationStatus status,
+      StageResult.PlannedAndMigrated both,
+      Duration jobDuration,
+      Instant now) {
+    Rollout rollout = status.getRollout();
+    Decision planned = new Decision().event(Reasons.PLAN_SUCCEEDED, both.planMessage());
+    LintReport lint = rollout.getLint();
+    if (PlanLint.findings(lint) > 0) {
+      planned.event(Reasons.LINT_FINDINGS, PlanLint.summary(lint) + ": " + PlanLint.details(lint));
+    }
+    if (both.migrated() instanceof StageResult.Retry) {
+      return planned.then(apply(resource, status, RolloutStage.Plan, both.migrated(), now));
+    }
+    Duration migration =
+        both.migration().compareTo(jobDuration) > 0 ? jobDuration : both.migration();
+    metrics.stageFinished(resource, RolloutStage.Plan, "succeeded", jobDuration.minus(migration));
+    rollout.setStage(RolloutStage.Migrate);
+    rollout.setStageStartedAt(now.minus(migration).toString());
+    return planned.then(apply(resource, status, RolloutStage.Migrate, both.migrated(), now));
   }
 
   private Decision waiting(

@@ -3,6 +3,7 @@ package io.kiki.migrations.operator.stage;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
+import io.kiki.migrations.api.v1alpha1.RolloutStage;
 import io.kiki.migrations.api.v1alpha1.SecretKeyRef;
 import io.kiki.migrations.operator.config.DurationParser;
 import io.kiki.migrations.operator.database.AlembicRevisionReader;
@@ -103,7 +104,11 @@ abstract class JobStage implements Stage {
       int attempt = attempt(rollout) + 1;
       rollout.setAttempt(attempt);
       String renamed = JobNames.forStage(context.name(), stage(), rollout.getId(), attempt);
-      rollout.getJobs().set(stage(), renamed);
+      if (stage() == RolloutStage.Plan) {
+        PlanThenMigrate.renamePlanJob(rollout, renamed);
+      } else {
+        rollout.getJobs().set(stage(), renamed);
+      }
       rollout.setJobUid(null);
       return new JobOutcome.Running(
           Reasons.JOB_NAME_TAKEN,

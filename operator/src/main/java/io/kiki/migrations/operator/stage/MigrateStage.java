@@ -44,6 +44,15 @@ public class MigrateStage extends JobStage {
     if (outcome instanceof JobOutcome.Failed failed) {
       return afterFailure(context, failed, current);
     }
+    return afterSuccess(context, current);
+  }
+
+  /**
+   * The migration reported success and the operator's own read found the database at {@code
+   * current}: on to verify when that is the target, otherwise roll back.
+   */
+  StageResult afterSuccess(RolloutContext context, String current) {
+    Rollout rollout = context.rollout();
     if (!current.equals(rollout.getTo())) {
       return RollbackPlanner.begin(
           context.rollback().getOnFailure(),

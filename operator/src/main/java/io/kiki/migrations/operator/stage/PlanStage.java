@@ -1,5 +1,6 @@
 package io.kiki.migrations.operator.stage;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kiki.migrations.api.v1alpha1.Approval;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationSpec;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
@@ -8,10 +9,13 @@ import io.kiki.migrations.api.v1alpha1.LintMode;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.api.v1alpha1.RolloutStage;
+import io.kiki.migrations.operator.config.DurationParser;
 import io.kiki.migrations.operator.database.AlembicRevisionReader;
 import io.kiki.migrations.operator.job.JobOutcome;
 import io.kiki.migrations.operator.job.RunnerError;
+import io.kiki.migrations.operator.job.RunnerResult;
 import io.kiki.migrations.operator.status.Reasons;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -38,24 +42,60 @@ public class PlanStage extends JobStage {
   public StageResult run(RolloutContext context) {
     Rollout rollout = context.rollout();
     String target = rollout.getTo() != null ? rollout.getTo() : context.spec().getTargetRevision();
+    boolean thenMigrate = PlanThenMigrate.intended(rollout);
     JobOutcome outcome =
         runJob(
             context,
-            List.of("plan", "--target", target),
-            context.timeouts().getPlan(),
+            thenMigrate
+                ? List.of("plan", "--target", target, "--then-upgrade")
+                : List.of("plan", "--target", target),
+            thenMigrate
+                ? DurationParser.format(
+                    DurationParser.parseOr(context.timeouts().getPlan(), DEFAULT_DEADLINE)
+                        .plus(
+                            DurationParser.parseOr(
+                                context.timeouts().getMigrate(), DEFAULT_DEADLINE)))
+                : context.timeouts().getPlan(),
             false,
             Reasons.PLAN_STARTED);
     if (outcome instanceof JobOutcome.Succeeded succeeded) {
-      StageResult next = afterPlan(context, PlanResult.of(succeeded.result()));
-      return next instanceof StageResult.Advance advance && review != null
+      StageResult planned = afterPlan(context, PlanResult.of(succeeded.result()));
+      JsonNode migration = succeeded.result().json().get("migration");
+      if (migration != null && migration.isObject()) {
+        if (review != null) {
+          context.rollout().setPlanConfigMap(review.publish(context).configMap());
+        }
+        return new StageResult.PlannedAndMigrated(
+            message(planned),
+            Duration.ofMillis(Math.max(0, migration.path("durationMs").asLong(0))),
+            new MigrateStage(services).afterSuccess(context, readCurrentRevision(context)));
+      }
+      return planned instanceof StageResult.Advance advance && review != null
           ? published(context, advance)
-          : next;
+          : planned;
     }
     if (outcome instanceof JobOutcome.Failed failed) {
+      JsonNode plan = failed.result().map(r -> r.error().get("plan")).orElse(null);
+      if (thenMigrate && plan != null && plan.isObject()) {
+        // The plan was an upgrade and the upgrade failed: decided as a migrate Job's failure.
+        StageResult planned = afterPlan(context, PlanResult.of(new RunnerResult(plan)));
+        return new StageResult.PlannedAndMigrated(
+            message(planned),
+            Duration.ZERO,
+            new MigrateStage(services).afterFailure(context, failed, readCurrentRevision(context)));
+      }
+      if (thenMigrate && runnerCannotThenUpgrade(failed)) {
+        PlanThenMigrate.separate(rollout);
+        return new StageResult.Retry(
+            Reasons.PLANNING,
+            "the image's kiki-migrate does not know `plan --then-upgrade`: planning again alone, the "
+                + "migration runs in a Job of its own (an image with a newer kiki-migrate saves that Job)",
+            services.config().stepDelay());
+      }
       return afterFailure(context, failed);
     }
     if (outcome instanceof JobOutcome.Lost lost) {
-      return lostRerun(context, lost);
+      return thenMigrate ? lostPlanAndMigration(context, lost) : lostRerun(context, lost);
     }
     return waiting(context, outcome);
   }
@@ -77,6 +117,44 @@ public class PlanStage extends JobStage {
   /** The stage after an approved plan (or after the plan, when no approval is needed). */
   static RolloutStage afterApproval(RolloutContext context) {
     return context.backupEnabled() ? RolloutStage.Backup : RolloutStage.Migrate;
+  }
+
+  private static String message(StageResult planned) {
+    if (planned instanceof StageResult.Advance advance) {
+      return advance.message();
+    }
+    if (planned instanceof StageResult.Failed failed) {
+      return failed.message();
+    }
+    return String.valueOf(planned);
+  }
+
+  /** An image whose runner predates {@code plan --then-upgrade} refuses the option itself. */
+  static boolean runnerCannotThenUpgrade(JobOutcome.Failed failed) {
+    return failed.is(RunnerError.BAD_ARGUMENTS)
+        && failed.message() != null
+        && failed.message().contains("--then-upgrade");
+  }
+
+  /**
+   * The Job that was to plan and upgrade is gone before its result was read: whether it upgraded is
+   * unknown, and so is the plan a rollback would need. Like a lost migrate Job it is never run
+   * again silently: the rollout fails (JobLost) saying where the database is.
+   */
+  private StageResult lostPlanAndMigration(RolloutContext context, JobOutcome.Lost lost) {
+    String from = context.rollout().getFrom();
+    String current = readCurrentRevision(context);
+    return new StageResult.Failed(
+        Phase.Failed,
+        Reasons.JOB_LOST,
+        Messages.clause(lost.message())
+            + (current.equals(from)
+                ? ". The database is unchanged at "
+                    + current
+                    + ", so the plan or its upgrade failed or never ran"
+                : ". The database moved from " + from + " to " + current + " and the plan was lost")
+            + "; it is not run again without you: check the database and the Job's logs if you "
+            + "have them, then change spec.retryToken");
   }
 
   /** Records the plan in the rollout and picks the next stage. */

@@ -15,6 +15,14 @@ public sealed interface StageResult {
    */
   record Advance(RolloutStage next, String reason, String message) implements StageResult {}
 
+  /**
+   * One Job planned and migrated ({@link PlanThenMigrate}): the plan stage succeeded with {@code
+   * planMessage} (its summary), then the migration, which took {@code migration} of the Job's time,
+   * ended as {@code migrated} says, as if a migrate Job of its own had ended so.
+   */
+  record PlannedAndMigrated(String planMessage, Duration migration, StageResult migrated)
+      implements StageResult {}
+
   /** The rollout reached its target (migrated and verified, or the database was already there). */
   record Ready(String reason, String message) implements StageResult {}
 

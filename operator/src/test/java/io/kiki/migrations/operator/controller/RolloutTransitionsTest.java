@@ -417,6 +417,61 @@ class RolloutTransitionsTest {
     assertThat(entry.getFinishedAt()).isEqualTo(now.toString());
   }
 
+  @Test
+  void plannedAndMigratedEndsThePlanThenAppliesTheMigrationAsTheMigrateStage() {
+    Decision decision =
+        apply(
+            RolloutStage.Plan,
+            new StageResult.PlannedAndMigrated(
+                "plan 0123: upgrade from a1 to c3, 2 step(s)",
+                Duration.ofSeconds(5),
+                new StageResult.Advance(
+                    RolloutStage.Verify,
+                    Reasons.MIGRATION_SUCCEEDED,
+                    "upgrade from a1 to c3 done")));
+
+    Rollout rollout = status.getRollout();
+    assertThat(rollout.getStage()).isEqualTo(RolloutStage.Verify);
+    assertThat(status.getPhase()).isEqualTo(Phase.Verifying);
+    assertThat(decision.events())
+        .extracting(Decision.Event::reason)
+        .containsExactly(
+            Reasons.PLAN_SUCCEEDED, Reasons.MIGRATION_SUCCEEDED, Reasons.VERIFY_STARTED);
+    assertThat(decision.runsNextStage()).isTrue();
+    assertThat(stageCount(RolloutStage.Plan, "succeeded")).isEqualTo(1);
+    assertThat(stageCount(RolloutStage.Migrate, "succeeded")).isEqualTo(1);
+    assertThat(
+            registry
+                .find("kiki.migrations.stage.duration")
+                .tag("stage", "Migrate")
+                .timer()
+                .totalTime(java.util.concurrent.TimeUnit.SECONDS))
+        .as("the migration's share of the Job's 12 s")
+        .isEqualTo(5.0);
+  }
+
+  @Test
+  void aTransientFailureOfThePlannedMigrationRunsThePlanJobAgainUnderItsNewName() {
+    Rollout rollout = status.getRollout();
+    rollout.getJobs().setPlan("kiki-campaigns-plan-3");
+    rollout.getJobs().setMigrate("kiki-campaigns-plan-3");
+    apply(
+        RolloutStage.Plan,
+        new StageResult.PlannedAndMigrated(
+            "plan",
+            Duration.ZERO,
+            new StageResult.Retry(
+                Reasons.LOCK_TIMEOUT, "migrate attempt 1 could not run", Duration.ofSeconds(2))));
+
+    assertThat(rollout.getStage()).isEqualTo(RolloutStage.Plan);
+    assertThat(rollout.getAttempt()).isEqualTo(2);
+    assertThat(rollout.getJobs().getPlan()).isEqualTo("kiki-campaigns-plan-3-2");
+    assertThat(rollout.getJobs().getMigrate())
+        .as("the intent follows the plan Job")
+        .isEqualTo("kiki-campaigns-plan-3-2");
+    assertThat(stageCount(RolloutStage.Plan, "retried")).isEqualTo(1);
+  }
+
   /** Another resource on the same database may take it now. */
   void assertDatabaseFree() {
     DatabaseMigration other = TestingResources.resource();

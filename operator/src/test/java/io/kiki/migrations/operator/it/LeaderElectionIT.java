@@ -65,7 +65,8 @@ class LeaderElectionIT extends MockClusterTestBase {
             .with(OperatorSettings.LEADER_ELECTION_IDENTITY, identity)
             .with(OperatorSettings.LEASE_DURATION, LEASE_DURATION)
             .with(OperatorSettings.RENEW_DEADLINE, RENEW_DEADLINE)
-            .with(OperatorSettings.RETRY_PERIOD, RETRY_PERIOD);
+            .with(OperatorSettings.RETRY_PERIOD, RETRY_PERIOD)
+            .with(OperatorSettings.PLAN_THEN_MIGRATE, planThenMigrate());
     return new MigrationsOperator(client, config, registry) {
       @Override
       protected void leadershipLost() {

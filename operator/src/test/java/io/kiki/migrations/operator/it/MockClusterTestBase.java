@@ -162,9 +162,21 @@ abstract class MockClusterTestBase {
   MigrationsOperator newOperator() {
     return new MigrationsOperator(
         client,
-        OperatorConfig.defaults().fast().with(OperatorSettings.WATCH_NAMESPACES, Set.of(namespace)),
+        OperatorConfig.defaults()
+            .fast()
+            .with(OperatorSettings.WATCH_NAMESPACES, Set.of(namespace))
+            .with(OperatorSettings.PLAN_THEN_MIGRATE, planThenMigrate()),
         metrics,
         clock);
+  }
+
+  /**
+   * KIKI_PLAN_THEN_MIGRATE for this class's operator: off by default here, so each stage keeps a
+   * Job of its own and the scenarios can hold, fail or lose the migrate Job alone; {@code
+   * PlanThenMigrateIT} turns it on (the operator's default).
+   */
+  boolean planThenMigrate() {
+    return false;
   }
 
   void restartOperator() {

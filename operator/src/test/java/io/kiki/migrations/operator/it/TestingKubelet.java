@@ -100,7 +100,9 @@ public class TestingKubelet implements AutoCloseable {
   }
 
   /**
-   * Every later run of {@code command} (plan, upgrade, downgrade, backup, restore) fails like this.
+   * Every later run of {@code command} (plan, upgrade, downgrade, backup, restore) fails like this;
+   * "plan --then-upgrade": only the plan runs that also upgrade. A failing "upgrade" also fails the
+   * upgrade of {@code plan --then-upgrade}, after its plan.
    */
   public TestingKubelet fail(String command, Failure failure) {
     failures.put(command, failure);
@@ -179,6 +181,9 @@ public class TestingKubelet implements AutoCloseable {
     TestingProject project = projects.get(image);
     List<String> current = readRevision(database);
     Failure failure = failures.get(command);
+    if (args.contains("--then-upgrade") && failures.containsKey("plan --then-upgrade")) {
+      failure = failures.get("plan --then-upgrade");
+    }
     if (failure != null) {
       if (failure.leaveDatabaseAt() != null) {
         writeRevision(database, failure.leaveDatabaseAt());
@@ -219,7 +224,31 @@ public class TestingKubelet implements AutoCloseable {
         int to = project.index(target);
         String direction = to > from ? "upgrade" : to < from ? "downgrade" : "none";
         if (command.equals("plan")) {
-          return plan(project, current, target, direction, from, to);
+          Map<String, Object> plan = plan(project, current, target, direction, from, to);
+          if (!args.contains("--then-upgrade") || !direction.equals("upgrade")) {
+            return plan;
+          }
+          // As the runner's plan --then-upgrade: the upgrade in the same run; a scripted upgrade
+          // failure fails it with the plan in the error.
+          Failure upgradeFailure = failures.get("upgrade");
+          if (upgradeFailure != null) {
+            if (upgradeFailure.leaveDatabaseAt() != null) {
+              writeRevision(database, upgradeFailure.leaveDatabaseAt());
+            }
+            Map<String, Object> error =
+                error(command, upgradeFailure.error(), upgradeFailure.message());
+            ((Map<String, Object>) error.get("error")).put("plan", plan);
+            return error;
+          }
+          writeRevision(database, target);
+          Map<String, Object> migration = new LinkedHashMap<>();
+          migration.put("from", current);
+          migration.put("to", List.of(target));
+          migration.put("target", target);
+          migration.put("applied", List.of());
+          migration.put("durationMs", 5);
+          plan.put("migration", migration);
+          return plan;
         }
         writeRevision(database, target);
         Map<String, Object> result = ok(command);
