@@ -9,10 +9,16 @@
 #                                              kube-controller-manager 1.34); prints a kubeconfig for kubectl
 #   scripts/sandbox.sh --help
 #
-# Builds what it needs first (Maven output goes to sandbox-work/build.log). Paths in arguments are relative
-# to the current directory.
+# Builds what it needs first (Maven output goes to sandbox-work/build.log); --help builds nothing. Paths in
+# arguments are relative to the current directory.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# --help before anything is built or written: the program's usage, from the file it prints it from.
+for arg in "$@"; do
+  case $arg in
+    --help | -h) cat "$repo/e2e/src/main/resources/sandbox/usage.txt"; exit 0 ;;
+  esac
+done
 work="$repo/sandbox-work"
 mkdir -p "$work"
 build_log="$work/build.log"

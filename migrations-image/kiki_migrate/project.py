@@ -141,6 +141,8 @@ def check_current_known(script, current, target=None):
             "that revision (status.appliedImage), which can downgrade it; only as a last resort, when you are "
             "sure the schema matches, `stamp --revision <id>` it (the seed's `alembic stamp`).",
             current=list(current),
+            unknown=unknown,
+            heads=heads(script),
             **({"target": target} if target else {}),
         )
 

@@ -93,7 +93,7 @@ def _create(admin, server, name, drivers):
                 f"role {role} may not create the scratch database {name} on {server.host or 'the server'} "
                 f'({clause(database.error_text(exc))}). Grant it (ALTER ROLE "{role}" CREATEDB), or give '
                 "spec.rehearsal.serverSecretRef a server where the role may create databases, or turn "
-                "spec.rehearsal off; the real database was not touched",
+                "spec.rehearsal off",
             ) from None
         raise
 
@@ -117,7 +117,7 @@ def _drop(admin, name):
 
 
 def _run(ctx, scratch_url, source, target, checks):
-    from . import backup, project
+    from . import backup
     from .context import RunContext
     from .drivers import render_url
 
@@ -130,40 +130,53 @@ def _run(ctx, scratch_url, source, target, checks):
             restored = backup.restore(scratch, SimpleNamespace(file=str(source), dir=str(source.parent)))
         except RunnerError as exc:
             raise _failed("restore", None, exc) from None
-        start = restored["current"]
-        steps_plan = project.make_plan(scratch.script, start, target)
-        direction = steps_plan["direction"]
+        # The file is restored in full from here on: a failure below still proves it restorable, so the
+        # error says so (restoreMs, restoredBytes), as the result does.
         size = _size(scratch)
-        result = {
-            "file": source.name,
-            "from": start,
-            "target": target,
-            "direction": direction,
-            "restoredBytes": size,
-            "restoreMs": restored["durationMs"],
-            "stepCount": steps_plan["stepCount"],
-            "roundTrip": False,
-            "forwardMs": 0,
-        }
-        if direction == "none":
-            result["checks"] = _run_checks(scratch, checks)
-            return result
-        back = "downgrade" if direction == "upgrade" else "upgrade"
-        start_target = "+".join(start) if start else "base"
-        result["forwardMs"] = _step(scratch, direction, target, "forward")
-        # Back to the start and forward again only when every step can go back (a downgrade() that does
-        # nothing would leave the copy between revisions, and the second run would prove nothing).
-        if direction == "upgrade" and steps_plan["irreversibleSteps"]:
-            result["irreversibleSteps"] = steps_plan["irreversibleSteps"]
-        elif len(start) <= 1:
-            result["roundTrip"] = True
-            result["backMs"] = _step(scratch, back, start_target, "back")
-            result["againMs"] = _step(scratch, direction, target, "again")
-        result["checks"] = _run_checks(scratch, checks)
-        return result
+        try:
+            return _migrate_copy(scratch, source, restored, size, target, checks)
+        except RunnerError as exc:
+            exc.details.setdefault("restoreMs", restored["durationMs"])
+            exc.details.setdefault("restoredBytes", size)
+            raise
     finally:
         if "engine" in scratch.__dict__:
             scratch.engine.dispose()
+
+
+def _migrate_copy(scratch, source, restored, size, target, checks):
+    from . import project
+
+    start = restored["current"]
+    steps_plan = project.make_plan(scratch.script, start, target)
+    direction = steps_plan["direction"]
+    result = {
+        "file": source.name,
+        "from": start,
+        "target": target,
+        "direction": direction,
+        "restoredBytes": size,
+        "restoreMs": restored["durationMs"],
+        "stepCount": steps_plan["stepCount"],
+        "roundTrip": False,
+        "forwardMs": 0,
+    }
+    if direction == "none":
+        result["checks"] = _run_checks(scratch, checks)
+        return result
+    back = "downgrade" if direction == "upgrade" else "upgrade"
+    start_target = "+".join(start) if start else "base"
+    result["forwardMs"] = _step(scratch, direction, target, "forward")
+    # Back to the start and forward again only when every step can go back (a downgrade() that does
+    # nothing would leave the copy between revisions, and the second run would prove nothing).
+    if direction == "upgrade" and steps_plan["irreversibleSteps"]:
+        result["irreversibleSteps"] = steps_plan["irreversibleSteps"]
+    elif len(start) <= 1:
+        result["roundTrip"] = True
+        result["backMs"] = _step(scratch, back, start_target, "back")
+        result["againMs"] = _step(scratch, direction, target, "again")
+    result["checks"] = _run_checks(scratch, checks)
+    return result
 
 
 def _step(scratch, direction, target, leg):
@@ -178,13 +191,16 @@ def _step(scratch, direction, target, leg):
 
 
 def _failed(leg, direction, exc):
+    """What failed on the copy, once: the leg, the revision and the database's error (``cause``), not the
+    migration's own message, whose "nothing was committed ... fix the migration" speaks of the database it
+    ran on (the copy) and would repeat what the operator says about the real one."""
     revision = exc.details.get("revision")
     what = "restoring the backup" if leg == "restore" else f"{direction} ({leg})"
     return RunnerError(
         "REHEARSAL_FAILED",
-        f"rehearsal failed while {what}"
+        f"rehearsal on a restored copy failed while {what}"
         + (f" in revision {revision}" if revision else "")
-        + f": {clause(exc.message)}. This ran on a restored copy; the real database was not touched",
+        + f": {clause(exc.details.get('cause') or exc.message)}",
         leg=leg,
         revision=revision,
         cause=exc.details.get("cause") or exc.message,
@@ -221,8 +237,7 @@ def _run_checks(scratch, checks):
         except sa.exc.DBAPIError as exc:
             raise RunnerError(
                 "REHEARSAL_FAILED",
-                f"rehearsal check {name} failed on the migrated copy: {clause(database.error_text(exc))}; "
-                "the real database was not touched",
+                f"rehearsal check {name} failed on the migrated copy: {clause(database.error_text(exc))}",
                 leg="checks",
                 check=name,
             ) from None
@@ -230,7 +245,7 @@ def _run_checks(scratch, checks):
         if row is not None and (value is None or value is False or value == 0):
             raise RunnerError(
                 "REHEARSAL_FAILED",
-                f"rehearsal check {name} returned {value} on the migrated copy; the real database was not touched",
+                f"rehearsal check {name} returned {value} on the migrated copy",
                 leg="checks",
                 check=name,
             )

@@ -57,7 +57,12 @@ def test_a_unique_constraint_over_repeated_rows_fails_on_the_copy_and_the_databa
 
     assert error["revision"] == "du0000000002" and error["leg"] == "forward", error
     assert "uq_accounts_email" in error["message"] and "a@x" in error["message"], error
-    assert "real database was not touched" in error["message"]
+    # What failed on the copy, once: the copy's own "nothing was committed ... fix the migration" is not
+    # repeated (the operator says where the real database is and what to do).
+    assert error["message"].startswith("rehearsal on a restored copy failed while upgrade (forward)"), error
+    assert "Nothing was committed" not in error["message"] and "Fix the migration" not in error["message"]
+    # The restore completed before the step failed: the error says so, for status.lastBackup.restoredInRehearsal.
+    assert isinstance(error["restoreMs"], int) and error["restoredBytes"] > 0, error
     assert sql(postgres_url, "SELECT version_num FROM alembic_version") == [("du0000000001",)]
     assert sql(postgres_url, "SELECT count(*) FROM accounts") == [(3,)]
     assert databases(postgres_admin_url, name) == []

@@ -26,8 +26,8 @@ public class BackupRecord {
   private Boolean verified;
 
   @JsonPropertyDescription(
-      "The backup was restored in full into a scratch database by a rehearsal (spec.rehearsal), and the planned "
-          + "migration ran on it: proven restorable, more than verified.")
+      "The backup was restored in full into a scratch database by a rehearsal (spec.rehearsal), whether the "
+          + "planned migration then passed on it or not: proven restorable, more than verified.")
   private Boolean restoredInRehearsal;
 
   public Boolean getRestoredInRehearsal() {

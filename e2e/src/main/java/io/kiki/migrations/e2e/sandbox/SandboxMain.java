@@ -43,29 +43,22 @@ public final class SandboxMain {
   static final int EXIT_NOT_READY = 1;
   static final int EXIT_TIMEOUT = 2;
   static final int EXIT_USAGE = 64;
-  static final String USAGE =
-      """
-      usage: scripts/sandbox.sh [--cluster sandbox|local] [--apply FILE...] [--image NAME=DIR]... [--until-settled]
-                                [--timeout DURATION] [--work-dir DIR]
 
-        --cluster local     run on a real control plane (etcd, kube-apiserver, kube-controller-manager of Kubernetes
-                            1.34, built once by scripts/build-control-plane.sh) and write <work dir>/kubeconfig for
-                            kubectl; default sandbox: Fabric8's mock API server (starts in seconds, validates nothing)
-
-        (no --apply)        apply the KIKI sample: Secret + PVC + DatabaseMigration kiki/kiki-campaigns (target head)
-        --apply FILE...     apply these YAML files instead (multi-document; ${SANDBOX_DATABASE_URL} = a fresh
-                            throwaway database; a Secret or backup PVC a DatabaseMigration names but no file
-                            contains is created, the Secret pointing at a fresh throwaway database)
-        --image NAME=DIR    run image NAME (with tag, or repository only) from the Alembic project in DIR;
-                            images whose repository ends with kiki/migrations or kiki-migrations are migrations-image/
-        --until-settled     exit once every DatabaseMigration is Ready, Failed, RolledBack, Blocked or Stalled at its
-                            generation; print their statuses as JSON on stdout; exit 0 if all are Ready, 1 otherwise
-                            (the reasons on stderr), 2 on timeout, 64 when a file has a field or value the CRD refuses
-        --timeout DURATION  how long --until-settled waits (default 10m; e.g. 90s, 5m)
-        --work-dir DIR      where logs, pod logs and backup volumes go (default sandbox-work/<timestamp>)
-      """;
+  /**
+   * The usage, from sandbox/usage.txt: scripts/sandbox.sh prints the same file for --help without
+   * building first.
+   */
+  static final String USAGE = usage();
 
   private SandboxMain() {}
+
+  private static String usage() {
+    try (var in = SandboxMain.class.getResourceAsStream("/sandbox/usage.txt")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException | NullPointerException e) {
+      throw new IllegalStateException("sandbox/usage.txt is missing from the classpath", e);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     Options options;

@@ -48,6 +48,9 @@ class RehearsalCatchesDataDependentFailuresE2E {
     RehearsalRecord rehearsal = failed.getStatus().getLastRehearsal();
     assertThat(rehearsal.getResult()).isEqualTo("Failed");
     assertThat(rehearsal.getFailedRevision()).isEqualTo(UNIQUE_EMAIL);
+    assertThat(failed.getStatus().getLastBackup().getRestoredInRehearsal())
+        .as("the restore into the copy completed before the step failed")
+        .isTrue();
     assertThat(rehearsal.getRolloutId()).isEqualTo(failed.getStatus().getRollout().getId());
     assertThat(failed.getStatus().getRollout().getJobs().getMigrate())
         .as("no migrate Job for the real database")

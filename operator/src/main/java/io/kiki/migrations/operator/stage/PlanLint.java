@@ -9,7 +9,11 @@ import io.kiki.migrations.api.v1alpha1.LintReport;
 import io.kiki.migrations.api.v1alpha1.LintWaiver;
 import io.kiki.migrations.api.v1alpha1.UnrenderableStep;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -141,19 +145,55 @@ public final class PlanLint {
         .collect(Collectors.joining("; "));
   }
 
-  /** Why spec.lint Block stops the rollout. */
+  /**
+   * Why spec.lint Block stops the rollout, and the fix for each listed finding: the waiver each
+   * revision's file needs names every rule found in it.
+   */
   public static String blockMessage(LintReport report) {
-    LintFinding first = report.getFindings().isEmpty() ? null : report.getFindings().get(0);
-    return "spec.lint is "
-        + LintMode.Block
-        + " and the planned SQL has "
-        + findings(report)
-        + " lint finding(s): "
-        + details(report)
-        + ". Nothing was changed. Change the revision"
-        + (first == null ? "" : " " + first.getRevision())
-        + " to the safer form (a new image), waive the rule in its file with `# kiki-lint: disable="
-        + (first == null ? "<rule>" : first.getRule())
-        + " -- <reason>`, or set spec.lint: Warn";
+    Map<String, Set<String>> rules = new LinkedHashMap<>();
+    for (LintFinding finding : report.getFindings()) {
+      rules
+          .computeIfAbsent(finding.getRevision(), r -> new LinkedHashSet<>())
+          .add(finding.getRule());
+    }
+    String head =
+        "spec.lint is "
+            + LintMode.Block
+            + " and the planned SQL has "
+            + findings(report)
+            + " lint finding(s): "
+            + details(report)
+            + ". Nothing was changed. ";
+    if (rules.isEmpty()) {
+      return head
+          + "Change the revision to the safer form (a new image), waive the rule in its file with "
+          + "`# kiki-lint: disable=<rule> -- <reason>`, or set spec.lint: Warn";
+    }
+    if (rules.size() == 1 && rules.values().iterator().next().size() == 1) {
+      Map.Entry<String, Set<String>> only = rules.entrySet().iterator().next();
+      return head
+          + "Change the revision "
+          + only.getKey()
+          + " to the safer form (a new image), waive the rule in its file with `# kiki-lint: disable="
+          + only.getValue().iterator().next()
+          + " -- <reason>`"
+          + (findings(report) > report.getFindings().size() ? " (and the unlisted findings')" : "")
+          + ", or set spec.lint: Warn";
+    }
+    return head
+        + "For each finding above, change its revision to the safer form (a new image) or waive the"
+        + " rule in that revision's file: "
+        + rules.entrySet().stream()
+            .map(
+                e ->
+                    e.getKey()
+                        + " `# kiki-lint: disable="
+                        + String.join(",", e.getValue())
+                        + " -- <reason>`")
+            .collect(Collectors.joining(", "))
+        + (findings(report) > report.getFindings().size()
+            ? " (the unlisted findings' revisions and rules too)"
+            : "")
+        + "; or set spec.lint: Warn";
   }
 }

@@ -289,7 +289,7 @@ public class PlanStage extends JobStage {
     Rollout rollout = context.rollout();
     String applied = context.status().getAppliedImage();
     if (applied == null || applied.equals(rollout.getImage())) {
-      return decideFailure(RunnerError.UNKNOWN_CURRENT_REVISION.name(), failed.message());
+      return noImageCanDowngrade(rollout.getImage(), applied, failed);
     }
     String runnerTarget =
         failed.result().map(r -> r.error().path("target").asText(null)).orElse(null);
@@ -320,6 +320,44 @@ public class PlanStage extends JobStage {
             + " with status.appliedImage "
             + applied,
         services.config().stepDelay());
+  }
+
+  /**
+   * UnknownCurrentRevision when no other image the operator knows contains the revision:
+   * status.appliedImage is the very image that failed (after a stamp of a revision it does not
+   * contain, or an UPDATE of the version table) or is not recorded. The runner's advice ("run this
+   * with the image that applied that revision") would send people in a circle; the fix is to stamp
+   * the revision the schema really is at. A runner that does not report the revisions keeps its
+   * message.
+   */
+  static StageResult noImageCanDowngrade(String image, String applied, JobOutcome.Failed failed) {
+    List<String> unknown =
+        failed
+            .result()
+            .map(r -> RunnerResult.strings(r.error().get("unknown")))
+            .filter(l -> !l.isEmpty())
+            .orElse(null);
+    if (unknown == null) {
+      return decideFailure(RunnerError.UNKNOWN_CURRENT_REVISION.name(), failed.message());
+    }
+    List<String> heads =
+        failed.result().map(r -> RunnerResult.strings(r.error().get("heads"))).orElse(List.of());
+    String message =
+        "the database is at revision "
+            + String.join(", ", unknown)
+            + ", which spec.image "
+            + image
+            + " does not contain (its heads: "
+            + (heads.isEmpty() ? "none" : String.join(", ", heads))
+            + "). "
+            + (applied == null
+                ? "No status.appliedImage is recorded: if an image of a newer project applied that"
+                    + " revision, set spec.image to it; otherwise stamp"
+                : "status.appliedImage is this same image, so no image the operator knows can"
+                    + " downgrade it. Stamp")
+            + " the revision the schema really is at (`kiki-migrate stamp --revision <id>`, the"
+            + " seed's `alembic stamp`), then change spec.retryToken";
+    return new StageResult.Failed(Phase.Blocked, Reasons.UNKNOWN_CURRENT_REVISION, message);
   }
 
   /**

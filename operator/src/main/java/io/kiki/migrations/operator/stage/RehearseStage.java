@@ -155,12 +155,7 @@ public class RehearseStage extends JobStage {
     record.setAgainMs(result.number("againMs"));
     record.setDurationMs(result.number("durationMs"));
     record.setRoundTrip(result.bool("roundTrip"));
-    BackupRecord backup = context.status().getLastBackup();
-    if (backup != null
-        && record.getBackupFile() != null
-        && record.getBackupFile().equals(backup.getFile())) {
-      backup.setRestoredInRehearsal(true);
-    }
+    markRestored(context, record);
     Long checks = result.number("checks");
     String message =
         "rehearsal on a restored copy ("
@@ -182,25 +177,69 @@ public class RehearseStage extends JobStage {
     return new StageResult.Advance(RolloutStage.Migrate, Reasons.REHEARSAL_SUCCEEDED, message);
   }
 
-  private StageResult failed(RolloutContext context, String name, JobOutcome.Failed failed) {
+  /**
+   * The rehearsal restored status.lastBackup's file in full (passed, or failed after the restore):
+   * the backup is proven restorable.
+   */
+  private static void markRestored(RolloutContext context, RehearsalRecord record) {
+    BackupRecord backup = context.status().getLastBackup();
+    if (record.getRestoreMs() != null
+        && backup != null
+        && record.getBackupFile() != null
+        && record.getBackupFile().equals(backup.getFile())) {
+      backup.setRestoredInRehearsal(true);
+    }
+  }
+
+  StageResult failed(RolloutContext context, String name, JobOutcome.Failed failed) {
     RehearsalRecord record = record(context, name, "Failed");
     failed
         .result()
         .map(r -> r.error().path("revision").asText(null))
         .filter(r -> !r.isBlank())
         .ifPresent(record::setFailedRevision);
-    String message;
-    if (failed.is(RunnerError.REHEARSAL_FAILED) || failed.is(RunnerError.REHEARSAL_NOT_PERMITTED)) {
-      message = Messages.clause(failed.message());
-    } else {
-      message = "rehearsal failed: " + Messages.clause(failed.message());
-    }
-    message +=
-        ". The database was not touched and is at "
-            + context.status().getCurrentRevision()
-            + "; no migration ran on it";
+    // The restore completed before what failed: the runner says so in the error.
+    failed
+        .result()
+        .map(r -> r.error())
+        .filter(e -> e.path("restoreMs").isNumber())
+        .ifPresent(
+            e -> {
+              record.setRestoreMs(e.path("restoreMs").asLong());
+              if (e.path("restoredBytes").isNumber()) {
+                record.setRestoredBytes(e.path("restoredBytes").asLong());
+              }
+            });
+    markRestored(context, record);
+    String leg = failed.result().map(r -> r.error().path("leg").asText("")).orElse("");
+    String message = failureMessage(failed, leg, context.status().getCurrentRevision());
     record.setMessage(Redaction.redact(message));
     return new StageResult.Failed(Phase.Failed, Reasons.REHEARSAL_FAILED, message);
+  }
+
+  /**
+   * Each thing once: what failed on the copy (the runner's message: leg, revision, the database's
+   * error), that the real database was not touched and where it is, and what to do.
+   */
+  static String failureMessage(JobOutcome.Failed failed, String leg, String current) {
+    boolean ours =
+        failed.is(RunnerError.REHEARSAL_FAILED) || failed.is(RunnerError.REHEARSAL_NOT_PERMITTED);
+    String message =
+        (ours ? "" : "rehearsal failed: ")
+            + Messages.clause(failed.message())
+            + ". The real database was not touched and is at "
+            + current
+            + "; no migration ran on it. ";
+    if (failed.is(RunnerError.REHEARSAL_FAILED)
+        && (leg.equals("forward") || leg.equals("back") || leg.equals("again"))) {
+      message +=
+          "Clean the data the error names in the real database, or change the migration (a new image)";
+    } else if (failed.is(RunnerError.REHEARSAL_FAILED) && leg.equals("checks")) {
+      message += "Fix the data or the migration so that the check holds on the migrated data";
+    } else {
+      message += "Fix what the error names";
+    }
+    return message + "; then change spec.retryToken";
   }
 
   private static RehearsalRecord record(RolloutContext context, String name, String result) {

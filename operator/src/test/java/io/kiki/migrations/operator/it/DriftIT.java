@@ -111,6 +111,10 @@ class DriftIT extends MockClusterTestBase {
             .until(() -> get("kiki-campaigns"), d -> d.getStatus().getPhase() == Phase.Blocked);
     assertCondition(blocked, "Stalled", "True", Reasons.UNKNOWN_CURRENT_REVISION, 1);
     assertCondition(blocked, "Drifted", "True", Reasons.REVISION_CHANGED, 1);
+    // status.appliedImage is the image that does not know f00d: stamp, not "run the applied image".
+    assertThat(blocked.getStatus().getMessage())
+        .contains("status.appliedImage is this same image", "Stamp the revision", "retryToken")
+        .doesNotContain("which can downgrade it");
     assertThat(blocked.getStatus().getHistory().get(0).getTrigger()).isEqualTo("Drift");
     assertThat(kubelet.jobNames()).noneMatch(name -> name.contains("migrate-1-drift"));
     assertThat(kubelet.jobNames()).noneMatch(name -> name.contains("backup"));

@@ -218,6 +218,8 @@ public class TestingKubelet implements AutoCloseable {
                       + currentId
                       + ", which this image's Alembic project does not contain");
           ((Map<String, Object>) error.get("error")).put("target", target);
+          ((Map<String, Object>) error.get("error")).put("unknown", List.of(currentId));
+          ((Map<String, Object>) error.get("error")).put("heads", List.of(project.head()));
           return error;
         }
         int from = project.index(currentId);

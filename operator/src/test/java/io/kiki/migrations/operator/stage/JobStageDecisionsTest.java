@@ -211,6 +211,52 @@ class JobStageDecisionsTest {
   }
 
   @Test
+  void rehearsalFailureSaysEachThingOnceAndMarksTheRestoredBackup() throws Exception {
+    DatabaseMigration resource = TestingResources.resource();
+    RolloutContext context =
+        TestingResources.context(resource, RolloutStage.Rehearse, "du0000000001");
+    context.rollout().setBackupFile("k-1.dump");
+    io.kiki.migrations.api.v1alpha1.BackupRecord backup =
+        new io.kiki.migrations.api.v1alpha1.BackupRecord();
+    backup.setFile("k-1.dump");
+    context.status().setLastBackup(backup);
+    String json =
+        "{\"ok\":false,\"command\":\"rehearse\",\"error\":{\"code\":\"REHEARSAL_FAILED\","
+            + "\"message\":\"rehearsal on a restored copy failed while upgrade (forward) in revision"
+            + " du0000000002: could not create unique index \\\"uq_accounts_email\\\"\","
+            + "\"leg\":\"forward\",\"revision\":\"du0000000002\",\"restoreMs\":40,"
+            + "\"restoredBytes\":8000000}}";
+    JobOutcome.Failed failed =
+        new JobOutcome.Failed(
+            Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
+
+    StageResult done = new RehearseStage(services, null).failed(context, "kiki_rh_x", failed);
+
+    String message = ((StageResult.Failed) done).message();
+    assertThat(message)
+        .isEqualTo(
+            "rehearsal on a restored copy failed while upgrade (forward) in revision du0000000002:"
+                + " could not create unique index \"uq_accounts_email\". The real database was not"
+                + " touched and is at du0000000001; no migration ran on it. Clean the data the error"
+                + " names in the real database, or change the migration (a new image); then change"
+                + " spec.retryToken");
+    assertThat(backup.getRestoredInRehearsal())
+        .as("the restore completed before the step failed")
+        .isTrue();
+    assertThat(context.status().getLastRehearsal().getRestoredBytes()).isEqualTo(8000000L);
+
+    backup.setRestoredInRehearsal(null);
+    new RehearseStage(services, null)
+        .failed(
+            context,
+            "kiki_rh_x",
+            failed(
+                RunnerError.REHEARSAL_FAILED,
+                "rehearsal on a restored copy failed while restoring"));
+    assertThat(backup.getRestoredInRehearsal()).as("no restore, no proof").isNull();
+  }
+
+  @Test
   void failedMigrationThatMovedTheDatabaseRollsBack() throws Exception {
     MigrateStage stage = new MigrateStage(services);
     StageResult result =

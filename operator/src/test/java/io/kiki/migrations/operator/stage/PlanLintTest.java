@@ -80,9 +80,47 @@ class PlanLintTest {
             "spec.lint is Block and the planned SQL has 7 lint finding(s): "
                 + "b2 index-not-concurrent: CREATE INDEX ix ON t (a) -> safer: CREATE INDEX CONCURRENTLY; ")
         .endsWith(
-            "Nothing was changed. Change the revision b2 to the safer form (a new image), waive the rule in its file "
-                + "with `# kiki-lint: disable=index-not-concurrent -- <reason>`, or set spec.lint: Warn");
+            "Nothing was changed. For each finding above, change its revision to the safer form (a new image)"
+                + " or waive the rule in that revision's file: b2 `# kiki-lint: disable=index-not-concurrent"
+                + " -- <reason>`, c3 `# kiki-lint: disable=set-not-null -- <reason>` (the unlisted findings'"
+                + " revisions and rules too); or set spec.lint: Warn");
     assertThat(context.rollout().getLint().getMode()).isEqualTo(LintMode.Block);
+  }
+
+  @Test
+  void blockAdviceNamesEveryRevisionAndRuleNotOnlyTheFirst() throws Exception {
+    DatabaseMigration resource = TestingResources.resource();
+    resource.getSpec().setLint(LintMode.Block);
+    String two =
+        "\"lint\":{\"findingCount\":3,\"findings\":["
+            + "{\"revision\":\"b2\",\"rule\":\"index-not-concurrent\",\"statement\":\"s\",\"saferForm\":\"f\"},"
+            + "{\"revision\":\"c3\",\"rule\":\"set-not-null\",\"statement\":\"s\",\"saferForm\":\"f\"},"
+            + "{\"revision\":\"c3\",\"rule\":\"drop-column\",\"statement\":\"s\",\"saferForm\":\"f\"}],"
+            + "\"waivedCount\":0,\"waiverCount\":0,\"waivers\":[],\"unrenderableCount\":0,\"unrenderable\":[]}";
+    String one =
+        "\"lint\":{\"findingCount\":1,\"findings\":["
+            + "{\"revision\":\"c3\",\"rule\":\"drop-column\",\"statement\":\"s\",\"saferForm\":\"f\"}],"
+            + "\"waivedCount\":0,\"waiverCount\":0,\"waivers\":[],\"unrenderableCount\":0,\"unrenderable\":[]}";
+
+    String several =
+        ((StageResult.Failed)
+                PlanStage.afterPlan(
+                    TestingResources.context(resource, RolloutStage.Plan, "a1"), plan(two)))
+            .message();
+    String single =
+        ((StageResult.Failed)
+                PlanStage.afterPlan(
+                    TestingResources.context(resource, RolloutStage.Plan, "a1"), plan(one)))
+            .message();
+
+    assertThat(several)
+        .endsWith(
+            "b2 `# kiki-lint: disable=index-not-concurrent -- <reason>`, "
+                + "c3 `# kiki-lint: disable=set-not-null,drop-column -- <reason>`; or set spec.lint: Warn");
+    assertThat(single)
+        .endsWith(
+            "Change the revision c3 to the safer form (a new image), waive the rule in its file with "
+                + "`# kiki-lint: disable=drop-column -- <reason>`, or set spec.lint: Warn");
   }
 
   @Test

@@ -202,4 +202,33 @@ class PlanStageTest {
     entry.setTo(to);
     return entry;
   }
+
+  @Test
+  void unknownCurrentRevisionWithNoOtherImageAdvisesTheStampNotTheSameImage() throws Exception {
+    String json =
+        "{\"ok\":false,\"command\":\"plan\",\"error\":{\"code\":\"UNKNOWN_CURRENT_REVISION\","
+            + "\"message\":\"the database is at revision f00d ... Run this with the image that applied that"
+            + " revision (status.appliedImage), which can downgrade it\",\"current\":[\"f00d\"],"
+            + "\"unknown\":[\"f00d\"],\"heads\":[\"c3\"],\"target\":\"c3\"}}";
+    var failed =
+        new io.kiki.migrations.operator.job.JobOutcome.Failed(
+            Optional.of(new RunnerResult(new ObjectMapper().readTree(json))), "Job failed");
+
+    StageResult same = PlanStage.noImageCanDowngrade("kiki/app:2", "kiki/app:2", failed);
+    StageResult none = PlanStage.noImageCanDowngrade("kiki/app:2", null, failed);
+
+    assertThat(same)
+        .isEqualTo(
+            new StageResult.Failed(
+                Phase.Blocked,
+                Reasons.UNKNOWN_CURRENT_REVISION,
+                "the database is at revision f00d, which spec.image kiki/app:2 does not contain (its"
+                    + " heads: c3). status.appliedImage is this same image, so no image the operator"
+                    + " knows can downgrade it. Stamp the revision the schema really is at"
+                    + " (`kiki-migrate stamp --revision <id>`, the seed's `alembic stamp`), then change"
+                    + " spec.retryToken"));
+    assertThat(((StageResult.Failed) none).message())
+        .contains("No status.appliedImage is recorded", "otherwise stamp the revision")
+        .doesNotContain("which can downgrade it");
+  }
 }
