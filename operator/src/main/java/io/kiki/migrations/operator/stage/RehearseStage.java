@@ -236,6 +236,9 @@ public class RehearseStage extends JobStage {
           "Clean the data the error names in the real database, or change the migration (a new image)";
     } else if (failed.is(RunnerError.REHEARSAL_FAILED) && leg.equals("checks")) {
       message += "Fix the data or the migration so that the check holds on the migrated data";
+    } else if (failed.is(RunnerError.REHEARSAL_NOT_PERMITTED)) {
+      // The runner's message already lists the fixes (CREATEDB, serverSecretRef, rehearsal off).
+      return message + "After one of them, change spec.retryToken";
     } else {
       message += "Fix what the error names";
     }

@@ -254,6 +254,20 @@ class JobStageDecisionsTest {
                 RunnerError.REHEARSAL_FAILED,
                 "rehearsal on a restored copy failed while restoring"));
     assertThat(backup.getRestoredInRehearsal()).as("no restore, no proof").isNull();
+
+    assertThat(
+            RehearseStage.failureMessage(
+                failed(
+                    RunnerError.REHEARSAL_NOT_PERMITTED,
+                    "role app may not create the scratch database kiki_rh_x on db (permission denied)."
+                        + " Grant it (ALTER ROLE app CREATEDB), or give spec.rehearsal.serverSecretRef a"
+                        + " server where the role may create databases, or turn spec.rehearsal off"),
+                "",
+                "du0000000001"))
+        .endsWith(
+            "or turn spec.rehearsal off. The real database was not touched and is at du0000000001;"
+                + " no migration ran on it. After one of them, change spec.retryToken")
+        .containsOnlyOnce("not touched");
   }
 
   @Test
