@@ -318,11 +318,16 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         DriftCheck.pending(status, generation) ? DriftCheck.TRIGGER : null);
   }
 
-  /** A rollout holding before its next stage (spec.suspend, spec.maintenanceWindow). */
+  /**
+   * A rollout holding before its next stage (spec.suspend, spec.maintenanceWindow; Blocked: by a
+   * window that can never be used).
+   */
   static boolean isHeld(DatabaseMigrationStatus status) {
     return status.getRollout() != null
         && status.getRollout().getHeldBy() != null
-        && (status.getPhase() == Phase.Waiting || status.getPhase() == Phase.Suspended);
+        && (status.getPhase() == Phase.Waiting
+            || status.getPhase() == Phase.Suspended
+            || status.getPhase() == Phase.Blocked);
   }
 
   /**
