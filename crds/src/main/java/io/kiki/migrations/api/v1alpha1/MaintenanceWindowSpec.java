@@ -36,7 +36,9 @@ public class MaintenanceWindowSpec {
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription(
       "How long each window stays open, e.g. 4h. A stage starts only when it can finish before the "
-          + "window closes (its timeout: timeouts.backup, timeouts.migrate).")
+          + "window closes (its timeout: timeouts.backup, timeouts.migrate; the rehearsal its Job's deadline, "
+          + "timeouts.backup + 3 x timeouts.migrate; a rehearsed migration what it took on the copy). A stage longer "
+          + "than the window never fits: phase Blocked, reason MaintenanceWindowTooShort.")
   private String duration;
 
   @Default("UTC")

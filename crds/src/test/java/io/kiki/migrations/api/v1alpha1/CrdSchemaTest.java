@@ -68,6 +68,39 @@ class CrdSchemaTest {
   }
 
   @Test
+  void everyDefaultIsStatedInTheDescription() {
+    // `kubectl explain` shows the description, never the schema's default.
+    List<String> unstated = new ArrayList<>();
+    defaults(
+        "spec", version.getSchema().getOpenAPIV3Schema().getProperties().get("spec"), unstated);
+    assertThat(unstated).as("defaults the description does not state (\"Default: X.\")").isEmpty();
+  }
+
+  private static void defaults(String path, JSONSchemaProps props, List<String> unstated) {
+    if (props.getItems() != null && props.getItems().getSchema() != null) {
+      defaults(path + "[]", props.getItems().getSchema(), unstated);
+    }
+    if (props.getProperties() == null || KUBERNETES_TYPES.contains(path)) {
+      return;
+    }
+    props
+        .getProperties()
+        .forEach(
+            (name, child) -> {
+              String childPath = path + "." + name;
+              if (child.getDefault() != null) {
+                String value = child.getDefault().asText();
+                String description = child.getDescription() == null ? "" : child.getDescription();
+                if (!description.contains("Default: " + value + ".")
+                    && !description.contains("default " + value)) {
+                  unstated.add(childPath + " (default " + value + ")");
+                }
+              }
+              defaults(childPath, child, unstated);
+            });
+  }
+
+  @Test
   void validationRulesAreInTheSchema() {
     JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getRequired()).contains("image", "database");
