@@ -17,7 +17,9 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "targetRevision base removes the whole schema: it needs allowDowngrade: true")
 @ValidationRule(
     value =
-        "!has(self.driftCheckInterval) || (duration(self.driftCheckInterval) >= duration('10s')"
+        "!has(self.driftCheckInterval) || !self.driftCheckInterval.matches("
+            + Durations.CEL_PATTERN
+            + ") || (duration(self.driftCheckInterval) >= duration('10s')"
             + " && duration(self.driftCheckInterval) <= duration('24h'))",
     message =
         "driftCheckInterval must be between 10s and 24h (e.g. 5m): it is how often the operator reads the"

@@ -14,7 +14,10 @@ import io.fabric8.generator.annotation.ValidationRule;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!has(self.duration) || duration(self.duration) > duration('0s')",
+    value =
+        "!has(self.duration) || !self.duration.matches("
+            + Durations.CEL_PATTERN
+            + ") || duration(self.duration) > duration('0s')",
     message = "maintenanceWindow.duration must be longer than 0, e.g. 4h")
 public class MaintenanceWindowSpec {
   /** Five fields of standard cron, as a CronJob's schedule (no seconds, no @-macros). */

@@ -15,18 +15,29 @@ import java.util.List;
     value = "!has(self.checks) || self.checks.all(c, self.checks.exists_one(d, d.name == c.name))",
     message = "verify.checks names must be unique")
 @ValidationRule(
-    value = "!has(self.interval) || duration(self.interval) > duration('0s')",
+    value =
+        "!has(self.interval) || !self.interval.matches("
+            + Durations.CEL_PATTERN
+            + ") || duration(self.interval) > duration('0s')",
     message =
         "verify.interval must be longer than 0s (e.g. 10s): it is the time between two rounds of checks",
     fieldPath = ".interval")
 @ValidationRule(
-    value = "!has(self.timeout) || duration(self.timeout) > duration('0s')",
+    value =
+        "!has(self.timeout) || !self.timeout.matches("
+            + Durations.CEL_PATTERN
+            + ") || duration(self.timeout) > duration('0s')",
     message = "verify.timeout must be longer than 0s (e.g. 5m)",
     fieldPath = ".timeout")
 // Only against a positive timeout: a zero or negative one has its own message above.
 @ValidationRule(
     value =
-        "!has(self.interval) || !has(self.timeout) || duration(self.timeout) <= duration('0s')"
+        "!has(self.interval) || !has(self.timeout)"
+            + " || !self.interval.matches("
+            + Durations.CEL_PATTERN
+            + ") || !self.timeout.matches("
+            + Durations.CEL_PATTERN
+            + ") || duration(self.timeout) <= duration('0s')"
             + " || duration(self.interval) <= duration(self.timeout)",
     message =
         "verify.interval must not be longer than verify.timeout: no second round of checks could run before the timeout",

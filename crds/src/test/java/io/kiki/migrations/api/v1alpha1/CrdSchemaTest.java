@@ -101,6 +101,38 @@ class CrdSchemaTest {
   }
 
   @Test
+  void everyDurationConversionIsGuardedByThePattern() {
+    // duration() of a malformed string is a "type conversion error" next to the pattern's own
+    // error: each rule converts a field only after matching it against the pattern.
+    List<String> unguarded = new ArrayList<>();
+    rules("spec", version.getSchema().getOpenAPIV3Schema().getProperties().get("spec"), unguarded);
+    assertThat(unguarded).isEmpty();
+  }
+
+  private static void rules(String path, JSONSchemaProps props, List<String> unguarded) {
+    if (props.getXKubernetesValidations() != null) {
+      props
+          .getXKubernetesValidations()
+          .forEach(
+              rule -> {
+                java.util.regex.Matcher converted =
+                    java.util.regex.Pattern.compile("duration\\((self\\.[A-Za-z]+)\\)")
+                        .matcher(rule.getRule());
+                while (converted.find()) {
+                  String guard =
+                      "!" + converted.group(1) + ".matches(" + Durations.CEL_PATTERN + ")";
+                  if (!rule.getRule().contains(guard)) {
+                    unguarded.add(path + ": " + rule.getRule());
+                  }
+                }
+              });
+    }
+    if (props.getProperties() != null && !KUBERNETES_TYPES.contains(path)) {
+      props.getProperties().forEach((name, child) -> rules(path + "." + name, child, unguarded));
+    }
+  }
+
+  @Test
   void validationRulesAreInTheSchema() {
     JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getRequired()).contains("image", "database");
