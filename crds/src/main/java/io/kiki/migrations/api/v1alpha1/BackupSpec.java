@@ -13,7 +13,7 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "backup.enabled needs backup.persistentVolumeClaim")
 public class BackupSpec {
   @Default("false")
-  @JsonPropertyDescription("Take a pg_dump backup before migrating.")
+  @JsonPropertyDescription("Take a pg_dump backup before migrating. Default: false.")
   private Boolean enabled = false;
 
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
@@ -23,7 +23,7 @@ public class BackupSpec {
   @Default("5")
   @Min(1)
   @JsonPropertyDescription(
-      "How many backups of this resource to keep on the volume; older ones are deleted.")
+      "How many backups of this resource to keep on the volume; older ones are deleted. Default: 5.")
   private Integer keep = 5;
 
   public Boolean getEnabled() {

@@ -17,7 +17,9 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "targetRevision base removes the whole schema: it needs allowDowngrade: true")
 @ValidationRule(
     value =
-        "!has(self.driftCheckInterval) || (duration(self.driftCheckInterval) >= duration('10s')"
+        "!has(self.driftCheckInterval) || !self.driftCheckInterval.matches("
+            + Durations.CEL_PATTERN
+            + ") || (duration(self.driftCheckInterval) >= duration('10s')"
             + " && duration(self.driftCheckInterval) <= duration('24h'))",
     message =
         "driftCheckInterval must be between 10s and 24h (e.g. 5m): it is how often the operator reads the"
@@ -48,7 +50,7 @@ public class DatabaseMigrationSpec {
   @Pattern("^[A-Za-z0-9_-]{1,64}$")
   @JsonPropertyDescription(
       "Alembic revision the database must be at: a revision id (or unique prefix), `head` (the newest "
-          + "revision the image knows), or `base` (empty schema; needs allowDowngrade).")
+          + "revision the image knows), or `base` (empty schema; needs allowDowngrade). Default: head.")
   private String targetRevision = HEAD;
 
   @Required
@@ -69,7 +71,7 @@ public class DatabaseMigrationSpec {
   @Default("false")
   @JsonPropertyDescription(
       "Allow a target behind the database's current revision (a downgrade). Without it such a rollout "
-          + "is Blocked with reason DowngradeNotAllowed.")
+          + "is Blocked with reason DowngradeNotAllowed. Default: false.")
   private Boolean allowDowngrade = false;
 
   @Default("Warn")
@@ -79,7 +81,7 @@ public class DatabaseMigrationSpec {
           + "an existing table, a NOT NULL column without a default, a column type change, a constraint without NOT VALID, "
           + "a DROP or RENAME the running application uses...). Warn: record it in status.rollout.lint, an event and the "
           + "plan's message, and go on. Block: stop the rollout at plan, before the backup and the migration: Blocked, "
-          + "reason LintFailed. A revision waives a rule with `# kiki-lint: disable=<rule> -- reason` in its file.")
+          + "reason LintFailed. A revision waives a rule with `# kiki-lint: disable=<rule> -- reason` in its file. Default: Warn.")
   private LintMode lint = LintMode.Warn;
 
   @Default("Automatic")
@@ -89,7 +91,7 @@ public class DatabaseMigrationSpec {
           + "`migrations.kiki.io/approve: <status.rollout.planHash>` (`kubectl dbm approve NAME`, or `kubectl annotate`, "
           + "or the annotation committed in Git). The plan, with every step's SQL and what a rollback would do, is in the "
           + "ConfigMap named by status.rollout.planConfigMap. An annotation naming another hash (the plan changed) "
-          + "approves nothing; the migrate Job runs only a plan with the approved hash.")
+          + "approves nothing; the migrate Job runs only a plan with the approved hash. Default: Automatic.")
   private Approval approval = Approval.Automatic;
 
   @Default("Report")
@@ -102,7 +104,7 @@ public class DatabaseMigrationSpec {
           + "trigger Drift) through every stage and gate a spec change goes through (plan, backup, migrate, verify). "
           + "Reconcile never starts from a database whose version table is gone or empty, nor from a revision another "
           + "DatabaseMigration on the same database brought it to; a revision the image does not know stops at the "
-          + "plan (Blocked, UnknownCurrentRevision), before any backup or migration.")
+          + "plan (Blocked, UnknownCurrentRevision), before any backup or migration. Default: Report.")
   private DriftPolicy driftPolicy = DriftPolicy.Report;
 
   @Default("5m")
@@ -110,7 +112,7 @@ public class DatabaseMigrationSpec {
   @JsonPropertyDescription(
       "How often the operator reads the revision of the database of a Ready (or Drifted) resource, to "
           + "notice drift: a duration from 10s to 24h. Each resource reads at its own moment within the interval "
-          + "(an offset from its uid), so many resources never read at once; one connection and one SELECT per read.")
+          + "(an offset from its uid), so many resources never read at once; one connection and one SELECT per read. Default: 5m.")
   private String driftCheckInterval = "5m";
 
   @Size(max = 253)
@@ -148,7 +150,8 @@ public class DatabaseMigrationSpec {
   @JsonPropertyDescription(
       "true: start no new rollout; a rollout in flight finishes the stage it is in (a migration is never "
           + "stopped half-way) and holds before the next one, in phase Suspended. false again: the rollout continues where "
-          + "it held. Rolling back is never held.")
+          + "it held. Rolling back is never held. Changing it on a resource at rest (Ready, or another end of its last "
+          + "rollout) starts no rollout. Default: false.")
   private Boolean suspend = false;
 
   @Default("3")
@@ -156,7 +159,7 @@ public class DatabaseMigrationSpec {
   @Max(10)
   @JsonPropertyDescription(
       "Keep the Jobs (and their pods' logs) of this many of the last successful (Ready) rollouts; the "
-          + "operator deletes older ones it owns. As a CronJob's field; at most 10, the rollouts status.history remembers.")
+          + "operator deletes older ones it owns. As a CronJob's field; at most 10, the rollouts status.history remembers. Default: 3.")
   private Integer successfulJobsHistoryLimit = 3;
 
   @Default("1")
@@ -164,7 +167,7 @@ public class DatabaseMigrationSpec {
   @Max(10)
   @JsonPropertyDescription(
       "Keep the Jobs (and their pods' logs) of this many of the last failed rollouts (Failed, "
-          + "RolledBack, Blocked); the operator deletes older ones it owns. As a CronJob's field; at most 10.")
+          + "RolledBack, Blocked); the operator deletes older ones it owns. As a CronJob's field; at most 10. Default: 1.")
   private Integer failedJobsHistoryLimit = 1;
 
   public String getImage() {

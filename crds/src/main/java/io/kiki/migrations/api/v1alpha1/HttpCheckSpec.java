@@ -18,7 +18,7 @@ public class HttpCheckSpec {
   @Default("200")
   @Min(100)
   @Max(599)
-  @JsonPropertyDescription("HTTP status that counts as healthy.")
+  @JsonPropertyDescription("HTTP status that counts as healthy. Default: 200.")
   private Integer expectStatus = 200;
 
   public String getUrl() {

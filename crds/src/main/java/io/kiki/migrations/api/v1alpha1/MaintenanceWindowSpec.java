@@ -14,7 +14,10 @@ import io.fabric8.generator.annotation.ValidationRule;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!has(self.duration) || duration(self.duration) > duration('0s')",
+    value =
+        "!has(self.duration) || !self.duration.matches("
+            + Durations.CEL_PATTERN
+            + ") || duration(self.duration) > duration('0s')",
     message = "maintenanceWindow.duration must be longer than 0, e.g. 4h")
 public class MaintenanceWindowSpec {
   /** Five fields of standard cron, as a CronJob's schedule (no seconds, no @-macros). */
@@ -36,7 +39,9 @@ public class MaintenanceWindowSpec {
   @Pattern(Durations.PATTERN)
   @JsonPropertyDescription(
       "How long each window stays open, e.g. 4h. A stage starts only when it can finish before the "
-          + "window closes (its timeout: timeouts.backup, timeouts.migrate).")
+          + "window closes (its timeout: timeouts.backup, timeouts.migrate; the rehearsal its Job's deadline, "
+          + "timeouts.backup + 3 x timeouts.migrate; a rehearsed migration what it took on the copy). A stage longer "
+          + "than the window never fits: phase Blocked, reason MaintenanceWindowTooShort.")
   private String duration;
 
   @Default("UTC")

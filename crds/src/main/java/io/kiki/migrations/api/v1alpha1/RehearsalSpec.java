@@ -11,7 +11,7 @@ public class RehearsalSpec {
       "After the backup, restore it into a scratch database, run exactly the planned steps there (when every step "
           + "is reversible: back to the start and forward again) and the verify.checks of kind sql against the copy, "
           + "then drop the copy. A failure ends the rollout before the real database is touched: Failed, reason "
-          + "RehearsalFailed. Needs backup.enabled, and CREATEDB for the URL's role (or serverSecretRef).")
+          + "RehearsalFailed. Needs backup.enabled, and CREATEDB for the URL's role (or serverSecretRef). Default: false.")
   private Boolean enabled = false;
 
   @JsonPropertyDescription(

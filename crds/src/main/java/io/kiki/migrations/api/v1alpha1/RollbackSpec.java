@@ -11,7 +11,7 @@ public class RollbackSpec {
       "Downgrade: run the Alembic downgrade back to the revision before the rollout. Restore: restore "
           + "the backup taken before it (needs backup.enabled). DowngradeThenRestore: downgrade, and restore the backup if the "
           + "downgrade fails. None: leave the database as it is and report Failed. A rollout with irreversible steps "
-          + "(downgrade() does nothing) always restores instead of downgrading.")
+          + "(downgrade() does nothing) always restores instead of downgrading. Default: DowngradeThenRestore.")
   private RollbackStrategy onFailure = RollbackStrategy.DowngradeThenRestore;
 
   public RollbackStrategy getOnFailure() {

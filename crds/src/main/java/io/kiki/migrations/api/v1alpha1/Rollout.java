@@ -132,11 +132,26 @@ public class Rollout {
   @JsonPropertyDescription("When the rollout last went on after holding.")
   private String resumedAt;
 
+  @JsonPropertyDescription(
+      "Hash of the rollout-relevant spec this rollout was started from (the whole spec but the fields that only "
+          + "steer the operator: suspend, the Jobs history limits, driftPolicy, driftCheckInterval, maintenanceWindow, "
+          + "approval). Once the rollout has ended, a new generation with the same hash starts no rollout: only "
+          + "status.observedGeneration advances.")
+  private String specHash;
+
   @JsonPropertyDescription("Why the rollout is being rolled back (reason constant).")
   private String rollbackReason;
 
   @JsonPropertyDescription("Why the rollout is being rolled back (message).")
   private String rollbackMessage;
+
+  public String getSpecHash() {
+    return specHash;
+  }
+
+  public void setSpecHash(String specHash) {
+    this.specHash = specHash;
+  }
 
   public String getHeldBy() {
     return heldBy;

@@ -9,22 +9,22 @@ import io.fabric8.generator.annotation.Pattern;
 public class TimeoutsSpec {
   @Default("2m")
   @Pattern(Durations.PATTERN)
-  @JsonPropertyDescription("Deadline of the plan Job.")
+  @JsonPropertyDescription("Deadline of the plan Job. Default: 2m.")
   private String plan = "2m";
 
   @Default("30m")
   @Pattern(Durations.PATTERN)
-  @JsonPropertyDescription("Deadline of the backup Job.")
+  @JsonPropertyDescription("Deadline of the backup Job. Default: 30m.")
   private String backup = "30m";
 
   @Default("30m")
   @Pattern(Durations.PATTERN)
-  @JsonPropertyDescription("Deadline of the migrate (upgrade or downgrade) Job.")
+  @JsonPropertyDescription("Deadline of the migrate (upgrade or downgrade) Job. Default: 30m.")
   private String migrate = "30m";
 
   @Default("30m")
   @Pattern(Durations.PATTERN)
-  @JsonPropertyDescription("Deadline of each rollback Job (downgrade and restore).")
+  @JsonPropertyDescription("Deadline of each rollback Job (downgrade and restore). Default: 30m.")
   private String rollback = "30m";
 
   @Default("5s")
@@ -33,7 +33,7 @@ public class TimeoutsSpec {
       "How long one statement of a migration waits for a lock another session holds on a table "
           + "(PostgreSQL lock_timeout on the migration's connections). An ALTER TABLE behind an application's open "
           + "transaction gives up after this instead of queueing every later query on the table behind it; the operator "
-          + "retries a few times with backoff, then the rollout fails with reason LockTimeout.")
+          + "retries a few times with backoff, then the rollout fails with reason LockTimeout. Default: 5s.")
   private String lock = "5s";
 
   public String getPlan() {

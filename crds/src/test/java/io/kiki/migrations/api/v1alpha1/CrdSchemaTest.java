@@ -68,6 +68,71 @@ class CrdSchemaTest {
   }
 
   @Test
+  void everyDefaultIsStatedInTheDescription() {
+    // `kubectl explain` shows the description, never the schema's default.
+    List<String> unstated = new ArrayList<>();
+    defaults(
+        "spec", version.getSchema().getOpenAPIV3Schema().getProperties().get("spec"), unstated);
+    assertThat(unstated).as("defaults the description does not state (\"Default: X.\")").isEmpty();
+  }
+
+  private static void defaults(String path, JSONSchemaProps props, List<String> unstated) {
+    if (props.getItems() != null && props.getItems().getSchema() != null) {
+      defaults(path + "[]", props.getItems().getSchema(), unstated);
+    }
+    if (props.getProperties() == null || KUBERNETES_TYPES.contains(path)) {
+      return;
+    }
+    props
+        .getProperties()
+        .forEach(
+            (name, child) -> {
+              String childPath = path + "." + name;
+              if (child.getDefault() != null) {
+                String value = child.getDefault().asText();
+                String description = child.getDescription() == null ? "" : child.getDescription();
+                if (!description.contains("Default: " + value + ".")
+                    && !description.contains("default " + value)) {
+                  unstated.add(childPath + " (default " + value + ")");
+                }
+              }
+              defaults(childPath, child, unstated);
+            });
+  }
+
+  @Test
+  void everyDurationConversionIsGuardedByThePattern() {
+    // duration() of a malformed string is a "type conversion error" next to the pattern's own
+    // error: each rule converts a field only after matching it against the pattern.
+    List<String> unguarded = new ArrayList<>();
+    rules("spec", version.getSchema().getOpenAPIV3Schema().getProperties().get("spec"), unguarded);
+    assertThat(unguarded).isEmpty();
+  }
+
+  private static void rules(String path, JSONSchemaProps props, List<String> unguarded) {
+    if (props.getXKubernetesValidations() != null) {
+      props
+          .getXKubernetesValidations()
+          .forEach(
+              rule -> {
+                java.util.regex.Matcher converted =
+                    java.util.regex.Pattern.compile("duration\\((self\\.[A-Za-z]+)\\)")
+                        .matcher(rule.getRule());
+                while (converted.find()) {
+                  String guard =
+                      "!" + converted.group(1) + ".matches(" + Durations.CEL_PATTERN + ")";
+                  if (!rule.getRule().contains(guard)) {
+                    unguarded.add(path + ": " + rule.getRule());
+                  }
+                }
+              });
+    }
+    if (props.getProperties() != null && !KUBERNETES_TYPES.contains(path)) {
+      props.getProperties().forEach((name, child) -> rules(path + "." + name, child, unguarded));
+    }
+  }
+
+  @Test
   void validationRulesAreInTheSchema() {
     JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getRequired()).contains("image", "database");

@@ -71,6 +71,16 @@ class BadManifestsAreRefusedAtApplyE2E {
         "window-duration-zero.yaml",
         List.of("spec.maintenanceWindow", "maintenanceWindow.duration must be longer than 0"));
     REFUSALS.put(
+        "window-duration-malformed.yaml",
+        List.of("spec.maintenanceWindow.duration", "should match"));
+    REFUSALS.put(
+        "malformed-durations.yaml",
+        List.of(
+            "spec.driftCheckInterval",
+            "spec.verify.timeout",
+            "spec.verify.interval",
+            "should match"));
+    REFUSALS.put(
         "jobs-history-limit-negative.yaml",
         List.of("spec.successfulJobsHistoryLimit", "should be greater than or equal to 0"));
   }
@@ -101,6 +111,9 @@ class BadManifestsAreRefusedAtApplyE2E {
         for (String expected : refusal.getValue()) {
           softly.assertThat(output).as(refusal.getKey()).contains(expected);
         }
+        // A CEL rule converts a duration only once it matches the pattern: a malformed one gets
+        // the pattern's error alone.
+        softly.assertThat(output).as(refusal.getKey()).doesNotContain("type conversion error");
         continue;
       }
       softly.fail(refusal.getKey() + " was accepted: " + output);

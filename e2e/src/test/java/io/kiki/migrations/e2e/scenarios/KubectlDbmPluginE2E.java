@@ -52,7 +52,13 @@ class KubectlDbmPluginE2E {
         .contains("Irreversible steps: " + KikiRevisions.BACKFILL)
         .contains("CREATE TABLE users")
         .contains("# phase AwaitingApproval, spec.approval Manual, plan " + hash)
-        .contains("# approve it: kubectl dbm approve " + NAME + " " + hash);
+        .contains(
+            "# approve it: kubectl dbm approve "
+                + NAME
+                + " "
+                + hash
+                + " -n "
+                + scenario.namespace());
 
     Run stale = dbm(plane, scenario, "approve", NAME, "0000000000000000");
     assertThat(stale.exitCode()).isEqualTo(1);
@@ -71,6 +77,10 @@ class KubectlDbmPluginE2E {
     assertThat(ready.getStatus().getHistory().get(0).getApprovedBy())
         .as("the plugin's field manager names the user")
         .startsWith("kubectl-dbm");
+
+    Run notWaiting = dbm(plane, scenario, "approve", NAME);
+    assertThat(notWaiting.exitCode()).as(notWaiting.output()).isEqualTo(1);
+    assertThat(notWaiting.output()).contains(NAME + " is Ready, not AwaitingApproval");
 
     Run history = dbm(plane, scenario, "history", NAME);
     assertThat(history.exitCode()).as(history.output()).isZero();

@@ -63,8 +63,8 @@ class ManualApprovalRunsOnlyTheApprovedPlanE2E {
     DatabaseMigration stale = awaitReconcilingReason(scenario, "ApprovalStale");
     assertThat(stale.getStatus().getPhase()).isEqualTo(Phase.AwaitingApproval);
     assertThat(stale.getStatus().getMessage())
-        .contains("approves plan 0000000000000000, but the plan is now " + hash)
-        .contains("does nothing");
+        .contains("names 0000000000000000, but the current plan is " + hash)
+        .contains("approves nothing");
     awaitEvent(scenario, "ApprovalStale: ");
     assertThat(scenario.jobs(NAME)).hasSize(1);
     assertThat(scenario.databaseRevisions()).isEmpty();

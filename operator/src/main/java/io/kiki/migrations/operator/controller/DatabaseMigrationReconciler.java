@@ -282,6 +282,22 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     if (phase != null
         && phase.isTerminal()
+        && !Objects.equals(status.getObservedGeneration(), generation)
+        && RolloutSpec.unchangedAtRest(resource, status)) {
+      // Only fields that steer the operator changed (suspend, history limits, drift, window,
+      // approval): nothing for a rollout to do, so no plan Job and no history entry.
+      StatusRecorder.observed(status, generation);
+      return Boolean.TRUE.equals(resource.getSpec().getSuspend())
+          ? new Decision()
+              .event(
+                  Reasons.SUSPENDED,
+                  "suspended (spec.suspend: true) while at rest in phase "
+                      + phase
+                      + ": no rollout starts until spec.suspend is false again")
+          : new Decision();
+    }
+    if (phase != null
+        && phase.isTerminal()
         && Objects.equals(status.getObservedGeneration(), generation)) {
       return DriftCheck.watches(status)
           ? drift.check(
@@ -302,11 +318,16 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         DriftCheck.pending(status, generation) ? DriftCheck.TRIGGER : null);
   }
 
-  /** A rollout holding before its next stage (spec.suspend, spec.maintenanceWindow). */
+  /**
+   * A rollout holding before its next stage (spec.suspend, spec.maintenanceWindow; Blocked: by a
+   * window that can never be used).
+   */
   static boolean isHeld(DatabaseMigrationStatus status) {
     return status.getRollout() != null
         && status.getRollout().getHeldBy() != null
-        && (status.getPhase() == Phase.Waiting || status.getPhase() == Phase.Suspended);
+        && (status.getPhase() == Phase.Waiting
+            || status.getPhase() == Phase.Suspended
+            || status.getPhase() == Phase.Blocked);
   }
 
   /**
@@ -323,6 +344,11 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       Instant now,
       String trigger) {
     Decision decision = new Decision();
+    if (status.getRollout() != null) {
+      // Whatever this start decides (blocked, suspended, waiting), the last rollout's outcome is no
+      // longer the resource's rest: the next generation is decided afresh.
+      status.getRollout().setSpecHash(null);
+    }
     List<String> problems = SpecValidator.validate(resource);
     if (!problems.isEmpty()) {
       String message = "invalid spec: " + String.join("; ", problems);
@@ -411,6 +437,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     rollout.setId(rolloutId(previous, generation, trigger));
     rollout.setTrigger(trigger);
     rollout.setGeneration(generation);
+    rollout.setSpecHash(RolloutSpec.hash(resource.getSpec()));
     rollout.setDatabase(identity);
     rollout.setFrom(current);
     rollout.setRequestedImage(resource.getSpec().getImage());

@@ -9,6 +9,7 @@ import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.HistoryEntry;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.operator.job.Labels;
+import io.kiki.migrations.operator.status.Reasons;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -21,10 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Finished Jobs do not pile up: the Jobs of the last spec.successfulJobsHistoryLimit successful
  * (Ready) and spec.failedJobsHistoryLimit failed rollouts (status.history, newest first) stay with
- * their pods' logs; the operator deletes the others. Only Jobs this very resource owns (controller
- * ownerReference with its UID) are ever deleted: a predecessor's of the same name never are, nor
- * the Jobs of a rollout in flight or holding. Backups (files on the volume) are not touched: their
- * retention is spec.backup.keep.
+ * their pods' logs; a rollout whose plan found nothing to do (Ready, UpToDate: only its plan Job
+ * ran) does not count, and only the newest such rollout's plan Job stays; the operator deletes the
+ * others. Only Jobs this very resource owns (controller ownerReference with its UID) are ever
+ * deleted: a predecessor's of the same name never are, nor the Jobs of a rollout in flight or
+ * holding. Backups (files on the volume) are not touched: their retention is spec.backup.keep.
  */
 final class JobHistory {
   private static final Logger LOG = LoggerFactory.getLogger(JobHistory.class);
@@ -77,7 +79,9 @@ final class JobHistory {
 
   /** Ids of the rollouts whose Jobs stay. */
   private static Set<String> kept(DatabaseMigrationSpec spec, DatabaseMigrationStatus status) {
-    int successful = Optional.ofNullable(spec.getSuccessfulJobsHistoryLimit()).orElse(3);
+    int limit = Optional.ofNullable(spec.getSuccessfulJobsHistoryLimit()).orElse(3);
+    int successful = limit;
+    boolean newestNoOp = true;
     int failed = Optional.ofNullable(spec.getFailedJobsHistoryLimit()).orElse(1);
     Set<String> kept = new HashSet<>();
     Set<String> seen = new HashSet<>();
@@ -90,7 +94,14 @@ final class JobHistory {
       if (entry.getId() == null || !seen.add(entry.getId())) {
         continue;
       }
-      if (entry.getOutcome() == Phase.Ready) {
+      if (entry.getOutcome() == Phase.Ready && Reasons.UP_TO_DATE.equals(entry.getReason())) {
+        // The plan found nothing to do (only its plan Job ran): not counted, so no-op rollouts
+        // never push a real rollout's Jobs out; only the newest one's plan Job stays.
+        if (newestNoOp && limit > 0) {
+          kept.add(entry.getId());
+        }
+        newestNoOp = false;
+      } else if (entry.getOutcome() == Phase.Ready) {
         if (successful-- > 0) {
           kept.add(entry.getId());
         }

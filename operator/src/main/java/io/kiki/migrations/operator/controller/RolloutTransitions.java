@@ -307,6 +307,9 @@ final class RolloutTransitions {
       long observed =
           Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(generation);
       StatusRecorder.suspended(status, hold.message(), observed, now);
+    } else if (hold.phase() == Phase.Blocked) {
+      // A window that can never be used: a human must act (Stalled=True); it still holds.
+      StatusRecorder.stalled(status, Phase.Blocked, hold.reason(), hold.message(), generation, now);
     } else {
       StatusRecorder.progressing(
           status, hold.phase(), hold.reason(), hold.message(), generation, now);

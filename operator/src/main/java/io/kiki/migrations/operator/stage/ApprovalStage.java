@@ -10,9 +10,9 @@ import java.util.Map;
 /**
  * spec.approval Manual: the planned rollout waits (phase AwaitingApproval) until the resource
  * carries the annotation {@value Approval#ANNOTATION} with the plan's hash. An annotation naming
- * another hash (a plan reviewed earlier, before the scripts or the database changed) approves
- * nothing and the status says so. Annotations do not change metadata.generation, and the controller
- * reacts to generation changes only, so the stage looks again every {@code KIKI_JOB_POLL_INTERVAL}.
+ * another hash (an earlier plan, or any other value) approves nothing and the status says so.
+ * Annotations do not change metadata.generation, and the controller reacts to generation changes
+ * only, so the stage looks again every {@code KIKI_JOB_POLL_INTERVAL}.
  */
 public class ApprovalStage implements Stage {
   private final Duration poll;
@@ -46,8 +46,12 @@ public class ApprovalStage implements Stage {
               + review
               + ", then `kubectl dbm approve "
               + context.name()
+              + " "
+              + hash
+              + namespaceFlag(context)
               + "` or `kubectl annotate dbm "
               + context.name()
+              + namespaceFlag(context)
               + " "
               + Approval.ANNOTATION
               + "="
@@ -60,12 +64,12 @@ public class ApprovalStage implements Stage {
           poll,
           "the annotation "
               + Approval.ANNOTATION
-              + " approves plan "
+              + " names "
               + approved.trim()
-              + ", but the plan is now "
+              + ", but the current plan is "
               + hash
-              + ": that approval does nothing (the plan changed since it was reviewed). "
-              + review
+              + ": that annotation approves nothing. "
+              + capitalized(review)
               + " and approve "
               + hash,
           Reasons.APPROVAL_STALE);
@@ -81,8 +85,20 @@ public class ApprovalStage implements Stage {
 
   private static String reviewHint(RolloutContext context) {
     String configMap = context.rollout().getPlanConfigMap();
+    String command = "`kubectl dbm plan " + context.name() + namespaceFlag(context) + "`";
     return configMap == null
-        ? "review it with `kubectl dbm plan " + context.name() + "`"
-        : "review it with `kubectl dbm plan " + context.name() + "` (ConfigMap " + configMap + ")";
+        ? "review it with " + command
+        : "review it with " + command + " (ConfigMap " + configMap + ")";
+  }
+
+  /** The commands printed work from any namespace (kubectl's default is rarely the resource's). */
+  private static String namespaceFlag(RolloutContext context) {
+    return context.namespace() == null ? "" : " -n " + context.namespace();
+  }
+
+  private static String capitalized(String sentence) {
+    return sentence.isEmpty()
+        ? sentence
+        : Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1);
   }
 }

@@ -36,6 +36,18 @@ public final class Reasons {
   /** Held before a stage that touches the database until spec.maintenanceWindow lets it start. */
   public static final String WAITING_FOR_WINDOW = "WaitingForMaintenanceWindow";
 
+  /**
+   * spec.maintenanceWindow.schedule opens no window any more (e.g. "0 2 31 2 *"): the rollout holds
+   * in phase Blocked until the window is changed.
+   */
+  public static final String WINDOW_NEVER_OPENS = "MaintenanceWindowNeverOpens";
+
+  /**
+   * The held stage's estimate is longer than spec.maintenanceWindow.duration: it never fits in a
+   * window; the rollout holds in phase Blocked until the window or the timeout is changed.
+   */
+  public static final String WINDOW_TOO_SHORT = "MaintenanceWindowTooShort";
+
   /** spec.suspend: no rollout starts; one in flight holds before its next stage. */
   public static final String SUSPENDED = "Suspended";
 
@@ -208,7 +220,9 @@ public final class Reasons {
           ROLLBACK_SUCCEEDED,
           RESTORE_SUCCEEDED,
           SUCCEEDED,
-          UP_TO_DATE);
+          UP_TO_DATE,
+          SUSPENDED,
+          RESUMED);
 
   private Reasons() {}
 

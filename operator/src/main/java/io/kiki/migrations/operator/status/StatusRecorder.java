@@ -212,6 +212,15 @@ public final class StatusRecorder {
     status.setHistory(new ArrayList<>(history.subList(0, Math.min(HISTORY_LIMIT, history.size()))));
   }
 
+  /**
+   * A generation that changes nothing of the outcome (only fields that steer the operator): it is
+   * observed, and the phase, message and conditions stay as they are, now of this generation.
+   */
+  public static void observed(DatabaseMigrationStatus status, long generation) {
+    status.setObservedGeneration(generation);
+    status.getConditions().forEach(c -> c.setObservedGeneration(generation));
+  }
+
   private static void set(
       DatabaseMigrationStatus status, Phase phase, String message, long generation) {
     status.setPhase(phase);

@@ -127,44 +127,57 @@ public final class RolloutGates {
             + estimate.source()
             + ")";
     Optional<MaintenanceWindow.Window> following = window.nextAfter(now);
+    // A window that can never be used needs a human: phase Blocked (Stalled=True, the Blocked
+    // alert, Argo CD Degraded), no next window. The rollout still holds there and goes on once
+    // the window is fixed.
     if (following.isEmpty()) {
       return Optional.of(
           new Hold(
               HELD_BY_WINDOW,
-              Phase.Waiting,
-              Reasons.WAITING_FOR_WINDOW,
-              "waiting for the maintenance window: spec.maintenanceWindow.schedule '"
+              Phase.Blocked,
+              Reasons.WINDOW_NEVER_OPENS,
+              "spec.maintenanceWindow.schedule '"
                   + spec.getSchedule()
-                  + "' opens no more windows; "
-                  + needs,
+                  + "' opens no window any more, so "
+                  + needs
+                  + " never starts: fix the schedule (or remove spec.maintenanceWindow); the rollout"
+                  + " holds before stage "
+                  + next
+                  + " until then",
+              longestRecheck,
+              null,
+              waited));
+    }
+    if (estimate.duration().compareTo(window.duration()) > 0) {
+      return Optional.of(
+          new Hold(
+              HELD_BY_WINDOW,
+              Phase.Blocked,
+              Reasons.WINDOW_TOO_SHORT,
+              needs
+                  + ", longer than spec.maintenanceWindow.duration "
+                  + spec.getDuration()
+                  + ", so it never fits in a window: lengthen the window or shorten "
+                  + estimate.source()
+                  + "; the rollout holds before stage "
+                  + next
+                  + " until then",
               longestRecheck,
               null,
               waited));
     }
     Instant opens = following.get().opens();
-    String message;
-    if (estimate.duration().compareTo(window.duration()) > 0) {
-      message =
-          "waiting for the maintenance window: "
-              + needs
-              + ", longer than spec.maintenanceWindow.duration "
-              + spec.getDuration()
-              + ", so it never fits in a window: lengthen the window or shorten "
-              + estimate.source();
-    } else {
-      message =
-          "waiting for the maintenance window: "
-              + needs
-              + (open.isPresent()
-                  ? ", more than is left of the window open until "
-                      + local(open.get().closes(), zone)
-                  : "")
-              + "; it starts when the next window opens, "
-              + local(opens, zone)
-              + " ("
-              + opens
-              + ")";
-    }
+    String message =
+        "waiting for the maintenance window: "
+            + needs
+            + (open.isPresent()
+                ? ", more than is left of the window open until " + local(open.get().closes(), zone)
+                : "")
+            + "; it starts when the next window opens, "
+            + local(opens, zone)
+            + " ("
+            + opens
+            + ")";
     Duration untilOpen = Duration.between(now, opens);
     Duration recheck = untilOpen.compareTo(longestRecheck) < 0 ? untilOpen : longestRecheck;
     return Optional.of(

@@ -11,6 +11,7 @@ import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.api.v1alpha1.Rollout;
 import io.kiki.migrations.operator.TestingResources;
 import io.kiki.migrations.operator.job.Labels;
+import io.kiki.migrations.operator.status.Reasons;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +112,40 @@ class JobHistoryTest {
     jobs.clear();
     jobs.add(job("kiki-campaigns-migrate-1", "1", "uid-of-a-deleted-predecessor"));
     assertThat(JobHistory.toDelete(resource, jobs)).isEmpty();
+  }
+
+  @Test
+  void rolloutsThatFoundNothingToDoDoNotPushARealRolloutsJobsOut() {
+    resource.getSpec().setSuccessfulJobsHistoryLimit(1);
+    resource.getSpec().setFailedJobsHistoryLimit(1);
+    // Two newer rollouts whose plan found the database at the target: only a plan Job each.
+    for (String id : List.of("7", "8")) {
+      HistoryEntry noOp = new HistoryEntry();
+      noOp.setId(id);
+      noOp.setOutcome(Phase.Ready);
+      noOp.setReason(Reasons.UP_TO_DATE);
+      resource.getStatus().getHistory().add(0, noOp);
+      jobs.add(job("kiki-campaigns-plan-" + id, id, "uid-1"));
+    }
+    resource.getStatus().getRollout().setId("8");
+    assertThat(deletedRollouts())
+        .as(
+            "6, the last real successful rollout, and 5, the last failed one, keep their Jobs;"
+                + " of the no-op rollouts only the newest, 8, keeps its plan Job")
+        .containsExactly("1", "2", "3", "4", "7");
+  }
+
+  @Test
+  void noOpRolloutsKeepNothingWithALimitOfZero() {
+    resource.getSpec().setSuccessfulJobsHistoryLimit(0);
+    resource.getSpec().setFailedJobsHistoryLimit(0);
+    HistoryEntry noOp = new HistoryEntry();
+    noOp.setId("7");
+    noOp.setOutcome(Phase.Ready);
+    noOp.setReason(Reasons.UP_TO_DATE);
+    resource.getStatus().getHistory().add(0, noOp);
+    jobs.add(job("kiki-campaigns-plan-7", "7", "uid-1"));
+    assertThat(deletedRollouts()).contains("7");
   }
 
   @Test

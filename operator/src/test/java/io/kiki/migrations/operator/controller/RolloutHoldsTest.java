@@ -221,12 +221,50 @@ class RolloutHoldsTest {
   @Test
   void aStageLongerThanTheWindowSaysItNeverFits() {
     resource.getSpec().setMaintenanceWindow(window("0 2 * * 6", "20m", "Europe/Berlin"));
-    planDone(FRIDAY);
-    assertThat(status.getPhase()).isEqualTo(Phase.Waiting);
+    Decision decision = planDone(FRIDAY);
+    assertThat(status.getPhase())
+        .as("a window that never fits needs a human: Blocked, not Waiting")
+        .isEqualTo(Phase.Blocked);
     assertThat(status.getMessage())
         .contains("longer than spec.maintenanceWindow.duration 20m")
         .contains("never fits")
         .contains("timeouts.backup");
+    assertThat(condition(ConditionTypes.STALLED).getStatus()).isEqualTo("True");
+    assertThat(condition(ConditionTypes.STALLED).getReason()).isEqualTo(Reasons.WINDOW_TOO_SHORT);
+    assertThat(condition(ConditionTypes.RECONCILING).getStatus()).isEqualTo("False");
+    assertThat(status.getNextWindow()).as("no window it can use").isNull();
+    assertThat(status.getRollout().getHeldBy()).isEqualTo(RolloutGates.HELD_BY_WINDOW);
+    assertThat(DatabaseMigrationReconciler.isHeld(status)).isTrue();
+    assertThat(decision.events())
+        .extracting(Decision.Event::reason)
+        .contains(Reasons.WINDOW_TOO_SHORT);
+
+    // The window is lengthened: inside it the rollout goes on where it held.
+    resource.getSpec().setMaintenanceWindow(window("0 2 * * 6", "4h", "Europe/Berlin"));
+    Decision resumed = transitions.held(resource, status, OPENS.plusSeconds(60));
+    assertThat(status.getPhase()).isEqualTo(Phase.BackingUp);
+    assertThat(condition(ConditionTypes.STALLED).getStatus()).isEqualTo("False");
+    assertThat(resumed.runsNextStage()).isTrue();
+  }
+
+  @Test
+  void aScheduleThatNeverOpensIsBlocked() {
+    resource.getSpec().setMaintenanceWindow(window("0 2 31 2 *", "4h", "UTC"));
+    planDone(FRIDAY);
+    assertThat(status.getPhase()).isEqualTo(Phase.Blocked);
+    assertThat(status.getMessage()).contains("'0 2 31 2 *' opens no window any more");
+    assertThat(condition(ConditionTypes.STALLED).getStatus()).isEqualTo("True");
+    assertThat(condition(ConditionTypes.STALLED).getReason()).isEqualTo(Reasons.WINDOW_NEVER_OPENS);
+    assertThat(status.getNextWindow()).isNull();
+    Decision again = transitions.held(resource, status, FRIDAY.plusSeconds(600));
+    assertThat(status.getPhase()).isEqualTo(Phase.Blocked);
+    assertThat(again.events()).as("said once").isEmpty();
+  }
+
+  @Test
+  void suspendedAndResumedEventsAreNormal() {
+    assertThat(Reasons.eventType(Reasons.SUSPENDED)).isEqualTo("Normal");
+    assertThat(Reasons.eventType(Reasons.RESUMED)).isEqualTo("Normal");
   }
 
   @Test

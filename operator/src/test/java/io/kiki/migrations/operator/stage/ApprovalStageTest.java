@@ -42,7 +42,9 @@ class ApprovalStageTest {
     assertThat(waiting.requeueAfter()).isEqualTo(Duration.ofSeconds(10));
     assertThat(waiting.message())
         .contains("plan " + HASH + " awaits approval")
-        .contains("kubectl dbm plan kiki-campaigns")
+        .contains("kubectl dbm plan kiki-campaigns -n kiki`")
+        .contains("kubectl dbm approve kiki-campaigns " + HASH + " -n kiki`")
+        .contains("kubectl annotate dbm kiki-campaigns -n kiki ")
         .contains("ConfigMap kiki-campaigns-plan")
         .contains("migrations.kiki.io/approve=" + HASH);
   }
@@ -55,8 +57,9 @@ class ApprovalStageTest {
     StageResult.Waiting waiting = (StageResult.Waiting) stage.run(context);
     assertThat(waiting.reason()).isEqualTo(Reasons.APPROVAL_STALE);
     assertThat(waiting.message())
-        .contains("approves plan 0000000000000000, but the plan is now " + HASH)
-        .contains("does nothing");
+        .contains("names 0000000000000000, but the current plan is " + HASH)
+        .contains("that annotation approves nothing. Review it with")
+        .doesNotContain("since it was reviewed");
     assertThat(context.rollout().getApprovedBy()).isNull();
   }
 
