@@ -221,6 +221,7 @@ public final class Reasons {
           RESTORE_SUCCEEDED,
           SUCCEEDED,
           UP_TO_DATE,
+          WAITING_FOR_WINDOW,
           SUSPENDED,
           RESUMED);
 

@@ -262,9 +262,13 @@ class RolloutHoldsTest {
   }
 
   @Test
-  void suspendedAndResumedEventsAreNormal() {
+  void holdsThePolicyAsksForAreNormalEvents() {
+    assertThat(Reasons.eventType(Reasons.WAITING_FOR_WINDOW)).isEqualTo("Normal");
     assertThat(Reasons.eventType(Reasons.SUSPENDED)).isEqualTo("Normal");
     assertThat(Reasons.eventType(Reasons.RESUMED)).isEqualTo("Normal");
+    assertThat(Reasons.eventType(Reasons.WINDOW_TOO_SHORT))
+        .as("a window that can never be used needs a person")
+        .isEqualTo("Warning");
   }
 
   @Test
