@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.MaintenanceWindowSpec;
@@ -28,9 +25,6 @@ import io.kiki.migrations.operator.status.StatusRecorder;
 import io.kiki.migrations.operator.window.RolloutGates;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,8 +33,8 @@ import org.junit.jupiter.api.Test;
  * chosen instants (the controllable clock): what the status says, when it is looked at again, and
  * that a restarted operator, which knows only the status, decides the same.
  */
+@EnableKubernetesMockClient(crud = true)
 class RolloutHoldsTest {
-  static KubernetesMockServer server;
   static KubernetesClient client;
 
   /** Saturdays 02:00 Berlin time for 4h: in December 01:00 to 05:00 UTC. */
@@ -53,25 +47,6 @@ class RolloutHoldsTest {
   RolloutTransitions transitions;
   DatabaseMigration resource;
   DatabaseMigrationStatus status;
-
-  @BeforeAll
-  static void startApiServer() {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init();
-    client = server.createClient();
-  }
-
-  @AfterAll
-  static void stopApiServer() {
-    client.close();
-    server.destroy();
-  }
 
   @BeforeEach
   void planning() {

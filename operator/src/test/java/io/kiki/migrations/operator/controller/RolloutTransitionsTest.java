@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.kiki.migrations.api.v1alpha1.BackupRecord;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
 import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
@@ -28,10 +25,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,8 +34,8 @@ import org.junit.jupiter.api.Test;
  * the status, events, requeue, lock and metrics out. The Secret a refused URL is rechecked against
  * lives on a mock API server.
  */
+@EnableKubernetesMockClient(crud = true)
 class RolloutTransitionsTest {
-  static KubernetesMockServer server;
   static KubernetesClient client;
 
   static final String DATABASE = "db.kiki:5432/kiki";
@@ -53,25 +47,6 @@ class RolloutTransitionsTest {
   RolloutTransitions transitions;
   DatabaseMigration resource;
   DatabaseMigrationStatus status;
-
-  @BeforeAll
-  static void startApiServer() {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init();
-    client = server.createClient();
-  }
-
-  @AfterAll
-  static void stopApiServer() {
-    client.close();
-    server.destroy();
-  }
 
   @BeforeEach
   void rolloutInProgress() {
