@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kiki.migrations.api.v1alpha1.DatabaseMigration;
+import io.kiki.migrations.api.v1alpha1.DatabaseMigrationStatus;
 import io.kiki.migrations.api.v1alpha1.Phase;
 import io.kiki.migrations.operator.status.Reasons;
 import java.time.Duration;
@@ -233,9 +234,22 @@ class ConcurrencyIT extends MockClusterTestBase {
           r.getSpec().getDatabase().getUrlSecretRef().setName("kiki-db");
           return r;
         });
-    DatabaseMigration ready = awaitPhase("kiki-campaigns", Phase.Ready);
-    assertThat(ready.getStatus().getHistory().get(1).getGeneration()).isEqualTo(1L);
-    assertThat(ready.getStatus().getHistory().get(1).getTo()).isEqualTo("c3");
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> {
+              DatabaseMigrationStatus status = get("kiki-campaigns").getStatus();
+              return status.getPhase() == Phase.Ready
+                  && Long.valueOf(3L).equals(status.getObservedGeneration());
+            });
+    DatabaseMigration ready = get("kiki-campaigns");
+    assertThat(ready.getStatus().getHistory())
+        .as(
+            "generation 3 points back at the database generation 1 rolled out: the same rollout"
+                + " spec, so no second rollout")
+        .hasSize(1);
+    assertThat(ready.getStatus().getHistory().get(0).getGeneration()).isEqualTo(1L);
+    assertThat(ready.getStatus().getHistory().get(0).getTo()).isEqualTo("c3");
     assertThat(revision()).isEqualTo("c3");
     assertThat(TestingKubelet.readRevision(TestingPostgres.target(otherUrl))).isEmpty();
   }
